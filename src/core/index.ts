@@ -1,0 +1,8 @@
+// tessera/core: dtypes, shapes, errors, special functions, random keys, trees. Imports nothing.
+export * from './dtype.js';
+export * from './errors.js';
+export * from './shape.js';
+export * from './special.js';
+export * as random from './random.js';
+export type { Key } from './random.js';
+export * from './tree.js';

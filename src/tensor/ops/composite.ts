@@ -1,0 +1,86 @@
+// Composite operations built only from primitives, so their gradients come for free:
+// logsumexp, softmax, logSoftmax, crossEntropy and mse.
+import { isFloat } from '../../core/dtype.js';
+import { dtypeError, rangeError, shapeError, valueError } from '../../core/errors.js';
+import { normalizeAxes, normalizeAxis } from '../../core/shape.js';
+import { stopGradient } from '../autograd.js';
+import type { Tensor } from '../tensor.js';
+import { abs, add, cast, div, exp, less, log, mul, neg, notEqual, sub, where } from './elementwise.js';
+import { take, takeAlongAxis } from './indexing.js';
+import { max, mean, sum } from './reduce.js';
+import { reshape } from './shape.js';
+
+/** log Σ exp(x) over `axes`, stabilised by the (non-differentiated) maximum. */
+export function logsumexp(x: Tensor, axes?: number | readonly number[], keepdims = false): Tensor {
+  const ax = normalizeAxes('logsumexp', axes, x.rank);
+  const m = stopGradient(max(x, ax, true));
+  const safeM = where(less(abs(m), Infinity), m, 0); // ±∞ or NaN maxima: shift by 0 instead
+  const out = add(log(sum(exp(sub(x, safeM)), ax, true)), safeM);
+  return keepdims ? out : reshape(out, x.shape.filter((_, i) => !ax.includes(i)));
+}
+
+/** exp(x) / Σ exp(x) along `axis`. */
+export function softmax(x: Tensor, axis = -1): Tensor {
+  const a = normalizeAxis('softmax', axis, x.rank);
+  const e = exp(sub(x, stopGradient(max(x, a, true))));
+  return div(e, sum(e, a, true));
+}
+
+/** x − logsumexp(x) along `axis`. */
+export function logSoftmax(x: Tensor, axis = -1): Tensor {
+  const a = normalizeAxis('logSoftmax', axis, x.rank);
+  return sub(x, logsumexp(x, a, true));
+}
+
+export type Reduction = 'mean' | 'sum' | 'none';
+
+export interface CrossEntropyOptions {
+  /** Per-class weights [C]; the mean is then weighted (Σ loss / Σ weight[target]), as PyTorch. */
+  weight?: Tensor;
+  /** ε in [0, 1): the target becomes (1 − ε)·onehot + ε/C. */
+  labelSmoothing?: number;
+  reduction?: Reduction;
+  /** Targets equal to this index contribute nothing (PyTorch's ignore_index). */
+  ignoreIndex?: number;
+}
+
+/**
+ * Softmax cross-entropy of logits [N, C] against integer class targets [N], with exactly
+ * torch.nn.functional.cross_entropy's semantics for weights, label smoothing and reductions:
+ * loss = (1 − ε)·nll + (ε/C)·Σ_c −w_c·log p_c, each term reduced like nll_loss.
+ */
+export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  const { weight, labelSmoothing = 0, reduction = 'mean', ignoreIndex } = options;
+  if (logits.rank !== 2) throw shapeError('crossEntropy', 'logits', '[N, C]', logits.shape);
+  const [n, c] = logits.shape as [number, number];
+  if (targets.rank !== 1 || targets.shape[0] !== n) throw shapeError('crossEntropy', 'targets', `[${n}] (one class index per row)`, targets.shape);
+  if (isFloat(targets.dtype)) throw dtypeError('crossEntropy', 'targets', 'an integer dtype (class indices)', targets.dtype);
+  if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw rangeError('crossEntropy', 'labelSmoothing', 'a number in [0, 1]', labelSmoothing);
+  if (weight && (weight.rank !== 1 || weight.shape[0] !== c)) throw shapeError('crossEntropy', 'weight', `[${c}] (one weight per class)`, weight.shape);
+  if (!['mean', 'sum', 'none'].includes(reduction)) throw valueError('crossEntropy', 'reduction', "'mean', 'sum' or 'none'", reduction);
+
+  const keep = ignoreIndex === undefined ? null : cast(notEqual(targets, ignoreIndex), logits.dtype); // [N]
+  const safeTargets = ignoreIndex === undefined ? targets : where(notEqual(targets, ignoreIndex), targets, 0);
+  const logp = logSoftmax(logits, 1); // [N, C]
+  const picked = reshape(takeAlongAxis(logp, reshape(safeTargets, [n, 1]), 1), [n]); // [N]
+  let targetWeight = weight ? take(weight, safeTargets) : null; // [N]
+  if (keep) targetWeight = targetWeight ? mul(targetWeight, keep) : keep;
+  const nll = neg(targetWeight ? mul(picked, targetWeight) : picked); // [N]
+  const reduce = (perRow: Tensor): Tensor => {
+    if (reduction === 'none') return perRow;
+    if (reduction === 'sum') return sum(perRow);
+    return targetWeight ? div(sum(perRow), sum(targetWeight)) : mean(perRow);
+  };
+  if (labelSmoothing === 0) return reduce(nll);
+  let smooth = neg(sum(weight ? mul(logp, reshape(weight, [1, c])) : logp, 1)); // [N]
+  if (keep) smooth = mul(smooth, keep);
+  return add(mul(reduce(nll), 1 - labelSmoothing), mul(reduce(smooth), labelSmoothing / c));
+}
+
+/** Mean squared error (or its sum, or per element). */
+export function mse(prediction: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  const d = sub(prediction, target);
+  const sq = mul(d, d);
+  const reduction = options.reduction ?? 'mean';
+  return reduction === 'none' ? sq : reduction === 'sum' ? sum(sq) : mean(sq);
+}

@@ -1,0 +1,74 @@
+// Batched matrix multiplication with optional transposes and broadcasting batch dimensions.
+import { allocate, isFloat, type FloatArray } from '../../core/dtype.js';
+import { dtypeError, shapeError } from '../../core/errors.js';
+import { broadcastShapes, broadcastStrides, sizeOf, stridesOf } from '../../core/shape.js';
+import { getBackend } from '../../backend/registry.js';
+import { apply } from '../autograd.js';
+import type { Primitive } from '../primitive.js';
+import type { Tensor } from '../tensor.js';
+import { sumToShape } from './reduce.js';
+
+export interface MatmulOptions {
+  /** a's last two dims are [k, m] (use aᵀ). */
+  transA?: boolean;
+  /** b's last two dims are [n, k] (use bᵀ). */
+  transB?: boolean;
+}
+
+function dims(a: Tensor, b: Tensor, p: { transA: boolean; transB: boolean }) {
+  const [ar, ac] = a.shape.slice(-2) as [number, number];
+  const [br, bc] = b.shape.slice(-2) as [number, number];
+  const [m, ka] = p.transA ? [ac, ar] : [ar, ac];
+  const [kb, n] = p.transB ? [bc, br] : [br, bc];
+  return { m, n, ka, kb };
+}
+
+export const matmulPrimitive: Primitive<'matmul'> = {
+  name: 'matmul',
+  infer: ([a, b], p) => {
+    if (a!.rank < 2) throw shapeError('matmul', 'a', 'rank ≥ 2 ([..., m, k])', a!.shape);
+    if (b!.rank < 2) throw shapeError('matmul', 'b', 'rank ≥ 2 ([..., k, n])', b!.shape);
+    if (a!.dtype !== b!.dtype) throw dtypeError('matmul', 'b', a!.dtype, b!.dtype);
+    if (!isFloat(a!.dtype)) throw dtypeError('matmul', 'a', 'f32 or f64', a!.dtype);
+    const { m, n, ka, kb } = dims(a!, b!, p);
+    if (ka !== kb) {
+      throw shapeError('matmul', 'inner dimensions', `equal k (transA=${p.transA}, transB=${p.transB})`, `a [${a!.shape.join(', ')}] and b [${b!.shape.join(', ')}]`);
+    }
+    const batch = broadcastShapes('matmul', a!.shape.slice(0, -2), b!.shape.slice(0, -2));
+    return { shape: [...batch, m, n], dtype: a!.dtype };
+  },
+  forward: ([a, b], p, out) => {
+    const { m, n, ka: k } = dims(a!, b!, p);
+    const batchShape = out.shape.slice(0, -2);
+    const batch = sizeOf(batchShape);
+    const aStrides = broadcastStrides(a!.shape.slice(0, -2), batchShape);
+    const bStrides = broadcastStrides(b!.shape.slice(0, -2), batchShape);
+    const aOffsets = new Int32Array(batch), bOffsets = new Int32Array(batch);
+    const outStrides = stridesOf(batchShape);
+    for (let t = 0; t < batch; t++) {
+      let ao = 0, bo = 0, rest = t;
+      for (let d = 0; d < batchShape.length; d++) {
+        const i = Math.floor(rest / outStrides[d]!);
+        rest -= i * outStrides[d]!;
+        ao += i * aStrides[d]!;
+        bo += i * bStrides[d]!;
+      }
+      aOffsets[t] = ao * m * k;
+      bOffsets[t] = bo * k * n;
+    }
+    const c = allocate(out.dtype, batch * m * n) as FloatArray;
+    getBackend().gemm({ m, n, k, transA: p.transA, transB: p.transB, batch, aOffsets, bOffsets }, a!.data as FloatArray, b!.data as FloatArray, c);
+    return c;
+  },
+  // See the derivation in docs: each case keeps every product a plain GEMM with transpose flags.
+  vjp: (g, [a, b], _out, { transA, transB }) => {
+    const ga = transA ? matmul(b!, g, { transA: transB, transB: true }) : matmul(g, b!, { transB: !transB });
+    const gb = transB ? matmul(g, a!, { transA: true, transB: transA }) : matmul(a!, g, { transA: !transA });
+    return [sumToShape(ga, a!.shape), sumToShape(gb, b!.shape)];
+  },
+};
+
+/** a [..., m, k] · b [..., k, n] → [..., m, n]; batch dims broadcast; transA/transB read a or b transposed. */
+export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
+  return apply(matmulPrimitive, [a, b], { transA: options.transA ?? false, transB: options.transB ?? false });
+}

@@ -1,0 +1,79 @@
+// Reductions over axes: sum and max primitives; mean and sum-to-shape built on them.
+import { allocate } from '../../core/dtype.js';
+import { shapeError } from '../../core/errors.js';
+import { normalizeAxes, shapesEqual, sizeOf, type Shape } from '../../core/shape.js';
+import * as cpu from '../../backend/cpu/reduce.js';
+import { apply } from '../autograd.js';
+import type { Primitive } from '../primitive.js';
+import type { Tensor } from '../tensor.js';
+import { cast, div, equal, mul } from './elementwise.js';
+import { broadcastTo, reshape } from './shape.js';
+
+function reducedShape(shape: Shape, axes: readonly number[], keepdims: boolean): number[] {
+  return keepdims ? shape.map((d, i) => (axes.includes(i) ? 1 : d)) : shape.filter((_, i) => !axes.includes(i));
+}
+
+/** The output cotangent broadcast back over the reduced axes. */
+function expandBack(g: Tensor, x: Tensor, axes: readonly number[]): Tensor {
+  return broadcastTo(reshape(g, reducedShape(x.shape, axes, true)), x.shape);
+}
+
+export const sumPrimitive: Primitive<'sum'> = {
+  name: 'sum',
+  infer: ([x], p) => ({ shape: reducedShape(x!.shape, p.axes, p.keepdims), dtype: x!.dtype }),
+  forward: ([x], p, out) => {
+    const data = allocate(out.dtype, sizeOf(out.shape));
+    cpu.reduceSum(x!.data, x!.shape, p.axes, data);
+    return data;
+  },
+  vjp: (g, [x], _out, p) => [expandBack(g, x!, p.axes)],
+};
+
+export const maxPrimitive: Primitive<'max'> = {
+  name: 'max',
+  infer: ([x], p) => {
+    for (const a of p.axes) if (x!.shape[a] === 0) throw shapeError('max', 'x', `a non-empty axis ${a}`, x!.shape);
+    return { shape: reducedShape(x!.shape, p.axes, p.keepdims), dtype: x!.dtype };
+  },
+  forward: ([x], p, out) => {
+    const data = allocate(out.dtype, sizeOf(out.shape));
+    cpu.reduceMax(x!.data, x!.shape, p.axes, data);
+    return data;
+  },
+  // The gradient is shared equally among tied maxima (as torch.amax).
+  vjp: (g, [x], out, p) => {
+    const winners = cast(equal(x!, expandBack(out, x!, p.axes)), x!.dtype);
+    const count = sum(winners, p.axes, true);
+    return [div(mul(expandBack(g, x!, p.axes), winners), count)];
+  },
+};
+
+/** Sum over `axes` (all when omitted). */
+export function sum(x: Tensor, axes?: number | readonly number[], keepdims = false): Tensor {
+  return apply(sumPrimitive, [x], { axes: normalizeAxes('sum', axes, x.rank), keepdims });
+}
+
+/** Maximum over `axes` (all when omitted). */
+export function max(x: Tensor, axes?: number | readonly number[], keepdims = false): Tensor {
+  return apply(maxPrimitive, [x], { axes: normalizeAxes('max', axes, x.rank), keepdims });
+}
+
+/** Mean over `axes` (all when omitted). */
+export function mean(x: Tensor, axes?: number | readonly number[], keepdims = false): Tensor {
+  const ax = normalizeAxes('mean', axes, x.rank);
+  const count = ax.reduce((p, a) => p * x.shape[a]!, 1);
+  return mul(sum(x, ax, keepdims), 1 / count);
+}
+
+/** Sum `g` down to `shape` over the dimensions broadcasting added (the adjoint of broadcastTo). */
+export function sumToShape(g: Tensor, shape: Shape): Tensor {
+  if (shapesEqual(g.shape, shape)) return g;
+  const lead = g.rank - shape.length;
+  if (lead < 0) throw shapeError('sumToShape', 'shape', `rank ≤ ${g.rank}`, shape);
+  const axes: number[] = [];
+  for (let i = 0; i < g.rank; i++) {
+    if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
+    else if (shape[i - lead] !== g.shape[i]) throw shapeError('sumToShape', 'shape', `a shape [${g.shape.join(', ')}] broadcasts from`, shape);
+  }
+  return reshape(sum(g, axes, false), shape);
+}

@@ -1,0 +1,44 @@
+// Constant fan-in sparse matmul: each output unit reads exactly k inputs (SRigL's condensed layer).
+import { allocate, isFloat, type FloatArray } from '../../core/dtype.js';
+import { dtypeError, rangeError, shapeError } from '../../core/errors.js';
+import type { FanInIndices } from '../../backend/kernels.js';
+import { getBackend } from '../../backend/registry.js';
+import { fanInMatmulBackward } from '../../backend/cpu/fanInMatmul.js';
+import { apply } from '../autograd.js';
+import type { Primitive } from '../primitive.js';
+import { Tensor } from '../tensor.js';
+
+export const fanInMatmulPrimitive: Primitive<'fanInMatmul'> = {
+  name: 'fanInMatmul',
+  infer: ([x, values, indices]) => {
+    if (x!.rank !== 2) throw shapeError('fanInMatmul', 'x', '[batch, in]', x!.shape);
+    if (values!.rank !== 2) throw shapeError('fanInMatmul', 'values', '[out, fanIn]', values!.shape);
+    if (!isFloat(x!.dtype)) throw dtypeError('fanInMatmul', 'x', 'f32 or f64', x!.dtype);
+    if (values!.dtype !== x!.dtype) throw dtypeError('fanInMatmul', 'values', x!.dtype, values!.dtype);
+    if (indices!.dtype !== 'u16' && indices!.dtype !== 'i32') throw dtypeError('fanInMatmul', 'indices', 'u16 or i32', indices!.dtype);
+    if (indices!.shape.join() !== values!.shape.join()) throw shapeError('fanInMatmul', 'indices', `values' shape [${values!.shape.join(', ')}]`, indices!.shape);
+    const inFeatures = x!.shape[1]!;
+    for (let i = 0; i < indices!.size; i++) {
+      const v = indices!.data[i]!;
+      if (v < 0 || v >= inFeatures) throw rangeError('fanInMatmul', `indices (flat position ${i})`, `an input index in [0, ${inFeatures})`, v);
+    }
+    return { shape: [x!.shape[0]!, values!.shape[0]!], dtype: x!.dtype };
+  },
+  forward: ([x, values, indices], _p, out) => {
+    const y = allocate(out.dtype, out.shape[0]! * out.shape[1]!) as FloatArray;
+    const p = { batch: x!.shape[0]!, inFeatures: x!.shape[1]!, outFeatures: values!.shape[0]!, fanIn: values!.shape[1]! };
+    getBackend().fanInMatmul(p, x!.data as FloatArray, values!.data as FloatArray, indices!.data as FanInIndices, y);
+    return y;
+  },
+  vjp: (g, [x, values, indices]) => {
+    const p = { batch: x!.shape[0]!, inFeatures: x!.shape[1]!, outFeatures: values!.shape[0]!, fanIn: values!.shape[1]! };
+    const dx = allocate(x!.dtype, x!.size) as FloatArray, dv = allocate(values!.dtype, values!.size) as FloatArray;
+    fanInMatmulBackward(p, x!.data as FloatArray, values!.data as FloatArray, indices!.data as FanInIndices, g.data as FloatArray, dx, dv);
+    return [new Tensor(dx, x!.shape), new Tensor(dv, values!.shape), null];
+  },
+};
+
+/** y [batch, out] with y[b, o] = Σ_j values[o, j] · x[b, indices[o, j]];  values/indices [out, fanIn]. */
+export function fanInMatmul(x: Tensor, values: Tensor, indices: Tensor): Tensor {
+  return apply(fanInMatmulPrimitive, [x, values, indices], {});
+}
