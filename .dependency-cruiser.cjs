@@ -1,0 +1,57 @@
+// The one dependency rule (../shared/DESIGN.md, docs/ARCHITECTURE.md): imports only go down the tiers.
+// Siblings in a tier do not import each other except for the edges listed in ALLOWED_SIBLING_EDGES.
+// Node-only APIs (node:*) stay in io/, backend/wasm, parallel/transports and cli/.
+const TIERS = [
+  ['core'],
+  ['backend'],
+  ['tensor'],
+  ['nn', 'optim', 'data', 'io'],
+  ['train', 'sparse', 'infinite', 'bounds', 'robust', 'parallel', 'sizing', 'models'],
+  ['experiments', 'report'],
+  ['cli'],
+];
+
+// [from, to, why] — keep in sync with docs/ARCHITECTURE.md.
+const ALLOWED_SIBLING_EDGES = [];
+
+const tierOf = new Map(TIERS.flatMap((folders, i) => folders.map((f) => [f, i])));
+const forbidden = [];
+for (const [folder, tier] of tierOf) {
+  const notAllowed = [...tierOf]
+    .filter(([other, t]) => other !== folder && t >= tier)
+    .filter(([other]) => !ALLOWED_SIBLING_EDGES.some(([a, b]) => a === folder && b === other))
+    .map(([other]) => other);
+  if (notAllowed.length === 0) continue;
+  forbidden.push({
+    name: `tier-${folder}`,
+    comment: `src/${folder} (tier ${tier + 1}) may import only lower tiers (and the listed sibling edges)`,
+    severity: 'error',
+    from: { path: `^src/${folder}/` },
+    to: { path: `^src/(${notAllowed.join('|')})/` },
+  });
+}
+
+forbidden.push({
+  name: 'node-apis-stay-at-the-edges',
+  comment: 'node:* modules only in io/, backend/wasm/, parallel/transports/ and cli/ so the numerical core runs in a browser',
+  severity: 'error',
+  from: { path: '^src/', pathNot: '^src/(io|backend/wasm|parallel/transports|cli)/' },
+  to: { dependencyTypes: ['core'] },
+});
+
+forbidden.push({
+  name: 'no-unresolvable',
+  severity: 'error',
+  from: {},
+  to: { couldNotResolve: true },
+});
+
+module.exports = {
+  forbidden,
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^src/backend/wasm/assembly/' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+  },
+};

@@ -1,0 +1,82 @@
+// Batch normalisation over [N, C] / [N, C, L] (1d) and [N, C, H, W] (2d) inputs, as PyTorch:
+//   training: normalise with the batch mean and biased variance; update running stats with
+//             momentum m: r ← (1 − m)·r + m·stat (running variance uses the unbiased estimate);
+//   eval:     normalise with the running stats — or, when trackRunningStats is false, with batch
+//             statistics (the input-fault paper evaluates this way).
+import { dtypeError, shapeError } from '../core/errors.js';
+import { add, div, mean, mul, noGrad, ones, reshape, sqrt, sub, zeros, type Tensor } from '../tensor/index.js';
+import { Module } from './module.js';
+
+export interface BatchNormOptions {
+  eps?: number;
+  /** Running-average momentum (PyTorch convention: weight of the new batch statistic). */
+  momentum?: number;
+  affine?: boolean;
+  trackRunningStats?: boolean;
+  dtype?: 'f32' | 'f64';
+}
+
+export class BatchNorm extends Module {
+  readonly eps: number;
+  readonly momentum: number;
+  readonly trackRunningStats: boolean;
+
+  /** `spatialDims`: 0 or 1 for batchNorm1d ([N, C] or [N, C, L]), 2 for batchNorm2d. */
+  constructor(readonly numFeatures: number, readonly spatialDims: 1 | 2, options: BatchNormOptions = {}) {
+    super();
+    const { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true, dtype = 'f32' } = options;
+    this.eps = eps;
+    this.momentum = momentum;
+    this.trackRunningStats = trackRunningStats;
+    if (affine) {
+      this.addParameter('weight', ones([numFeatures], dtype));
+      this.addParameter('bias', zeros([numFeatures], dtype));
+    }
+    if (trackRunningStats) {
+      this.addBuffer('running_mean', zeros([numFeatures], dtype));
+      this.addBuffer('running_var', ones([numFeatures], dtype));
+      this.addBuffer('num_batches_tracked', zeros([1], 'i32'));
+    }
+  }
+
+  forward(x: Tensor): Tensor {
+    const op = this.spatialDims === 2 ? 'BatchNorm2d' : 'BatchNorm1d';
+    const okRank = this.spatialDims === 2 ? x.rank === 4 : x.rank === 2 || x.rank === 3;
+    if (!okRank || x.shape[1] !== this.numFeatures) {
+      throw shapeError(op, 'x', this.spatialDims === 2 ? `[N, ${this.numFeatures}, H, W]` : `[N, ${this.numFeatures}] or [N, ${this.numFeatures}, L]`, x.shape);
+    }
+    if (x.dtype !== 'f32' && x.dtype !== 'f64') throw dtypeError(op, 'x', 'f32 or f64', x.dtype);
+    const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
+    const statShape = x.shape.map((d, i) => (i === 1 ? d : 1));
+    const useBatch = this.training || !this.trackRunningStats;
+    let mu: Tensor, variance: Tensor;
+    if (useBatch) {
+      if (this.training && x.size / this.numFeatures < 2) throw shapeError(op, 'x', 'more than one value per channel in training mode', x.shape);
+      mu = mean(x, axes, true);
+      const centered = sub(x, mu);
+      variance = mean(mul(centered, centered), axes, true);
+      if (this.training && this.trackRunningStats) this.updateRunningStats(mu, variance, x.size / this.numFeatures);
+    } else {
+      mu = reshape(this.buffers.running_mean!, statShape);
+      variance = reshape(this.buffers.running_var!, statShape);
+    }
+    let y = div(sub(x, mu), sqrt(add(variance, this.eps)));
+    if (this.params.weight) y = add(mul(y, reshape(this.param('weight'), statShape)), reshape(this.param('bias'), statShape));
+    return y;
+  }
+
+  private updateRunningStats(mu: Tensor, variance: Tensor, count: number): void {
+    noGrad(() => {
+      const m = this.momentum, rm = this.buffers.running_mean!.data, rv = this.buffers.running_var!.data;
+      const unbias = count > 1 ? count / (count - 1) : 1;
+      for (let c = 0; c < this.numFeatures; c++) {
+        rm[c] = (1 - m) * rm[c]! + m * mu.data[c]!;
+        rv[c] = (1 - m) * rv[c]! + m * variance.data[c]! * unbias;
+      }
+      this.buffers.num_batches_tracked!.data[0]! += 1;
+    });
+  }
+}
+
+export const batchNorm1d = (numFeatures: number, options?: BatchNormOptions) => new BatchNorm(numFeatures, 1, options);
+export const batchNorm2d = (numFeatures: number, options?: BatchNormOptions) => new BatchNorm(numFeatures, 2, options);
