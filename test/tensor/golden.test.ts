@@ -14,7 +14,7 @@
 // entry. (Calibration, `engine_golden.py --check`: all-float32 PyTorch, accumulating in
 // float32, scores at most 5e-6 on every case with this floor; with a 1e-3 floor it would fail
 // e.g. conv2d + bias and gelu, where one float32 rounding of an intermediate is inherent.)
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
@@ -23,6 +23,10 @@ import {
   avgPool2d, reshape, softmax, logSoftmax, gelu, silu, softplus, erf, crossEntropy, mse,
 } from '../../src/tensor/index.js';
 import type { Tensor } from '../../src/tensor/index.js';
+import { withBackend } from '../../src/backend/registry.js';
+import { cpuBackend } from '../../src/backend/cpu/index.js';
+import type { Backend } from '../../src/backend/kernels.js';
+import { createWasmBackend, type WasmBackend } from '../../src/backend/wasm/index.js';
 
 const TOL = 1e-5;
 const FLOOR = 1e-2; // keep equal to FLOOR in scripts/fixtures/engine_golden.py
@@ -126,8 +130,14 @@ function compare(array: string, got: Tensor, expected: FixtureArray): Check {
   return { array, worst: worstRelErr(got.toArray(), expected.data) };
 }
 
-for (const c of cases) {
-  test(`golden ${c.name}`, (t) => {
+// The suite runs on every backend: the cpu reference and the wasm kernels (2 threads).
+let wasm: WasmBackend;
+before(async () => { wasm = await createWasmBackend({ threads: 2 }); });
+after(async () => { await wasm.dispose(); });
+const backends: [string, () => Backend][] = [['cpu', () => cpuBackend], ['wasm', () => wasm]];
+
+for (const c of cases) for (const [backendName, backend] of backends) {
+  test(`golden ${c.name} [${backendName}]`, (t) => withBackend(backend(), () => {
     const op = OPS[c.op];
     assert.ok(op, `${c.name}: no mapping for op "${c.op}"`);
     const names = Object.keys(c.inputs);
@@ -151,7 +161,7 @@ for (const c of cases) {
         ? `  ${k.array}: ${k.problem}`
         : `  ${k.array}: relErr ${k.worst.err.toExponential(3)} at index ${k.worst.index}: `
           + `expected ${k.worst.expected}, got ${k.worst.got}`);
-      assert.fail(`${c.name}: ${bad.length} array(s) beyond relErr ${TOL}\n${lines.join('\n')}`);
+      assert.fail(`${c.name} [${backendName}]: ${bad.length} array(s) beyond relErr ${TOL}\n${lines.join('\n')}`);
     }
-  });
+  }));
 }
