@@ -53,5 +53,7 @@ module.exports = {
     exclude: { path: '^src/backend/wasm/assembly/' },
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,
+    // vega-lite has only an `exports` map (no `main`): resolve through package exports.
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
   },
 };
