@@ -12,7 +12,9 @@ const TIERS = [
 ];
 
 // [from, to, why] — keep in sync with docs/ARCHITECTURE.md.
-const ALLOWED_SIBLING_EDGES = [];
+const ALLOWED_SIBLING_EDGES = [
+  ['experiments', 'report', 'an experiment writes its run report (result.json, report.md, plots)'],
+];
 
 const tierOf = new Map(TIERS.flatMap((folders, i) => folders.map((f) => [f, i])));
 const forbidden = [];

@@ -1,0 +1,107 @@
+// The tessera command line. Every command has --help; unknown options and commands are errors.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const positiveInt = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} expects a positive integer, got "${v}"`);
+  return n;
+};
+const nonNegativeInt = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} expects a non-negative integer, got "${v}"`);
+  return n;
+};
+const nonNegativeNumber = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} expects a non-negative number, got "${v}"`);
+  return n;
+};
+
+export function buildProgram(): Command {
+  const program = new Command('tessera')
+    .description('Neural-network research made runnable: a tensor engine with autograd and WebAssembly SIMD kernels, and paper modules on top.')
+    .version(pkg.version)
+    .showHelpAfterError()
+    .allowExcessArguments(false);
+
+  program.command('train')
+    .description('train an MLP (784-300-100-10) or a small CNN on Fashion-MNIST or MNIST, with checkpoints and a report')
+    .addOption(new Option('--model <name>', 'architecture').choices(['mlp', 'cnn']).default('mlp'))
+    .addOption(new Option('--dataset <name>', 'dataset').choices(['fashion-mnist', 'mnist']).default('fashion-mnist'))
+    .option('--data <dir>', 'IDX directory (default: the Debian dataset-fashion-mnist path)')
+    .option('--epochs <n>', 'epochs', positiveInt('--epochs'), 10)
+    .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), 128)
+    .addOption(new Option('--optimizer <name>', 'optimizer').choices(['sgd', 'adam', 'adamw']).default('sgd'))
+    .option('--lr <x>', 'peak learning rate', nonNegativeNumber('--lr'), 0.05)
+    .option('--momentum <x>', 'SGD momentum', nonNegativeNumber('--momentum'), 0.9)
+    .option('--nesterov', 'Nesterov momentum')
+    .option('--weight-decay <x>', 'weight decay', nonNegativeNumber('--weight-decay'), 0)
+    .addOption(new Option('--schedule <name>', 'learning-rate schedule').choices(['constant', 'cosine', 'step']).default('cosine'))
+    .option('--seed <n>', 'random seed', nonNegativeInt('--seed'), 0)
+    .option('--train-limit <n>', 'train on n examples (balanced per class); 0 = all', nonNegativeInt('--train-limit'), 0)
+    .option('--test-limit <n>', 'evaluate on the first n test examples; 0 = all', nonNegativeInt('--test-limit'), 0)
+    .option('--checkpoint-every <n>', 'write a checkpoint every n steps', positiveInt('--checkpoint-every'), 500)
+    .option('--results <dir>', 'results root', 'results')
+    .option('--run-id <id>', 'run directory name (required with --resume)')
+    .option('--resume', 'continue the run --run-id from its newest checkpoint')
+    .option('--max-steps <n>', 'stop (with a checkpoint) after n steps in total', positiveInt('--max-steps'))
+    .addOption(new Option('--backend <name>', 'kernel backend').choices(['wasm', 'cpu']).default('wasm'))
+    .option('--threads <n>', 'wasm threads (default: all cores)', positiveInt('--threads'))
+    .action(async (o) => {
+      const { trainCommand } = await import('./train.js');
+      await trainCommand(o);
+    });
+
+  program.command('eval')
+    .description('evaluate a training checkpoint on its dataset\'s test set')
+    .requiredOption('--checkpoint <file>', 'a step-*.safetensors file written by tessera train')
+    .option('--data <dir>', 'IDX directory')
+    .option('--test-limit <n>', 'first n test examples; 0 = all', nonNegativeInt('--test-limit'))
+    .option('--json', 'print JSON')
+    .addOption(new Option('--backend <name>', 'kernel backend').choices(['wasm', 'cpu']).default('wasm'))
+    .action(async (o) => {
+      const { evalCommand } = await import('./train.js');
+      await evalCommand(o);
+    });
+
+  const bench = program.command('bench').description('performance measurements (JSON out, peers side by side)');
+  bench.command('engine')
+    .description('GEMM 1024³, GEMV 4096², MLP training step: tessera wasm/cpu vs tfjs-wasm/tfjs-cpu in one run')
+    .option('--json', 'print the JSON result on one line')
+    .option('--quick', 'fewer repetitions (CI smoke run)')
+    .option('--threads <n>', 'threads for the all-thread wasm runs (default: all cores)', positiveInt('--threads'))
+    .option('--no-peers', 'skip the tfjs peers')
+    .action(async (opts: { json?: boolean; quick?: boolean; threads?: number; peers: boolean }) => {
+      const { benchEngine } = await import('../../bench/engine.js');
+      const result = await benchEngine({
+        quick: opts.quick ?? false, noPeers: !opts.peers, ...(opts.threads ? { threads: opts.threads } : {}),
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+      process.stdout.write(`${JSON.stringify(result, null, opts.json ? 0 : 2)}\n`);
+    });
+
+  program.command('repro')
+    .description('reproduce a paper result (see `tessera repro --list`)')
+    .argument('[name]', 'experiment name')
+    .option('--quick', 'smoke version (minutes on 2 cores)')
+    .option('--list', 'list the experiments')
+    .option('--results <dir>', 'results root', 'results')
+    .option('--seed <n>', 'random seed', nonNegativeInt('--seed'), 0)
+    .option('--data <dir>', 'IDX directory for Fashion-MNIST')
+    .action(async (name: string | undefined, o) => {
+      const { reproCommand } = await import('./repro.js');
+      await reproCommand(name, o);
+    });
+
+  program.command('demo')
+    .description('a short end-to-end run: train the MLP on real images with the wasm backend and write a report with a plot')
+    .option('--results <dir>', 'results root', 'results')
+    .action(async (o: { results: string }) => {
+      const { runDemo } = await import('./demo.js');
+      await runDemo({ resultsDir: o.results });
+    });
+  return program;
+}

@@ -1,0 +1,6 @@
+// tessera/data: pure, browser-safe dataset helpers (loading from files lives in io/).
+export type { ImageDataset, DatasetSplits } from '../core/dataset.js';
+export { checkDataset, classCounts, subset, take, takePerClass, classSubset, trainValSplit, upsample } from './dataset.js';
+export { shuffleIndices, batches, gatherRows, gatherBatch, type BatchOptions } from './batching.js';
+export { toTensors, pixelStats, type Normalization, type ToTensorsOptions, type DatasetTensors } from './tensors.js';
+export { randomizeLabels, withRandomLabels, type RandomizeOptions } from './labels.js';

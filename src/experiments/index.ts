@@ -1,0 +1,8 @@
+// The registry of reproductions run by `tessera repro`.
+import { fashionMnistBaselines } from './baselines.js';
+import type { Experiment } from './experiment.js';
+
+export const experiments: readonly Experiment[] = [fashionMnistBaselines];
+
+export type { Experiment, ExperimentContext, ExperimentResult } from './experiment.js';
+export { runClassifier, evaluateCheckpoint, loadClassifierCheckpoint, DEFAULT_CONFIG, type ClassifierConfig } from './classifier.js';

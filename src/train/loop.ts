@@ -1,0 +1,136 @@
+// The training loop: seeded shuffling, train steps, per-epoch evaluation, early NaN/inf stop,
+// checkpoints every N steps (and when `signal` aborts), and bit-identical resume.
+//
+// Determinism: epoch e shuffles with foldIn(key, e); step s's stochastic layers use
+// foldIn(foldIn(key, DROPOUT_STREAM), s). A checkpoint stores (step, epoch, batchInEpoch, key),
+// so a resumed run replays exactly the batches and random numbers of an uninterrupted one.
+import { TesseraError } from '../core/errors.js';
+import { foldIn, type Key } from '../core/random.js';
+import { backward, crossEntropy, type Tensor } from '../tensor/index.js';
+import type { Module } from '../nn/index.js';
+import { clipGradNorm, type NamedTensors, type Optimizer } from '../optim/index.js';
+import { batches, gatherBatch } from '../data/index.js';
+import { listCheckpoints, loadCheckpoint, saveCheckpoint, type TrainProgress } from './checkpoint.js';
+import { enforceMasks } from './masks.js';
+import { argmaxRows, evaluate, type EvalMetrics } from './metrics.js';
+
+const DROPOUT_STREAM = 0x0d0;
+
+export interface EpochRecord {
+  epoch: number;
+  step: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  test?: EvalMetrics;
+  seconds: number;
+}
+
+export type ProgressEvent =
+  | { kind: 'step'; epoch: number; epochs: number; batch: number; batches: number; step: number; loss: number }
+  | { kind: 'epoch'; record: EpochRecord; epochs: number }
+  | { kind: 'checkpoint'; path: string; step: number }
+  | { kind: 'resume'; path: string; step: number };
+
+export interface TrainOptions {
+  model: Module;
+  optimizer: Optimizer;
+  train: { x: Tensor; y: Tensor };
+  test?: { x: Tensor; y: Tensor };
+  epochs: number;
+  batchSize: number;
+  /** Drives shuffling and stochastic layers. */
+  key: Key;
+  loss?: (logits: Tensor, y: Tensor) => Tensor;
+  /** Clip the global gradient norm to this value before each step. */
+  clipGradNorm?: number;
+  checkpoint?: { dir: string; everySteps: number; keepLast?: number; config?: unknown };
+  /** Continue from the newest checkpoint in checkpoint.dir, if there is one. */
+  resume?: boolean;
+  /** Abort (SIGINT): write a checkpoint and return with stopped = true. */
+  signal?: AbortSignal;
+  onProgress?: (e: ProgressEvent) => void;
+  /** Called after every optimizer step (masks already enforced), e.g. for sparse-topology updates. */
+  afterStep?: (step: number) => void;
+  evalBatchSize?: number;
+  dropLast?: boolean;
+  /** Stop after this many steps in total (for tests and smoke runs). */
+  maxSteps?: number;
+}
+
+export interface TrainResult {
+  history: EpochRecord[];
+  steps: number;
+  stopped: boolean;
+  resumedFrom?: string;
+}
+
+export function train(o: TrainOptions): TrainResult {
+  const lossFn = o.loss ?? ((logits: Tensor, y: Tensor) => crossEntropy(logits, y));
+  const n = o.train.x.shape[0]!;
+  let progress: TrainProgress = { step: 0, epoch: 0, batchInEpoch: 0, key: o.key, history: [] };
+  let resumedFrom: string | undefined;
+  if (o.resume && o.checkpoint) {
+    const latest = listCheckpoints(o.checkpoint.dir).at(-1);
+    if (latest) {
+      progress = loadCheckpoint(latest.path, o.model, o.optimizer);
+      resumedFrom = latest.path;
+      o.onProgress?.({ kind: 'resume', path: latest.path, step: progress.step });
+    }
+  }
+  const history = progress.history as EpochRecord[];
+  const save = () => {
+    if (!o.checkpoint) return;
+    const path = saveCheckpoint(o.checkpoint.dir, o.model, o.optimizer, progress, { keepLast: o.checkpoint.keepLast ?? 3, config: o.checkpoint.config });
+    o.onProgress?.({ kind: 'checkpoint', path, step: progress.step });
+  };
+  const dropoutKey = foldIn(progress.key, DROPOUT_STREAM);
+
+  for (; progress.epoch < o.epochs; progress.epoch++, progress.batchInEpoch = 0) {
+    const started = Date.now();
+    const order = batches(n, o.batchSize, { key: foldIn(progress.key, progress.epoch), dropLast: o.dropLast ?? false });
+    const sums = progress.epochSums ?? { loss: 0, hits: 0, seen: 0 };
+    progress.epochSums = sums;
+    o.model.train();
+    for (; progress.batchInEpoch < order.length; ) {
+      const idx = order[progress.batchInEpoch]!;
+      const { x, y } = gatherBatch(o.train.x, o.train.y, idx);
+      const params = o.model.namedParameters();
+      for (const p of Object.values(params)) p.grad = null;
+      const logits = o.model.forward(x, { key: foldIn(dropoutKey, progress.step) });
+      const loss = lossFn(logits, y);
+      const value = loss.item();
+      if (!Number.isFinite(value)) {
+        throw new TesseraError('value', 'train', `loss is ${value} at step ${progress.step} (epoch ${progress.epoch + 1}, batch ${progress.batchInEpoch + 1}); last mean loss ${sums.seen ? (sums.loss / sums.seen).toPrecision(4) : 'n/a'}. Try a lower learning rate or gradient clipping.`);
+      }
+      backward(loss);
+      const grads: NamedTensors = {};
+      for (const [k, p] of Object.entries(params)) if (p.grad) grads[k] = p.grad;
+      if (o.clipGradNorm !== undefined) clipGradNorm(grads, o.clipGradNorm);
+      o.optimizer.step(params, grads);
+      enforceMasks(o.model, o.optimizer);
+      progress.step++;
+      progress.batchInEpoch++;
+      o.afterStep?.(progress.step);
+      sums.loss += value * idx.length;
+      sums.hits += argmaxRows(logits).reduce((h, p, i) => h + (p === y.data[i] ? 1 : 0), 0);
+      sums.seen += idx.length;
+      o.onProgress?.({ kind: 'step', epoch: progress.epoch, epochs: o.epochs, batch: progress.batchInEpoch, batches: order.length, step: progress.step, loss: value });
+      const due = o.checkpoint && progress.step % o.checkpoint.everySteps === 0;
+      if (o.signal?.aborted || (o.maxSteps !== undefined && progress.step >= o.maxSteps)) {
+        save();
+        return { history, steps: progress.step, stopped: true, ...(resumedFrom && { resumedFrom }) };
+      }
+      if (due) save();
+    }
+    const record: EpochRecord = {
+      epoch: progress.epoch + 1, step: progress.step, trainLoss: sums.seen ? sums.loss / sums.seen : NaN, trainAccuracy: sums.seen ? sums.hits / sums.seen : NaN,
+      ...(o.test && { test: evaluate(o.model, o.test.x, o.test.y, { batchSize: o.evalBatchSize ?? 1000 }) }),
+      seconds: (Date.now() - started) / 1000,
+    };
+    history.push(record);
+    delete progress.epochSums;
+    o.onProgress?.({ kind: 'epoch', record, epochs: o.epochs });
+  }
+  save();
+  return { history, steps: progress.step, stopped: false, ...(resumedFrom && { resumedFrom }) };
+}
