@@ -4,7 +4,7 @@
 //   eval:     normalise with the running stats — or, when trackRunningStats is false, with batch
 //             statistics (the input-fault paper evaluates this way).
 import { dtypeError, shapeError } from '../core/errors.js';
-import { add, div, mean, mul, noGrad, ones, reshape, sqrt, sub, zeros, type Tensor } from '../tensor/index.js';
+import { add, batchNorm, channelMoments, div, mul, ones, reshape, sqrt, sub, zeros, type Tensor } from '../tensor/index.js';
 import { Module } from './module.js';
 
 export interface BatchNormOptions {
@@ -46,35 +46,30 @@ export class BatchNorm extends Module {
       throw shapeError(op, 'x', this.spatialDims === 2 ? `[N, ${this.numFeatures}, H, W]` : `[N, ${this.numFeatures}] or [N, ${this.numFeatures}, L]`, x.shape);
     }
     if (x.dtype !== 'f32' && x.dtype !== 'f64') throw dtypeError(op, 'x', 'f32 or f64', x.dtype);
-    const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
     const statShape = x.shape.map((d, i) => (i === 1 ? d : 1));
-    const useBatch = this.training || !this.trackRunningStats;
-    let mu: Tensor, variance: Tensor;
-    if (useBatch) {
-      if (this.training && x.size / this.numFeatures < 2) throw shapeError(op, 'x', 'more than one value per channel in training mode', x.shape);
-      mu = mean(x, axes, true);
-      const centered = sub(x, mu);
-      variance = mean(mul(centered, centered), axes, true);
-      if (this.training && this.trackRunningStats) this.updateRunningStats(mu, variance, x.size / this.numFeatures);
-    } else {
-      mu = reshape(this.buffers.running_mean!, statShape);
-      variance = reshape(this.buffers.running_var!, statShape);
+    const weight = this.params.weight ? this.param('weight') : ones([this.numFeatures], x.dtype);
+    const bias = this.params.bias ? this.param('bias') : zeros([this.numFeatures], x.dtype);
+    if (this.training || !this.trackRunningStats) {
+      if (this.training && this.trackRunningStats) this.updateRunningStats(x);
+      return batchNorm(x, weight, bias, this.eps);
     }
-    let y = div(sub(x, mu), sqrt(add(variance, this.eps)));
-    if (this.params.weight) y = add(mul(y, reshape(this.param('weight'), statShape)), reshape(this.param('bias'), statShape));
-    return y;
+    // Running statistics: y = x·scale + shift with scale = γ/√(r_var + eps), shift = β − r_mean·scale.
+    const scale = div(weight, sqrt(add(this.buffers.running_var!, this.eps)));
+    const shift = sub(bias, mul(this.buffers.running_mean!, scale));
+    return add(mul(x, reshape(scale, statShape)), reshape(shift, statShape));
   }
 
-  private updateRunningStats(mu: Tensor, variance: Tensor, count: number): void {
-    noGrad(() => {
-      const m = this.momentum, rm = this.buffers.running_mean!.data, rv = this.buffers.running_var!.data;
-      const unbias = count > 1 ? count / (count - 1) : 1;
-      for (let c = 0; c < this.numFeatures; c++) {
-        rm[c] = (1 - m) * rm[c]! + m * mu.data[c]!;
-        rv[c] = (1 - m) * rv[c]! + m * variance.data[c]! * unbias;
-      }
-      this.buffers.num_batches_tracked!.data[0]! += 1;
-    });
+  private updateRunningStats(x: Tensor): void {
+    const count = x.size / this.numFeatures;
+    if (count < 2) throw shapeError(this.spatialDims === 2 ? 'BatchNorm2d' : 'BatchNorm1d', 'x', 'more than one value per channel in training mode', x.shape);
+    const { mean: mu, variance } = channelMoments(x);
+    const m = this.momentum, rm = this.buffers.running_mean!.data, rv = this.buffers.running_var!.data;
+    const unbias = count / (count - 1);
+    for (let c = 0; c < this.numFeatures; c++) {
+      rm[c] = (1 - m) * rm[c]! + m * mu[c]!;
+      rv[c] = (1 - m) * rv[c]! + m * variance[c]! * unbias;
+    }
+    this.buffers.num_batches_tracked!.data[0]! += 1;
   }
 }
 

@@ -10,6 +10,7 @@ export { reshape, transpose, broadcastTo, slice, pad, concat, stack, expandDims,
 export { take, takeAlongAxis, scatterAdd, cumsum } from './ops/indexing.js';
 export { conv2d, conv1d, maxPool2d, avgPool2d, type Conv2dOptions, type Conv1dOptions, type Pool2dOptions } from './ops/conv.js';
 export { fanInMatmul } from './ops/sparse.js';
+export { batchNorm, channelMoments } from './ops/batchNorm.js';
 export { logsumexp, softmax, logSoftmax, crossEntropy, mse, type CrossEntropyOptions, type Reduction } from './ops/composite.js';
 export { gradCheck, type GradCheckResult } from './gradcheck.js';
 export * as random from './random.js';

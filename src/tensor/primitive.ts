@@ -49,6 +49,8 @@ export interface PrimitiveParams {
   takeAlongAxis: { axis: number };
   scatterAdd: { axis: number };
   cumsum: { axis: number; reverse: boolean };
+  // normalisation
+  batchNorm: { eps: number };
   // convolution and pooling
   conv2d: Conv2dOptionsResolved;
   maxPool2d: Pool2dOptionsResolved;

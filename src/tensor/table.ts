@@ -1,6 +1,7 @@
 // The primitive table: every primitive by name. Its type is a mapped type over PrimitiveParams,
 // so adding a primitive to PrimitiveParams without a definition here fails to compile.
 import type { PrimitiveTable } from './primitive.js';
+import { batchNormPrimitive } from './ops/batchNorm.js';
 import { conv2dPrimitive, avgPool2dPrimitive, maxPool2dPrimitive } from './ops/conv.js';
 import { binaryPrimitives, castPrimitive, comparePrimitives, unaryPrimitives, wherePrimitive } from './ops/elementwise.js';
 import { cumsumPrimitive, scatterAddPrimitive, takeAlongAxisPrimitive, takePrimitive } from './ops/indexing.js';
@@ -29,6 +30,7 @@ export const primitives: PrimitiveTable = {
   takeAlongAxis: takeAlongAxisPrimitive,
   scatterAdd: scatterAddPrimitive,
   cumsum: cumsumPrimitive,
+  batchNorm: batchNormPrimitive,
   conv2d: conv2dPrimitive,
   maxPool2d: maxPool2dPrimitive,
   avgPool2d: avgPool2dPrimitive,

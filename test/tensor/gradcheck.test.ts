@@ -146,6 +146,12 @@ const cases: { [N in PrimitiveName]: GradProperty } = {
         inputs: [randomTensor(c.seed, [c.n, c.groups * c.cg, c.h, c.w]), randomTensor(c.seed + 1, [c.groups * c.og, c.cg, c.kh, c.kw])],
       })),
   },
+  batchNorm: {
+    arb: fc.tuple(fc.integer({ min: 2, max: 4 }), fc.integer({ min: 1, max: 3 }), shapeArb(0, 2), seedArb, fc.constantFrom(1e-5, 0.1)).map(([n, c, spatial, seed, eps]) => ({
+      f: (x: Tensor, w: Tensor, b: Tensor) => T.batchNorm(x, w, b, eps),
+      inputs: [randomTensor(seed, [n, c, ...spatial]), randomTensor(seed + 1, [c], 0.5, 2), randomTensor(seed + 2, [c])],
+    })),
+  },
   maxPool2d: { arb: poolArb(T.maxPool2d) },
   avgPool2d: { arb: poolArb(T.avgPool2d) },
 };

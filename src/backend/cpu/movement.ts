@@ -1,15 +1,14 @@
 // Data-movement kernels: permute, broadcast, slice (and its scatter), pad, concat, cumsum.
 import type { TypedArray } from '../../core/dtype.js';
 import { broadcastStrides, stridesOf, type Shape } from '../../core/shape.js';
-import { forEachRow, innerLoop } from './strided.js';
+import { forEachRow } from './strided.js';
 
 /** out = x permuted: out axis i is x axis perm[i]. outShape[i] = shape[perm[i]]. */
 export function transpose(x: TypedArray, shape: Shape, perm: readonly number[], out: TypedArray): void {
   const xs = stridesOf(shape);
   const outShape = perm.map((p) => shape[p]!);
   const strides = [perm.map((p) => xs[p]!), stridesOf(outShape)];
-  const [len, [sx]] = innerLoop(outShape, strides);
-  forEachRow(outShape, strides, ([xo, oo]) => {
+  forEachRow(outShape, strides, ([xo, oo], len, [sx]) => {
     for (let j = 0; j < len; j++) out[oo! + j] = x[xo! + j * sx!]!;
   });
 }
@@ -17,9 +16,9 @@ export function transpose(x: TypedArray, shape: Shape, perm: readonly number[], 
 /** out (shape outShape) = x broadcast from `shape`. */
 export function broadcastTo(x: TypedArray, shape: Shape, out: TypedArray, outShape: Shape): void {
   const strides = [broadcastStrides(shape, outShape), stridesOf(outShape)];
-  const [len, [sx]] = innerLoop(outShape, strides);
-  forEachRow(outShape, strides, ([xo, oo]) => {
-    for (let j = 0; j < len; j++) out[oo! + j] = x[xo! + j * sx!]!;
+  forEachRow(outShape, strides, ([xo, oo], len, [sx]) => {
+    if (sx === 0) out.fill(x[xo!]!, oo!, oo! + len);
+    else for (let j = 0; j < len; j++) out[oo! + j] = x[xo! + j * sx!]!;
   });
 }
 
@@ -35,8 +34,7 @@ function sliceView(shape: Shape, starts: readonly number[], steps: readonly numb
 export function slice(x: TypedArray, shape: Shape, starts: readonly number[], steps: readonly number[], out: TypedArray, outShape: Shape): void {
   const [base, vs] = sliceView(shape, starts, steps);
   const strides = [vs, stridesOf(outShape)];
-  const [len, [sx]] = innerLoop(outShape, strides);
-  forEachRow(outShape, strides, ([xo, oo]) => {
+  forEachRow(outShape, strides, ([xo, oo], len, [sx]) => {
     for (let j = 0; j < len; j++) out[oo! + j] = x[base + xo! + j * sx!]!;
   });
 }
@@ -46,8 +44,7 @@ export function sliceScatter(g: TypedArray, gShape: Shape, shape: Shape, starts:
   out.fill(0);
   const [base, vs] = sliceView(shape, starts, steps);
   const strides = [vs, stridesOf(gShape)];
-  const [len, [so]] = innerLoop(gShape, strides);
-  forEachRow(gShape, strides, ([oo, go]) => {
+  forEachRow(gShape, strides, ([oo, go], len, [so]) => {
     for (let j = 0; j < len; j++) out[base + oo! + j * so!] = g[go! + j]!;
   });
 }
@@ -59,9 +56,8 @@ export function pad(x: TypedArray, shape: Shape, pads: readonly (readonly [numbe
   let base = 0;
   for (let i = 0; i < shape.length; i++) base += pads[i]![0] * os[i]!;
   const strides = [stridesOf(shape), os];
-  const [len] = innerLoop(shape, strides);
-  forEachRow(shape, strides, ([xo, oo]) => {
-    for (let j = 0; j < len; j++) out[base + oo! + j] = x[xo! + j]!;
+  forEachRow(shape, strides, ([xo, oo], len, [sx, so]) => {
+    for (let j = 0; j < len; j++) out[base + oo! + j * so!] = x[xo! + j * sx!]!;
   });
 }
 

@@ -1,7 +1,7 @@
 // Reductions over a set of axes: sum (float64 accumulation) and max.
 import type { TypedArray } from '../../core/dtype.js';
 import { stridesOf, type Shape } from '../../core/shape.js';
-import { forEachRow, innerLoop } from './strided.js';
+import { forEachRow } from './strided.js';
 
 /** Strides that map each input index to its output slot: 0 along reduced axes. */
 function outputStrides(shape: Shape, axes: readonly number[]): number[] {
@@ -14,8 +14,7 @@ function outputStrides(shape: Shape, axes: readonly number[]): number[] {
 export function reduceSum(x: TypedArray, shape: Shape, axes: readonly number[], out: TypedArray): void {
   const acc = new Float64Array(out.length);
   const strides = [stridesOf(shape), outputStrides(shape, axes)];
-  const [len, [sx, so]] = innerLoop(shape, strides);
-  forEachRow(shape, strides, ([xo, oo]) => {
+  forEachRow(shape, strides, ([xo, oo], len, [sx, so]) => {
     if (so === 0) {
       let s = 0;
       for (let j = 0; j < len; j++) s += x[xo! + j * sx!]!;
@@ -31,8 +30,7 @@ export function reduceSum(x: TypedArray, shape: Shape, axes: readonly number[], 
 export function reduceMax(x: TypedArray, shape: Shape, axes: readonly number[], out: TypedArray): void {
   const acc = new Float64Array(out.length).fill(-Infinity);
   const strides = [stridesOf(shape), outputStrides(shape, axes)];
-  const [len, [sx, so]] = innerLoop(shape, strides);
-  forEachRow(shape, strides, ([xo, oo]) => {
+  forEachRow(shape, strides, ([xo, oo], len, [sx, so]) => {
     for (let j = 0; j < len; j++) {
       const v = x[xo! + j * sx!]!, o = oo! + j * so!;
       if (v > acc[o]! || Number.isNaN(v)) acc[o] = v;

@@ -3,7 +3,6 @@
 import { allocate, isFloat, type DType } from '../../core/dtype.js';
 import { dtypeError } from '../../core/errors.js';
 import { broadcastShapes, sizeOf } from '../../core/shape.js';
-import { erf as erfScalar } from '../../core/special.js';
 import * as cpu from '../../backend/cpu/elementwise.js';
 import { apply } from '../autograd.js';
 import type { Empty, Primitive, PrimitiveName, PrimitiveParams } from '../primitive.js';
@@ -27,10 +26,8 @@ const INV_SQRT2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 
-const sigmoidScalar = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
-
 function unaryPrimitive<N extends UnaryName>(
-  name: N, f: (x: number) => number, floatOnly: boolean,
+  name: N, floatOnly: boolean,
   vjp: (g: Tensor, x: Tensor, out: Tensor) => Tensor | null,
 ): Primitive<N> {
   return {
@@ -41,7 +38,7 @@ function unaryPrimitive<N extends UnaryName>(
     },
     forward: ([x], _p, out) => {
       const data = allocate(out.dtype, x!.size);
-      cpu.unary(f, x!.data, data);
+      cpu.unaryKernels[name](x!.data, data);
       return data;
     },
     vjp: (g, [x], out) => [vjp(g, x!, out)],
@@ -49,31 +46,35 @@ function unaryPrimitive<N extends UnaryName>(
 }
 
 export const unaryPrimitives: { [N in UnaryName]: Primitive<N> } = {
-  neg: unaryPrimitive('neg', (x) => -x, false, (g) => neg(g)),
-  exp: unaryPrimitive('exp', Math.exp, true, (g, _x, out) => mul(g, out)),
-  log: unaryPrimitive('log', Math.log, true, (g, x) => div(g, x)),
-  sqrt: unaryPrimitive('sqrt', Math.sqrt, true, (g, _x, out) => div(g, mul(out, 2))),
-  tanh: unaryPrimitive('tanh', Math.tanh, true, (g, _x, out) => mul(g, sub(1, mul(out, out)))),
-  erf: unaryPrimitive('erf', erfScalar, true, (g, x) => mul(g, mul(exp(neg(mul(x, x))), TWO_OVER_SQRT_PI))),
-  sigmoid: unaryPrimitive('sigmoid', sigmoidScalar, true, (g, _x, out) => mul(g, mul(out, sub(1, out)))),
-  relu: unaryPrimitive('relu', (x) => (x > 0 ? x : 0), false, (g, x) => where(greater(x, 0), g, 0)),
+  neg: unaryPrimitive('neg', false, (g) => neg(g)),
+  exp: unaryPrimitive('exp', true, (g, _x, out) => mul(g, out)),
+  log: unaryPrimitive('log', true, (g, x) => div(g, x)),
+  sqrt: unaryPrimitive('sqrt', true, (g, _x, out) => div(g, mul(out, 2))),
+  tanh: unaryPrimitive('tanh', true, (g, _x, out) => mul(g, sub(1, mul(out, out)))),
+  erf: unaryPrimitive('erf', true, (g, x) => mul(g, mul(exp(neg(mul(x, x))), TWO_OVER_SQRT_PI))),
+  sigmoid: unaryPrimitive('sigmoid', true, (g, _x, out) => mul(g, mul(out, sub(1, out)))),
+  relu: unaryPrimitive('relu', false, (g, x) => {
+    const out = allocate(g.dtype, g.size);
+    cpu.reluBackward(g.data, x.data, out);
+    return new Tensor(out, g.shape);
+  }),
   // gelu(x) = x·Φ(x);  gelu'(x) = Φ(x) + x·φ(x)
-  gelu: unaryPrimitive('gelu', (x) => 0.5 * x * (1 + erfScalar(x * INV_SQRT2)), true, (g, x) => {
+  gelu: unaryPrimitive('gelu', true, (g, x) => {
     const cdf = mul(add(erf(mul(x, INV_SQRT2)), 1), 0.5);
     const pdf = mul(exp(mul(mul(x, x), -0.5)), INV_SQRT_2PI);
     return mul(g, add(cdf, mul(x, pdf)));
   }),
   // silu(x) = x·σ(x);  silu'(x) = σ(x)·(1 + x·(1 − σ(x)))
-  silu: unaryPrimitive('silu', (x) => x * sigmoidScalar(x), true, (g, x) => {
+  silu: unaryPrimitive('silu', true, (g, x) => {
     const s = sigmoid(x);
     return mul(g, mul(s, add(mul(x, sub(1, s)), 1)));
   }),
   // softplus(x) = log(1 + eˣ), computed as max(x, 0) + log1p(e^−|x|);  softplus' = σ
-  softplus: unaryPrimitive('softplus', (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))), true, (g, x) => mul(g, sigmoid(x))),
-  abs: unaryPrimitive('abs', Math.abs, false, (g, x) => mul(g, sign(x))),
-  sign: unaryPrimitive('sign', (x) => (x > 0 ? 1 : x < 0 ? -1 : 0), false, () => null),
-  sin: unaryPrimitive('sin', Math.sin, true, (g, x) => mul(g, cos(x))),
-  cos: unaryPrimitive('cos', Math.cos, true, (g, x) => neg(mul(g, sin(x)))),
+  softplus: unaryPrimitive('softplus', true, (g, x) => mul(g, sigmoid(x))),
+  abs: unaryPrimitive('abs', false, (g, x) => mul(g, sign(x))),
+  sign: unaryPrimitive('sign', false, () => null),
+  sin: unaryPrimitive('sin', true, (g, x) => mul(g, cos(x))),
+  cos: unaryPrimitive('cos', true, (g, x) => neg(mul(g, sin(x)))),
 };
 
 const u = unaryPrimitives;
@@ -106,7 +107,7 @@ function inferBinary(op: string, a: Tensor, b: Tensor, floatOnly: boolean): { sh
 }
 
 function binaryPrimitive<N extends BinaryName>(
-  name: N, f: (a: number, b: number) => number, floatOnly: boolean,
+  name: N, floatOnly: boolean,
   vjp: (g: Tensor, a: Tensor, b: Tensor, out: Tensor) => [Tensor | null, Tensor | null],
 ): Primitive<N> {
   return {
@@ -114,7 +115,7 @@ function binaryPrimitive<N extends BinaryName>(
     infer: ([a, b]) => inferBinary(name, a!, b!, floatOnly),
     forward: ([a, b], _p, out) => {
       const data = allocate(out.dtype, sizeOf(out.shape));
-      cpu.binary(f, a!.data, a!.shape, b!.data, b!.shape, data, out.shape);
+      cpu.binary(name, a!.data, a!.shape, b!.data, b!.shape, data, out.shape);
       return data;
     },
     vjp: (g, [a, b], out) => {
@@ -130,32 +131,32 @@ function winnerShare(a: Tensor, b: Tensor, wins: Tensor): Tensor {
 }
 
 export const binaryPrimitives: { [N in BinaryName]: Primitive<N> } = {
-  add: binaryPrimitive('add', (a, b) => a + b, false, (g) => [g, g]),
-  sub: binaryPrimitive('sub', (a, b) => a - b, false, (g) => [g, neg(g)]),
-  mul: binaryPrimitive('mul', (a, b) => a * b, false, (g, a, b) => [mul(g, b), mul(g, a)]),
-  div: binaryPrimitive('div', (a, b) => a / b, true, (g, a, b) => [div(g, b), neg(div(mul(g, a), mul(b, b)))]),
+  add: binaryPrimitive('add', false, (g) => [g, g]),
+  sub: binaryPrimitive('sub', false, (g) => [g, neg(g)]),
+  mul: binaryPrimitive('mul', false, (g, a, b) => [mul(g, b), mul(g, a)]),
+  div: binaryPrimitive('div', true, (g, a, b) => [div(g, b), neg(div(mul(g, a), mul(b, b)))]),
   // d/da aᵇ = b·aᵇ⁻¹;  d/db aᵇ = aᵇ·ln a (taken as 0 where a ≤ 0, where aᵇ is not differentiable in b)
-  pow: binaryPrimitive('pow', Math.pow, true, (g, a, b, out) => [
+  pow: binaryPrimitive('pow', true, (g, a, b, out) => [
     mul(g, mul(b, pow(a, sub(b, 1)))),
     mul(g, where(greater(a, 0), mul(out, log(where(greater(a, 0), a, 1))), 0)),
   ]),
-  maximum: binaryPrimitive('maximum', (a, b) => (a >= b || Number.isNaN(a) ? a : b), false, (g, a, b) => {
+  maximum: binaryPrimitive('maximum', false, (g, a, b) => {
     const share = winnerShare(a, b, greater(a, b));
     return [mul(g, share), mul(g, sub(1, share))];
   }),
-  minimum: binaryPrimitive('minimum', (a, b) => (a <= b || Number.isNaN(a) ? a : b), false, (g, a, b) => {
+  minimum: binaryPrimitive('minimum', false, (g, a, b) => {
     const share = winnerShare(a, b, less(a, b));
     return [mul(g, share), mul(g, sub(1, share))];
   }),
 };
 
-function comparePrimitive<N extends CompareName>(name: N, f: (a: number, b: number) => boolean): Primitive<N> {
+function comparePrimitive<N extends CompareName>(name: N): Primitive<N> {
   return {
     name,
     infer: ([a, b]) => ({ shape: inferBinary(name, a!, b!, false).shape, dtype: 'u8' }),
     forward: ([a, b], _p, out) => {
       const data = allocate('u8', sizeOf(out.shape));
-      cpu.binary((x, y) => (f(x, y) ? 1 : 0), a!.data, a!.shape, b!.data, b!.shape, data, out.shape);
+      cpu.binary(name, a!.data, a!.shape, b!.data, b!.shape, data, out.shape);
       return data;
     },
     vjp: () => [null, null],
@@ -163,12 +164,12 @@ function comparePrimitive<N extends CompareName>(name: N, f: (a: number, b: numb
 }
 
 export const comparePrimitives: { [N in CompareName]: Primitive<N> } = {
-  equal: comparePrimitive('equal', (a, b) => a === b),
-  notEqual: comparePrimitive('notEqual', (a, b) => a !== b),
-  less: comparePrimitive('less', (a, b) => a < b),
-  lessEqual: comparePrimitive('lessEqual', (a, b) => a <= b),
-  greater: comparePrimitive('greater', (a, b) => a > b),
-  greaterEqual: comparePrimitive('greaterEqual', (a, b) => a >= b),
+  equal: comparePrimitive('equal'),
+  notEqual: comparePrimitive('notEqual'),
+  less: comparePrimitive('less'),
+  lessEqual: comparePrimitive('lessEqual'),
+  greater: comparePrimitive('greater'),
+  greaterEqual: comparePrimitive('greaterEqual'),
 };
 
 /** Numbers become 0-d tensors of the other operand's dtype. */

@@ -1,0 +1,51 @@
+// Fused batch normalisation with batch statistics (training mode, or evaluation without running
+// statistics): one primitive instead of ~8 broadcasting ops, with a closed-form VJP.
+import { allocate, isFloat, type FloatArray } from '../../core/dtype.js';
+import { dtypeError, shapeError } from '../../core/errors.js';
+import * as cpu from '../../backend/cpu/batchNorm.js';
+import { apply } from '../autograd.js';
+import type { Primitive } from '../primitive.js';
+import { Tensor } from '../tensor.js';
+
+function dims(x: Tensor): cpu.BatchNormDims {
+  return { n: x.shape[0]!, c: x.shape[1]!, s: x.shape.slice(2).reduce((p, d) => p * d, 1) };
+}
+
+export const batchNormPrimitive: Primitive<'batchNorm'> = {
+  name: 'batchNorm',
+  infer: ([x, w, b]) => {
+    if (x!.rank < 2) throw shapeError('batchNorm', 'x', '[N, C, ...]', x!.shape);
+    if (!isFloat(x!.dtype)) throw dtypeError('batchNorm', 'x', 'f32 or f64', x!.dtype);
+    const c = x!.shape[1]!;
+    for (const [name, t] of [['weight', w], ['bias', b]] as const) {
+      if (t!.rank !== 1 || t!.shape[0] !== c) throw shapeError('batchNorm', name, `[${c}]`, t!.shape);
+      if (t!.dtype !== x!.dtype) throw dtypeError('batchNorm', name, x!.dtype, t!.dtype);
+    }
+    if (x!.size / c < 2) throw shapeError('batchNorm', 'x', 'more than one value per channel', x!.shape);
+    return { shape: [...x!.shape], dtype: x!.dtype };
+  },
+  forward: ([x, w, b], { eps }) => {
+    const y = allocate(x!.dtype, x!.size) as FloatArray;
+    cpu.batchNormForward(x!.data as FloatArray, w!.data as FloatArray, b!.data as FloatArray, eps, dims(x!), y);
+    return y;
+  },
+  vjp: (g, [x, w, b], _out, { eps }) => {
+    const dx = allocate(x!.dtype, x!.size) as FloatArray;
+    const dw = allocate(w!.dtype, w!.size) as FloatArray, db = allocate(b!.dtype, b!.size) as FloatArray;
+    cpu.batchNormBackward(x!.data as FloatArray, w!.data as FloatArray, eps, dims(x!), g.data as FloatArray, dx, dw, db);
+    return [new Tensor(dx, x!.shape), new Tensor(dw, w!.shape), new Tensor(db, b!.shape)];
+  },
+};
+
+/**
+ * (x − μ)/√(σ² + eps)·weight + bias over x [N, C, ...] with per-channel batch mean and biased
+ * variance (statistics over every axis but 1).
+ */
+export function batchNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = 1e-5): Tensor {
+  return apply(batchNormPrimitive, [x, weight, bias], { eps });
+}
+
+/** Per-channel batch mean and biased variance of x [N, C, ...] (no gradient), e.g. for running statistics. */
+export function channelMoments(x: Tensor): { mean: Float64Array; variance: Float64Array } {
+  return cpu.channelMoments(x.data as FloatArray, dims(x));
+}
