@@ -112,7 +112,7 @@ export async function runClassifier(config: ClassifierConfig, options: Classifie
   });
   log(`run directory ${run.runDir} (${model.parameterCount()} parameters, ${stepsPerEpoch} steps/epoch)`);
 
-  const result = train({
+  const result = await train({
     model, optimizer, train: trainT, test: testT, epochs: config.epochs, batchSize: config.batchSize, key: trainKey!,
     checkpoint: { dir: `${run.runDir}/checkpoints`, everySteps: config.checkpointEvery, keepLast: 2, config },
     resume: options.resume ?? false,

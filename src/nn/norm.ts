@@ -3,7 +3,7 @@
 //   rmsNorm:   x / √(mean(x²) + eps) · weight                      (Zhang & Sennrich; Mamba/Zamba)
 import { shapeError } from '../core/errors.js';
 import type { Shape } from '../core/shape.js';
-import { add, div, mean, mul, ones, rsqrtEps, sub, zeros, type Tensor } from './functional.js';
+import { add, mean, mul, ones, rsqrtEps, sub, zeros, type Tensor } from './functional.js';
 import { Module } from './module.js';
 
 function trailingAxes(op: string, x: Tensor, shape: Shape): number[] {

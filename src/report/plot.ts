@@ -183,7 +183,7 @@ const DEFAULT_HEIGHT = 300;
 
 /** A line plot, one line per `series` value, optional mean ± spread band. */
 export function linePlot(options: LinePlotOptions): VegaLiteSpec {
-  const { title, x, y, series, data, band } = options;
+  const { x, y, series, data, band } = options;
   checkRows('linePlot', data, [[x, 'x'], [y, 'y']], series === undefined ? [] : [[series, 'series']], band);
   const aggregated = band !== undefined && 'extent' in band;
   const colour = series === undefined ? {} : { color: { field: series, type: 'nominal' as const } };

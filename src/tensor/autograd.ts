@@ -6,8 +6,11 @@ import { dtypeError, shapeError, valueError } from '../core/errors.js';
 import { shapesEqual } from '../core/shape.js';
 import type { Primitive, PrimitiveName, PrimitiveParams } from './primitive.js';
 import { Tensor, type TapeNode } from './tensor.js';
+import { checkFinite, isAnomalyDetectionEnabled } from './anomaly.js';
 
 let gradDisabled = 0;
+/** The primitive whose VJP is running (for anomaly messages). */
+let inVjpOf: string | null = null;
 
 /** Whether operations record tape nodes right now. */
 export function isGradEnabled(): boolean {
@@ -33,6 +36,7 @@ export function stopGradient(x: Tensor): Tensor {
 export function apply<N extends PrimitiveName>(prim: Primitive<N>, inputs: readonly Tensor[], params: PrimitiveParams[N]): Tensor {
   const out = prim.infer(inputs, params);
   const data = prim.forward(inputs, params, out) ?? allocate(out.dtype, 0);
+  if (isAnomalyDetectionEnabled() && isFloat(out.dtype)) checkFinite(inVjpOf ? `${prim.name} (in the VJP of ${inVjpOf})` : prim.name, inputs, data);
   const record = gradDisabled === 0 && isFloat(out.dtype) && inputs.some((t) => t.requiresGrad);
   if (!record) return new Tensor(data, out.shape);
   let result: Tensor;
@@ -75,7 +79,14 @@ export function cotangents(root: Tensor, seed: Tensor): Map<Tensor, Tensor> {
       const t = order[i]!;
       const g = grads.get(t);
       if (!g || !t.node) continue;
-      const inputGrads = t.node.vjp(g);
+      let inputGrads: readonly (Tensor | null)[];
+      inVjpOf = t.node.primitive;
+      try {
+        inputGrads = t.node.vjp(g);
+      } finally {
+        inVjpOf = null;
+      }
+      if (isAnomalyDetectionEnabled()) inputGrads.forEach((gi) => gi && checkFinite(`${t.node!.primitive} (vjp)`, [g, ...t.node!.inputs], gi.data));
       t.node.inputs.forEach((input, j) => {
         const gi = inputGrads[j];
         if (!gi || !input.requiresGrad) return;

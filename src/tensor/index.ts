@@ -13,4 +13,5 @@ export { fanInMatmul } from './ops/sparse.js';
 export { batchNorm, channelMoments } from './ops/batchNorm.js';
 export { logsumexp, softmax, logSoftmax, crossEntropy, mse, type CrossEntropyOptions, type Reduction } from './ops/composite.js';
 export { gradCheck, type GradCheckResult } from './gradcheck.js';
+export { detectAnomaly, isAnomalyDetectionEnabled } from './anomaly.js';
 export * as random from './random.js';

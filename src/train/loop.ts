@@ -16,6 +16,12 @@ import { argmaxRows, evaluate, type EvalMetrics } from './metrics.js';
 
 const DROPOUT_STREAM = 0x0d0;
 
+/** Resolve on the next macrotask (setImmediate on Node, a zero timeout elsewhere). */
+function yieldToEventLoop(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (cb: () => void) => unknown }).setImmediate;
+  return new Promise((resolve) => (immediate ? immediate(resolve) : setTimeout(resolve, 0)));
+}
+
 export interface EpochRecord {
   epoch: number;
   step: number;
@@ -64,7 +70,7 @@ export interface TrainResult {
   resumedFrom?: string;
 }
 
-export function train(o: TrainOptions): TrainResult {
+export async function train(o: TrainOptions): Promise<TrainResult> {
   const lossFn = o.loss ?? ((logits: Tensor, y: Tensor) => crossEntropy(logits, y));
   const n = o.train.x.shape[0]!;
   let progress: TrainProgress = { step: 0, epoch: 0, batchInEpoch: 0, key: o.key, history: [] };
@@ -115,6 +121,7 @@ export function train(o: TrainOptions): TrainResult {
       sums.hits += argmaxRows(logits).reduce((h, p, i) => h + (p === y.data[i] ? 1 : 0), 0);
       sums.seen += idx.length;
       o.onProgress?.({ kind: 'step', epoch: progress.epoch, epochs: o.epochs, batch: progress.batchInEpoch, batches: order.length, step: progress.step, loss: value });
+      await yieldToEventLoop(); // lets signal handlers (Ctrl-C → abort) and progress output run between steps
       const due = o.checkpoint && progress.step % o.checkpoint.everySteps === 0;
       if (o.signal?.aborted || (o.maxSteps !== undefined && progress.step >= o.maxSteps)) {
         save();

@@ -51,3 +51,14 @@ test('gradient entry points reject non-scalar and integer arguments clearly', ()
   throwsWith(() => T.grad((x) => T.sum(x))(T.zeros([2], 'i32')), 'dtype', /^valueAndGrad: argument 0 expected dtype f32 or f64, got i32/);
   throwsWith(() => T.backward(T.sum(f32([2]))), 'value', /^backward: root expected a tensor that requires grad/);
 });
+
+test('anomaly detection names the op that turns finite inputs into NaN or ∞, forward and backward', () => {
+  const x = T.tensor([1, -2, 3], undefined, 'f64');
+  assert.ok(Number.isNaN(T.log(x).data[1]!), 'without detection, NaN propagates silently (as PyTorch)');
+  throwsWith(() => T.detectAnomaly(() => T.log(x)), 'value', /^log: produced NaN at flat index 1 from finite inputs \(input 0 \[3\] = -2\)/);
+  throwsWith(() => T.detectAnomaly(() => T.exp(T.tensor([1000], undefined, 'f64'))), 'value', /^exp: produced Infinity/);
+  // sqrt(0) is finite but its derivative 1/(2·sqrt(0)) is not: the VJP is named.
+  throwsWith(() => T.detectAnomaly(() => T.grad((v) => T.sum(T.sqrt(v)))(T.tensor([0, 1], undefined, 'f64'))), 'value', /^div \(in the VJP of sqrt\): produced Infinity/);
+  // NaN already in the input is propagated, not blamed on the op.
+  assert.doesNotThrow(() => T.detectAnomaly(() => T.add(T.tensor([NaN], undefined, 'f64'), 1)));
+});

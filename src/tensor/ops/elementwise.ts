@@ -1,5 +1,6 @@
 // Elementwise primitives: unary maps, broadcasting binary maps, comparisons, where and cast.
-// Each primitive's forward (a scalar function) sits beside its VJP (written with tensor ops).
+// Each primitive names its cpu kernel (backend/cpu/elementwise.ts holds the scalar definitions)
+// and sits beside its VJP, written with tensor ops.
 import { allocate, isFloat, type DType } from '../../core/dtype.js';
 import { dtypeError } from '../../core/errors.js';
 import { broadcastShapes, sizeOf } from '../../core/shape.js';
@@ -20,7 +21,7 @@ function requireFloat(op: string, arg: string, t: Tensor): void {
 
 // ---------------------------------------------------------------- unary
 
-type UnaryName = 'neg' | 'exp' | 'log' | 'sqrt' | 'tanh' | 'erf' | 'sigmoid' | 'relu' | 'gelu' | 'silu' | 'softplus' | 'abs' | 'sign' | 'sin' | 'cos';
+type UnaryName = cpu.UnaryOp;
 
 const INV_SQRT2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
@@ -97,8 +98,8 @@ export const cos = (x: Tensor): Tensor => apply(u.cos, [x], NONE);
 
 // ---------------------------------------------------------------- binary
 
-type BinaryName = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum';
-type CompareName = 'equal' | 'notEqual' | 'less' | 'lessEqual' | 'greater' | 'greaterEqual';
+type BinaryName = cpu.ArithmeticOp;
+type CompareName = cpu.CompareOp;
 
 function inferBinary(op: string, a: Tensor, b: Tensor, floatOnly: boolean): { shape: number[]; dtype: DType } {
   if (a.dtype !== b.dtype) throw dtypeError(op, 'b', `${a.dtype} (the dtype of a; convert with cast)`, b.dtype);
