@@ -101,7 +101,9 @@ export class WasmHeap {
   /** Copy `length` f32 from address `at` into `out` unless `out` is the resident array at `at`. */
   copyOut(at: number, out: Float32Array, length: number): void {
     if (this.isResident(out) && out.byteOffset === at) return;
-    out.set(this.floats.subarray(at >> 2, (at >> 2) + length));
+    // Through a private copy: V8's TypedArray.set from a SharedArrayBuffer source into an array that is
+    // not in cache takes a slow relaxed-atomic path (~12 ms for 4 MB here); slice() + set is ~0.6 ms.
+    out.set(this.floats.slice(at >> 2, (at >> 2) + length));
   }
 
   /** Scratch i32 array filled by `value(t)` for t < count; returns its address. */
