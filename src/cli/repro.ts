@@ -27,6 +27,7 @@ export async function reproCommand(name: string | undefined, o: { quick?: boolea
     for (const t of result.tables) run.addTable(t.title, t.columns, t.rows);
     for (const r of result.references) run.addReference(r);
     for (const n of result.notes ?? []) run.addNote(n);
+    for (const pl of result.plots ?? []) run.addPlot(pl.file, pl.spec, pl.caption);
     const { runDir } = await run.finish();
     reporter.log(`report: ${runDir}/report.md`);
   } finally {

@@ -1,5 +1,6 @@
 // The experiment contract behind `tessera repro <name> [--quick]`.
 import type { ProgressEvent } from '../train/index.js';
+import type { VegaLiteSpec } from '../report/index.js';
 
 export interface ExperimentContext {
   quick: boolean;
@@ -16,6 +17,8 @@ export interface ExperimentResult {
   tables: { title: string; columns: string[]; rows: (string | number)[][] }[];
   references: { metric: string; paper_value: number; source: string }[];
   notes?: string[];
+  /** Figures rendered to SVG beside the report. */
+  plots?: { file: string; caption: string; spec: VegaLiteSpec }[];
 }
 
 export interface Experiment {

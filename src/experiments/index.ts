@@ -1,8 +1,9 @@
 // The registry of reproductions run by `tessera repro`.
 import { fashionMnistBaselines } from './baselines.js';
+import { wideSparse } from './wideSparse.js';
 import type { Experiment } from './experiment.js';
 
-export const experiments: readonly Experiment[] = [fashionMnistBaselines];
+export const experiments: readonly Experiment[] = [fashionMnistBaselines, wideSparse];
 
 export type { Experiment, ExperimentContext, ExperimentResult } from './experiment.js';
 export { runClassifier, evaluateCheckpoint, loadClassifierCheckpoint, DEFAULT_CONFIG, type ClassifierConfig } from './classifier.js';

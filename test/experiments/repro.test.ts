@@ -28,3 +28,25 @@ test('repro fashion-mnist-baselines --quick', { skip: !existsSync(FASHION_MNIST_
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('repro wide-sparse --quick: the best sparse-wide MLP beats the dense narrow one at 3,970 weights', { skip: !existsSync(FASHION_MNIST_DIR) && `needs ${FASHION_MNIST_DIR} (apt-get install dataset-fashion-mnist)`, timeout: 400_000 }, () => {
+  const root = mkdtempSync(join(tmpdir(), 'tessera-repro-'));
+  try {
+    const r = spawnSync(process.execPath, [cli, 'repro', 'wide-sparse', '--quick', '--results', root], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const dir = join(root, 'wide-sparse');
+    const [runId] = readdirSync(dir);
+    const result = JSON.parse(readFileSync(join(dir, runId!, 'result.json'), 'utf8'));
+    const m = result.metrics;
+    assert.ok(m.mnist_relu_best_sparse_accuracy > m.mnist_relu_dense_width5_accuracy, `sparse-wide ${m.mnist_relu_best_sparse_accuracy} vs dense narrow ${m.mnist_relu_dense_width5_accuracy}`);
+    assert.ok(m.mnist_relu_best_sparse_width > 5);
+    assert.ok(result.references.some((ref: { metric: string; paper_value: number }) => ref.metric === 'mnist_relu_best_sparse_accuracy' && ref.paper_value === 0.963));
+    assert.ok(Number.isInteger(m.kernel_width_min_distance) && Number.isInteger(m.kernel_width_best_accuracy));
+    const report = readFileSync(join(dir, runId!, 'report.md'), 'utf8');
+    assert.match(report, /kernel-distance\.svg/);
+    assert.match(report, /linear bottleneck/);
+    assert.match(readFileSync(join(dir, runId!, 'kernel-distance.svg'), 'utf8'), /^<svg/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
