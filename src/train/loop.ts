@@ -55,6 +55,12 @@ export interface TrainOptions {
   /** Abort (SIGINT): write a checkpoint and return with stopped = true. */
   signal?: AbortSignal;
   onProgress?: (e: ProgressEvent) => void;
+  /**
+   * Called with the raw gradients after backward, before clipping and the optimizer step (step = the
+   * number of steps taken so far). May modify them in place: dynamic sparse training records dense
+   * gradients here and zeroes the masked ones.
+   */
+  onGradients?: (grads: NamedTensors, step: number) => void;
   /** Called after every optimizer step (masks already enforced), e.g. for sparse-topology updates. */
   afterStep?: (step: number) => void;
   evalBatchSize?: number;
@@ -111,6 +117,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       backward(loss);
       const grads: NamedTensors = {};
       for (const [k, p] of Object.entries(params)) if (p.grad) grads[k] = p.grad;
+      o.onGradients?.(grads, progress.step);
       if (o.clipGradNorm !== undefined) clipGradNorm(grads, o.clipGradNorm);
       o.optimizer.step(params, grads);
       enforceMasks(o.model, o.optimizer);
