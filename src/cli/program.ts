@@ -83,6 +83,30 @@ export function buildProgram(): Command {
       process.stdout.write(`${JSON.stringify(result, null, opts.json ? 0 : 2)}\n`);
     });
 
+  const sparse = program.command('sparse').description('condensed constant fan-in sparse layers (SRigL): inference benchmark, file inspection');
+  sparse.command('bench')
+    .description('condensed vs dense (wasm and onnxruntime-node) vs CSR, 3072→768 and 4096→4096 at 80–99% sparsity, batch 1–256')
+    .option('--json', 'print the JSON array of rows on one line')
+    .option('--quick', 'only the 4096x4096, 90%, batch-1 rows (under a minute)')
+    .option('--threads <n>', 'threads for the all-thread rows (default: all cores)', positiveInt('--threads'))
+    .option('--rounds <n>', 'rounds per (layer, threads) pass (default 5 quick, 3 full)', positiveInt('--rounds'))
+    .action(async (opts: { json?: boolean; quick?: boolean; threads?: number; rounds?: number }) => {
+      const { benchSparse, formatSparseBench } = await import('../../bench/sparse.js');
+      const rows = await benchSparse({
+        quick: opts.quick ?? false, ...(opts.threads ? { threads: opts.threads } : {}), ...(opts.rounds ? { rounds: opts.rounds } : {}),
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+      process.stdout.write(`${opts.json ? JSON.stringify(rows) : formatSparseBench(rows)}\n`);
+    });
+  sparse.command('inspect')
+    .description('validate a condensed safetensors file and print its description')
+    .argument('<file>', 'a file written by saveCondensed')
+    .option('--json', 'print JSON')
+    .action(async (file: string, opts: { json?: boolean }) => {
+      const { inspectCondensed } = await import('./sparse.js');
+      process.stdout.write(`${inspectCondensed(file, opts.json ?? false)}\n`);
+    });
+
   program.command('repro')
     .description('reproduce a paper result (see `tessera repro --list`)')
     .argument('[name]', 'experiment name')

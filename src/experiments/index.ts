@@ -1,9 +1,10 @@
 // The registry of reproductions run by `tessera repro`.
 import { fashionMnistBaselines } from './baselines.js';
 import { wideSparse } from './wideSparse.js';
+import { srigl } from './srigl.js';
 import type { Experiment } from './experiment.js';
 
-export const experiments: readonly Experiment[] = [fashionMnistBaselines, wideSparse];
+export const experiments: readonly Experiment[] = [fashionMnistBaselines, wideSparse, srigl];
 
 export type { Experiment, ExperimentContext, ExperimentResult } from './experiment.js';
 export { runClassifier, evaluateCheckpoint, loadClassifierCheckpoint, DEFAULT_CONFIG, type ClassifierConfig } from './classifier.js';

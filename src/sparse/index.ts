@@ -15,3 +15,30 @@ export {
   LowRankLinear, NonLinearBottleneck, bottleneckMlpAtBudget, bottleneckForBudget, exactBottleneckWidths,
   type BottleneckOptions, type BottleneckMlpOptions, type BottleneckMlp,
 } from './bottleneck.js';
+// Dynamic sparse training (RigL, Evci et al. 2020; SRigL, Lasby et al. 2024): layer-wise distributions,
+// the update schedule, the per-layer drop/grow rules and the training-loop driver.
+export {
+  layerDensities, formatDistribution, keptCount, constantFanIn,
+  type SparsityDistribution, type LayerShape, type DistributionOptions, type LayerDensity, type DistributionReport,
+} from './distributions.js';
+export { riglSchedule, type RiglSchedule, type RiglScheduleOptions } from './schedule.js';
+export { riglLayerUpdate, topIndices, dropBudget, type RiglUpdate } from './rigl.js';
+export {
+  sriglLayerUpdate, constantFanInMask, ablationThreshold, rowsToAblate,
+  type SriglLayerOptions, type SriglUpdate, type SurplusTruncation,
+} from './srigl.js';
+export {
+  createDynamicSparsity,
+  type DynamicSparsity, type DynamicSparsityOptions, type DynamicMethod, type SparseInit, type LayerStats,
+} from './dynamicSparsity.js';
+// Condensed constant fan-in inference (SRigL §B): condensed layers and networks, their safetensors files,
+// and the CSR baseline.
+export {
+  condenseLinear, condenseMlp, condensedForward, condensedMlpForward, condensedTensors, CONDENSED_ACTIVATIONS,
+  type CondensedLinear, type CondensedMlp, type CondensedIndices, type CondenseLinearOptions, type CondenseMlpOptions,
+} from './condensed.js';
+export {
+  saveCondensed, loadCondensed, describeCondensed, CONDENSED_FORMAT, CONDENSED_VERSION,
+  type CondensedDescription, type CondensedLayerDescription,
+} from './condensedFile.js';
+export { csrFromMasked, csrMatmul, csrMatmulReference, type CsrMatrix } from './csr.js';

@@ -90,3 +90,19 @@ test('fan-in: an index ≥ inFeatures or a negative i32 index raises a range err
     }
   }
 });
+
+test('fan-in batch 1: a bad index is caught at every position of a row (vector groups of 8, group of 4, tail)', () => {
+  const fanIn = 23; // two groups of 8, one of 4, a tail of 3
+  const p: FanInParams = { batch: 1, inFeatures: 40, outFeatures: 5, fanIn };
+  const x = seeded(40, 3), values = seeded(5 * fanIn, 4), y = new Float32Array(5);
+  for (const be of backends.both()) {
+    for (let j = 0; j < fanIn; j++) {
+      const u16 = new Uint16Array(5 * fanIn).fill(39);
+      u16[3 * fanIn + j] = 40;
+      assert.throws(() => be.fanInMatmul(p, x, values, u16, y), /indices expected < inFeatures = 40, got 40/, `u16 position ${j}`);
+      const i32 = new Int32Array(5 * fanIn).fill(39);
+      i32[2 * fanIn + j] = -1;
+      assert.throws(() => be.fanInMatmul(p, x, values, i32, y), /indices expected < inFeatures = 40/, `i32 position ${j}`);
+    }
+  }
+});

@@ -11,55 +11,69 @@
   return <u32>load<T>(indices + (<usize>at << alignof<T>()));
 }
 
-/** Four indices from `at` as u32 lanes. */
-@inline function indexVector<T>(indices: usize, at: i32): v128 {
+/**
+ * Gather x at the four indices from `at` into one f32x4. The indices are read as scalars (a zero-extending
+ * load each) rather than extracted from a vector: extract_lane costs two uops on x86 and was the bottleneck.
+ */
+@inline function gather4<T>(x: usize, indices: usize, at: i32): v128 {
   const p = indices + (<usize>at << alignof<T>());
-  return sizeof<T>() == 2 ? i32x4.extend_low_i16x8_u(v128.load64_zero(p)) : v128.load(p);
+  let g = v128.load32_zero(x + (<usize>load<T>(p) << 2));
+  g = v128.load32_lane(x + (<usize>load<T>(p, sizeof<T>()) << 2), g, 1);
+  g = v128.load32_lane(x + (<usize>load<T>(p, 2 * sizeof<T>()) << 2), g, 2);
+  return v128.load32_lane(x + (<usize>load<T>(p, 3 * sizeof<T>()) << 2), g, 3);
 }
 
-/** Gather x at the four lanes of `idx` into one f32x4. */
-@inline function gather4(x: usize, idx: v128): v128 {
-  let g = v128.load32_zero(x + (<usize>i32x4.extract_lane(idx, 0) << 2));
-  g = v128.load32_lane(x + (<usize>i32x4.extract_lane(idx, 1) << 2), g, 1);
-  g = v128.load32_lane(x + (<usize>i32x4.extract_lane(idx, 2) << 2), g, 2);
-  return v128.load32_lane(x + (<usize>i32x4.extract_lane(idx, 3) << 2), g, 3);
+/** Lane-wise max of `m` and the 8 indices from `at` (u16x8 lanes for u16 indices, u32x4 lanes for i32). */
+@inline function maxIndices8<T>(m: v128, indices: usize, at: i32): v128 {
+  const p = indices + (<usize>at << alignof<T>());
+  return sizeof<T>() == 2 ? i16x8.max_u(m, v128.load(p)) : i32x4.max_u(m, i32x4.max_u(v128.load(p), v128.load(p, 16)));
+}
+
+/** The largest lane of a maxIndices8 accumulator, as u32. */
+@inline function reduceMax<T>(m: v128): u32 {
+  if (sizeof<T>() == 2) {
+    const a = i16x8.max_u(m, i16x8.shuffle(m, m, 4, 5, 6, 7, 0, 1, 2, 3));
+    const b = i16x8.max_u(a, i16x8.shuffle(a, a, 2, 3, 0, 1, 2, 3, 0, 1));
+    return max(<u32>i16x8.extract_lane_u(b, 0), <u32>i16x8.extract_lane_u(b, 1));
+  }
+  const a = i32x4.max_u(m, i32x4.shuffle(m, m, 2, 3, 0, 1));
+  return max(<u32>i32x4.extract_lane(a, 0), <u32>i32x4.extract_lane(a, 1));
 }
 
 /**
  * Batch 1: y[o] = Σ_j values[o, j] · x[indices[o, j]] for o in [lo, hi).
  * Gathered inputs form f32x4s; two accumulators take alternate groups of four (lane sums by j mod 8),
- * then a fixed reduction and a scalar tail. The largest index is tracked as a u32x4 max.
+ * then a fixed reduction and a scalar tail. The largest index is tracked lane-wise in the index type
+ * (one load and one max per 8 indices for u16), plus a scalar for the tail.
  */
 function gatherDot<T>(x: usize, values: usize, indices: usize, y: usize, fanIn: i32, maxIndexOut: usize, lo: i32, hi: i32, tid: i32): void {
-  let maxIndex = i32x4.splat(0);
+  let maxVec = i32x4.splat(0);
+  let maxTail: u32 = 0;
   for (let o = lo; o < hi; o++) {
     const vRow = ptrAt(values, o * fanIn);
     const iRow = o * fanIn;
     let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0);
     let j = 0;
     for (; j + 8 <= fanIn; j += 8) {
-      const idx0 = indexVector<T>(indices, iRow + j), idx1 = indexVector<T>(indices, iRow + j + 4);
-      maxIndex = i32x4.max_u(maxIndex, i32x4.max_u(idx0, idx1));
-      acc0 = f32x4.add(acc0, f32x4.mul(v128.load(vRow + (<usize>j << 2)), gather4(x, idx0)));
-      acc1 = f32x4.add(acc1, f32x4.mul(v128.load(vRow + (<usize>j << 2), 16), gather4(x, idx1)));
+      maxVec = maxIndices8<T>(maxVec, indices, iRow + j);
+      acc0 = f32x4.add(acc0, f32x4.mul(v128.load(vRow + (<usize>j << 2)), gather4<T>(x, indices, iRow + j)));
+      acc1 = f32x4.add(acc1, f32x4.mul(v128.load(vRow + (<usize>j << 2), 16), gather4<T>(x, indices, iRow + j + 4)));
     }
     if (j + 4 <= fanIn) {
-      const idx0 = indexVector<T>(indices, iRow + j);
-      maxIndex = i32x4.max_u(maxIndex, idx0);
-      acc0 = f32x4.add(acc0, f32x4.mul(v128.load(vRow + (<usize>j << 2)), gather4(x, idx0)));
+      for (let l = 0; l < 4; l++) maxTail = max(maxTail, indexAt<T>(indices, iRow + j + l));
+      acc0 = f32x4.add(acc0, f32x4.mul(v128.load(vRow + (<usize>j << 2)), gather4<T>(x, indices, iRow + j)));
       j += 4;
     }
     const acc = f32x4.add(acc0, acc1);
     let s = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
     for (; j < fanIn; j++) {
       const i = indexAt<T>(indices, iRow + j);
-      maxIndex = i32x4.max_u(maxIndex, i32x4.splat(i));
+      maxTail = max(maxTail, i);
       s += load<f32>(ptrAt(vRow, j)) * load<f32>(x + (<usize>i << 2));
     }
     store<f32>(ptrAt(y, o), s);
   }
-  const m = i32x4.max_u(maxIndex, i32x4.shuffle(maxIndex, maxIndex, 2, 3, 0, 1));
-  store<u32>(maxIndexOut + (<usize>tid << 2), max(<u32>i32x4.extract_lane(m, 0), <u32>i32x4.extract_lane(m, 1)));
+  store<u32>(maxIndexOut + (<usize>tid << 2), max(maxTail, reduceMax<T>(maxVec)));
 }
 
 /**
