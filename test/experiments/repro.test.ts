@@ -50,3 +50,24 @@ test('repro wide-sparse --quick: the best sparse-wide MLP beats the dense narrow
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('repro srigl --quick: accuracy table, per-layer constant fan-in, condensed inference equal to dense', { skip: !existsSync(FASHION_MNIST_DIR) && `needs ${FASHION_MNIST_DIR} (apt-get install dataset-fashion-mnist)`, timeout: 400_000 }, () => {
+  const root = mkdtempSync(join(tmpdir(), 'tessera-repro-'));
+  try {
+    const r = spawnSync(process.execPath, [cli, 'repro', 'srigl', '--quick', '--results', root], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const dir = join(root, 'srigl');
+    const [runId] = readdirSync(dir);
+    const result = JSON.parse(readFileSync(join(dir, runId!, 'result.json'), 'utf8'));
+    const m = result.metrics;
+    for (const method of ['static', 'rigl', 'srigl', 'srigl-ablation']) assert.ok(m[`mlp_${method}_90_accuracy`] > 0.6, `${method}: ${m[`mlp_${method}_90_accuracy`]}`);
+    const timing = result.tables.find((t: { title: string }) => t.title.startsWith('Condensed batch-1'));
+    assert.equal(timing.rows.length, 4);
+    for (const row of timing.rows) assert.ok(row[6] < 1e-5, `condensed vs dense max |difference| ${row[6]}`);
+    const stats = result.tables.find((t: { title: string }) => t.title.startsWith('Per-layer sparsity'));
+    assert.ok(stats.rows.some((row: (string | number)[]) => row[3] === '0.weight' && row[5] === 62), 'SRigL 90%: first layer constant fan-in 62');
+    assert.match(readFileSync(join(dir, runId!, 'accuracy-vs-sparsity.svg'), 'utf8'), /^<svg/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
