@@ -6,6 +6,7 @@ import { key, split } from '../core/random.js';
 import type { DatasetSplits } from '../core/dataset.js';
 import { pixelStats, take, takePerClass, toTensors } from '../data/index.js';
 import { loadFashionMnist, loadMnistDigits } from '../io/datasets.js';
+import { standardizedSplits } from './splits.js';
 import { nodeRunWriter } from '../io/files.js';
 import { readSafetensors } from '../io/safetensors.js';
 import { mlp, smallCnn, type Module } from '../nn/index.js';
@@ -94,11 +95,7 @@ export async function runClassifier(config: ClassifierConfig, options: Classifie
   const log = options.onLog ?? (() => {});
   const data = loadDataset(config);
   const [modelKey, trainKey] = split(key(config.seed), 2);
-  const trainSet = config.trainLimit > 0 ? takePerClass(data.train, Math.ceil(config.trainLimit / data.train.classes)) : data.train;
-  const testSet = config.testLimit > 0 ? take(data.test, config.testLimit) : data.test;
-  const flatten = config.model === 'mlp';
-  const trainT = toTensors(trainSet, { normalize: 'standardize', flatten });
-  const testT = toTensors(testSet, { normalize: { mean: trainT.mean, std: trainT.std }, flatten });
+  const { train: trainT, test: testT, trainSet, testSet } = standardizedSplits(data, { trainImages: config.trainLimit, testImages: config.testLimit, flatten: config.model === 'mlp' });
   log(`${data.train.source}: ${trainSet.n} train / ${testSet.n} test images of ${trainSet.height}×${trainSet.width}`);
 
   const model = buildModel(config, modelKey!);

@@ -4,7 +4,6 @@
 // the SRigL MLPs and times condensed batch-1 inference against the dense layers of the same network.
 // The paper's own numbers are ResNet/ViT on CIFAR/ImageNet: shown for shape, not compared as gaps.
 import { foldIn, key as makeKey, type Key } from '../core/random.js';
-import { take, takePerClass, toTensors } from '../data/index.js';
 import { loadFashionMnist } from '../io/datasets.js';
 import { mlp, smallCnn, type Module, type Sequential } from '../nn/index.js';
 import { schedules, sgd } from '../optim/index.js';
@@ -12,6 +11,7 @@ import { condenseMlp, condensedMlpForward, createDynamicSparsity, type DynamicMe
 import { Tensor, noGrad, random } from '../tensor/index.js';
 import { train } from '../train/index.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from './experiment.js';
+import { standardizedSplits, type Split } from './splits.js';
 
 export type SparseMethod = 'dense' | DynamicMethod | 'srigl-ablation';
 
@@ -42,8 +42,6 @@ export interface SparseRunResult {
   model: Module;
   masks: Record<string, Uint8Array>;
 }
-
-interface Split { x: Tensor; y: Tensor }
 
 /**
  * Train one model with one sparse-training method: SGD momentum 0.9, lr 0.05 cosine, weight decay 5e-4,
@@ -112,12 +110,6 @@ export const srigl: Experiment = {
     const s = ctx.quick ? QUICK : FULL;
     const base = makeKey(ctx.seed);
     const fm = loadFashionMnist(ctx.dataDir ? { dir: ctx.dataDir } : {});
-    const split = (flatten: boolean, trainImages: number) => {
-      const trainSet = trainImages < fm.train.n ? takePerClass(fm.train, Math.ceil(trainImages / 10)) : fm.train;
-      const tr = toTensors(trainSet, { normalize: 'standardize', flatten });
-      const te = toTensors(s.testImages < fm.test.n ? take(fm.test, s.testImages) : fm.test, { normalize: { mean: tr.mean, std: tr.std }, flatten });
-      return { train: { x: tr.x, y: tr.y }, test: { x: te.x, y: te.y } };
-    };
     const metrics: Record<string, number> = {};
     const accuracyRows: (string | number)[][] = [];
     const points: { arch: string; method: string; sparsity: number; accuracy: number }[] = [];
@@ -126,7 +118,7 @@ export const srigl: Experiment = {
 
     for (const arch of ['mlp', 'cnn'] as const) {
       const cfg = arch === 'mlp' ? { ...s.mlp, sparsities: s.sparsities, methods: s.methods } : s.cnn;
-      const data = split(arch === 'mlp', cfg.trainImages);
+      const data = standardizedSplits(fm, { trainImages: cfg.trainImages, testImages: s.testImages, flatten: arch === 'mlp' });
       let denseAccuracy = NaN;
       for (const method of cfg.methods) {
         for (const sparsity of method === 'dense' ? [0] : cfg.sparsities) {

@@ -10,15 +10,15 @@
 //   C. The small CNN at a fixed budget: channel widths ×1, ×2, ×4 with static sparsity.
 import { key as makeKey, foldIn, type Key } from '../core/random.js';
 import type { DatasetSplits } from '../core/dataset.js';
-import { take, takePerClass, toTensors } from '../data/index.js';
 import { loadFashionMnist, loadMnistDigits } from '../io/datasets.js';
 import { sgd } from '../optim/index.js';
-import { slice, type Tensor } from '../tensor/index.js';
+import { slice } from '../tensor/index.js';
 import type { Module } from '../nn/index.js';
 import { bottleneckMlpAtBudget, sparseMlpAtBudget, sparseCnnAtBudget } from '../sparse/index.js';
 import { approximateDistance, readoutDistanceOfWeights } from '../infinite/index.js';
 import { train } from '../train/index.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from './experiment.js';
+import { standardizedSplits, type Split } from './splits.js';
 
 interface Settings {
   datasets: ('mnist' | 'fashion-mnist')[];
@@ -50,18 +50,8 @@ const MLP_BUDGET = 3970;
 const KERNEL_BUDGET = 6352;
 const INPUTS = 784;
 
-interface Split { x: Tensor; y: Tensor }
-
 function loadSplits(name: 'mnist' | 'fashion-mnist', dataDir: string | undefined): DatasetSplits {
   return name === 'mnist' ? loadMnistDigits() : loadFashionMnist(dataDir ? { dir: dataDir } : {});
-}
-
-function tensors(data: DatasetSplits, trainLimit = 0, testLimit = 0): { train: Split; test: Split } {
-  const trainSet = trainLimit > 0 ? takePerClass(data.train, Math.ceil(trainLimit / data.train.classes)) : data.train;
-  const testSet = testLimit > 0 ? take(data.test, testLimit) : data.test;
-  const tr = toTensors(trainSet, { normalize: 'standardize', flatten: true });
-  const te = toTensors(testSet, { normalize: { mean: tr.mean, std: tr.std }, flatten: true });
-  return { train: { x: tr.x, y: tr.y }, test: { x: te.x, y: te.y } };
 }
 
 async function fit(model: Module, data: { train: Split; test?: Split }, o: { epochs: number; batchSize: number; lr: number; key: Key }): Promise<{ accuracy: number; trainLoss: number }> {
@@ -91,7 +81,7 @@ export const wideSparse: Experiment = {
     const bottleneckRows: (string | number)[][] = [];
     const sweepPoints: { dataset: string; activation: string; width: number; accuracy: number; seed: number }[] = [];
     for (const dataset of s.datasets) {
-      const data = tensors(loadSplits(dataset, ctx.dataDir));
+      const data = standardizedSplits(loadSplits(dataset, ctx.dataDir), { flatten: true });
       for (const activation of ['relu', 'linear'] as const) {
         for (const width of s.mlpWidths) {
           const accs: number[] = [];
@@ -151,7 +141,7 @@ export const wideSparse: Experiment = {
     });
 
     // ---------------------------------------------------------------- B: kernel study at 6,352 weights
-    const mnist = tensors(loadSplits('mnist', ctx.dataDir), 2048, 0);
+    const mnist = standardizedSplits(loadSplits('mnist', ctx.dataDir), { trainImages: 2048, flatten: true });
     const pairs = Math.min(s.kernelPairs, Math.floor(mnist.test.x.shape[0]! / 2));
     const xs = slice(mnist.test.x, [0], [pairs]), ys = slice(mnist.test.x, [pairs], [2 * pairs]);
     const kernelRows: (string | number)[][] = [];
@@ -199,12 +189,7 @@ export const wideSparse: Experiment = {
 
     // ---------------------------------------------------------------- C: small CNN at a fixed budget
     const fmnist = loadSplits('fashion-mnist', ctx.dataDir);
-    const cnnData = (() => {
-      const trainSet = takePerClass(fmnist.train, Math.ceil(s.cnnTrain / 10));
-      const tr = toTensors(trainSet, { normalize: 'standardize' });
-      const te = toTensors(ctx.quick ? take(fmnist.test, 2000) : fmnist.test, { normalize: { mean: tr.mean, std: tr.std } });
-      return { train: { x: tr.x, y: tr.y }, test: { x: te.x, y: te.y } };
-    })();
+    const cnnData = standardizedSplits(fmnist, { trainImages: s.cnnTrain, testImages: ctx.quick ? 2000 : 0, flatten: false });
     const cnnRows: (string | number)[][] = [];
     for (const factor of s.cnnFactors) {
       const k = foldIn(base, 5000 + factor);
