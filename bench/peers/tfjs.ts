@@ -27,6 +27,7 @@
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type * as TfModule from '@tensorflow/tfjs';
+import { median } from '../timing.js';
 
 export type TfjsBackendName = 'wasm' | 'cpu';
 
@@ -171,12 +172,6 @@ interface TimingPlan {
   budgetMs: number;
   /** If a single warm-up run exceeds this (quick mode), use it as the sample. */
   slowRunMs: number;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /** Median wall time (ms) of `fn`, which must force completion itself. */

@@ -4,6 +4,7 @@
 // the SRigL MLPs and times condensed batch-1 inference against the dense layers of the same network.
 // The paper's own numbers are ResNet/ViT on CIFAR/ImageNet: shown for shape, not compared as gaps.
 import { foldIn, key as makeKey, type Key } from '../core/random.js';
+import { timeMs } from '../core/timing.js';
 import { loadFashionMnist } from '../io/datasets.js';
 import { mlp, smallCnn, type Module, type Sequential } from '../nn/index.js';
 import { schedules, sgd } from '../optim/index.js';
@@ -68,19 +69,6 @@ export async function trainSparse(o: {
   return { accuracy: result.history.at(-1)?.test?.accuracy ?? NaN, stats: ds?.stats() ?? [], model, masks: ds?.masks() ?? {} };
 }
 
-/** Median milliseconds of `fn` (after a warm-up). */
-function medianMs(fn: () => void, reps: number): number {
-  fn();
-  const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    fn();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
-}
-
 /** Batch-1 inference of a trained sparse MLP: condensed (gather kernels) vs its dense masked layers. */
 function condensedTiming(model: Sequential, masks: Record<string, Uint8Array>, reps: number): { condensedMs: number; denseMs: number; fanIns: number[]; activeRows: number[]; maxAbsDiff: number } {
   const params = model.namedParameters();
@@ -93,8 +81,8 @@ function condensedTiming(model: Sequential, masks: Record<string, Uint8Array>, r
     let maxAbsDiff = 0;
     for (let i = 0; i < dense.size; i++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(dense.data[i]! - fast.data[i]!));
     return {
-      condensedMs: medianMs(() => condensedMlpForward(condensed, x), reps),
-      denseMs: medianMs(() => model.forward(x), reps),
+      condensedMs: timeMs(() => condensedMlpForward(condensed, x), reps),
+      denseMs: timeMs(() => model.forward(x), reps),
       fanIns: condensed.layers.map((l) => l.fanIn), activeRows: condensed.layers.map((l) => l.activeRows.length), maxAbsDiff,
     };
   });
