@@ -1,7 +1,8 @@
 // `tessera sparse bench`: condensed constant fan-in inference (SRigL) against dense and CSR baselines, in one
 // run, for the 3072→768 ViT-B/16 MLP down-projection and a 4096→4096 layer at 80/90/95/99% sparsity and
 // batch 1/8/64/256, with 1 thread and all threads. Kernels timed (no bias anywhere):
-//   condensed_ms  tessera wasm fanInMatmul (SIMD gather; values + indices resident in wasm memory)
+//   condensed_ms  tessera wasm fanInMatmul (SIMD gather; values + indices resident in wasm memory; indices
+//                 validated once when the case is built, as the fanInMatmul tensor op does once per tensor)
 //   dense_ms      tessera wasm GEMM/GEMV y = x·W, W [in, out] resident in wasm memory
 //   csr_ms        our CSR (src/sparse/csr.ts): plain TypeScript, single-threaded at every thread count
 //   ort_ms        onnxruntime-node MatMul with W as an initializer (intraOpNumThreads = threads); null + reason
@@ -107,7 +108,7 @@ async function checkKernels(wasm: WasmBackend, spec: LayerSpec, wT: Float32Array
   const x = Float32Array.from({ length: batch * spec.in }, () => 2 * rand() - 1);
   const y = new Float32Array(batch * spec.out), ref = new Float32Array(batch * spec.out);
   for (const c of cases) {
-    const p = { batch, inFeatures: spec.in, outFeatures: spec.out, fanIn: c.fanIn };
+    const p = { batch, inFeatures: spec.in, outFeatures: spec.out, fanIn: c.fanIn, indicesValidated: true };
     wasm.fanInMatmul(p, x, c.values, c.indices, y);
     csrMatmulReference(c.csr, x, batch, ref);
     const y2 = new Float32Array(batch * spec.out);
@@ -169,7 +170,7 @@ export async function benchSparse(options: SparseBenchOptions = {}): Promise<Spa
             for (const batch of batches) {
               push(`dense/${batch}`, timeSync(() => wasm.gemm(gemmParams(batch, spec.out, spec.in), x, wT, y), budget, maxReps));
               for (const c of cases) {
-                const p = { batch, inFeatures: spec.in, outFeatures: spec.out, fanIn: c.fanIn };
+                const p = { batch, inFeatures: spec.in, outFeatures: spec.out, fanIn: c.fanIn, indicesValidated: true };
                 push(`condensed/${c.sparsity}/${batch}`, timeSync(() => wasm.fanInMatmul(p, x, c.values, c.indices, y), budget, maxReps));
                 push(`csr/${c.sparsity}/${batch}`, timeSync(() => csrMatmul(c.csr, x, batch, yCsr), budget, maxReps));
               }

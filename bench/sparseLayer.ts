@@ -52,6 +52,8 @@ export function makeSparseCase(wasm: WasmBackend, weight: Float32Array, out: num
   const mask = constantFanInMask(out, inF, k, seed);
   const w = new Tensor(weight, [out, inF]);
   const condensed = condenseLinear({ weight: w, mask });
+  // The bench times the kernel with indicesValidated (as the tensor op calls it): validate once here.
+  for (const i of condensed.indices) if (i < 0 || i >= inF) throw new Error(`sparse bench: condensed index ${i} outside [0, ${inF})`);
   const values = wasm.allocResident(condensed.values.length);
   values.set(condensed.values);
   const indices = condensed.indices instanceof Uint16Array ? wasm.allocResident(condensed.indices.length, 'u16') : wasm.allocResident(condensed.indices.length, 'i32');

@@ -56,6 +56,12 @@ export interface FanInParams {
   inFeatures: number;
   outFeatures: number;
   fanIn: number;
+  /**
+   * The caller has checked every index against inFeatures (the fanInMatmul tensor op does, once per indices
+   * tensor). Kernels then skip their own bound tracking; out-of-range indices would give wrong numbers
+   * (never memory unsafety: wasm reads stay inside its memory or trap). Default false: kernels check.
+   */
+  indicesValidated?: boolean;
 }
 
 export type FanInIndices = Uint16Array | Int32Array;

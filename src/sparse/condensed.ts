@@ -145,10 +145,20 @@ export function condenseLinear(options: CondenseLinearOptions): CondensedLinear 
   return { values, indices, activeRows: Int32Array.from(rows), bias: b, inFeatures, outFeatures: out, fanIn, padded };
 }
 
-/** The condensed weights as tensors [nActive, fanIn] (views, no copies). */
+const tensorsOf = new WeakMap<CondensedLinear, { values: Tensor; indices: Tensor }>();
+
+/**
+ * The condensed weights as tensors [nActive, fanIn] (views, no copies), the same two tensors for every call on
+ * a layer, so fanInMatmul validates the layer's indices once, not per forward pass.
+ */
 export function condensedTensors(layer: CondensedLinear): { values: Tensor; indices: Tensor } {
-  const shape = [layer.activeRows.length, layer.fanIn];
-  return { values: new Tensor(layer.values, shape), indices: new Tensor(layer.indices, shape) };
+  let tensors = tensorsOf.get(layer);
+  if (!tensors) {
+    const shape = [layer.activeRows.length, layer.fanIn];
+    tensors = { values: new Tensor(layer.values, shape), indices: new Tensor(layer.indices, shape) };
+    tensorsOf.set(layer, tensors);
+  }
+  return tensors;
 }
 
 /** y [batch, nActive] = fanInMatmul(x, values, indices) + bias for x [batch, inFeatures] (or [inFeatures]). */

@@ -1,6 +1,7 @@
 // wasm constant fan-in matmul (batch-major and feature-major) against the cpu reference: batch 1 (SIMD gather),
 // batch 31/32/33/257 (32-lane tile, 4-lane and scalar tails), fan-in 1 to 410, u16 and i32 indices, 1 and 2
-// threads, bit-identity across thread counts, f64 delegation, and out-of-range indices.
+// threads, with and without indicesValidated (the batch-1 kernels without bound tracking), bit-identity across
+// thread counts, f64 delegation, and out-of-range indices.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cpuBackend } from '../../src/backend/cpu/index.js';
@@ -25,7 +26,7 @@ function check(p: FanInParams, layout: Layout, wide: boolean, seed: number): Flo
   const indices = makeIndices(p, wide, seed + 2);
   const want = new Float32Array(p.batch * p.outFeatures);
   cpuBackend[layout](p, x, values, indices, want);
-  const label = `${layout} batch ${p.batch} in ${p.inFeatures} out ${p.outFeatures} fanIn ${p.fanIn} ${wide ? 'i32' : 'u16'}`;
+  const label = `${layout} batch ${p.batch} in ${p.inFeatures} out ${p.outFeatures} fanIn ${p.fanIn} ${wide ? 'i32' : 'u16'}${p.indicesValidated ? ' validated' : ''}`;
   return backends.both().map((be) => {
     const got = new Float32Array(p.batch * p.outFeatures).fill(Number.NaN);
     be[layout](p, x, values, indices, got);
@@ -49,7 +50,9 @@ test('fanInMatmul and fanInMatmulFeatureMajor match the cpu reference (u16 and i
   let seed = 1;
   for (const p of SHAPES) {
     for (const layout of ['fanInMatmul', 'fanInMatmulFeatureMajor'] as const) {
-      for (const wide of [false, true]) check(p, layout, wide, (seed += 5));
+      for (const wide of [false, true]) {
+        for (const indicesValidated of [false, true]) check({ ...p, indicesValidated }, layout, wide, (seed += 5));
+      }
     }
   }
 });
@@ -91,18 +94,19 @@ test('fan-in: an index ≥ inFeatures or a negative i32 index raises a range err
   }
 });
 
-test('fan-in batch 1: a bad index is caught at every position of a row (vector groups of 8, group of 4, tail)', () => {
-  const fanIn = 23; // two groups of 8, one of 4, a tail of 3
-  const p: FanInParams = { batch: 1, inFeatures: 40, outFeatures: 5, fanIn };
-  const x = seeded(40, 3), values = seeded(5 * fanIn, 4), y = new Float32Array(5);
-  for (const be of backends.both()) {
-    for (let j = 0; j < fanIn; j++) {
-      const u16 = new Uint16Array(5 * fanIn).fill(39);
-      u16[3 * fanIn + j] = 40;
-      assert.throws(() => be.fanInMatmul(p, x, values, u16, y), /indices expected < inFeatures = 40, got 40/, `u16 position ${j}`);
-      const i32 = new Int32Array(5 * fanIn).fill(39);
-      i32[2 * fanIn + j] = -1;
-      assert.throws(() => be.fanInMatmul(p, x, values, i32, y), /indices expected < inFeatures = 40/, `i32 position ${j}`);
+test('fan-in batch 1: a bad index is caught at every position of a row (vector groups of 16 and 8, group of 4, tail)', () => {
+  for (const fanIn of [23, 31]) { // 16 + 4 + 3 and 16 + 8 + 4 + 3
+    const p: FanInParams = { batch: 1, inFeatures: 40, outFeatures: 5, fanIn };
+    const x = seeded(40, 3), values = seeded(5 * fanIn, 4), y = new Float32Array(5);
+    for (const be of backends.both()) {
+      for (let j = 0; j < fanIn; j++) {
+        const u16 = new Uint16Array(5 * fanIn).fill(39);
+        u16[3 * fanIn + j] = 40;
+        assert.throws(() => be.fanInMatmul(p, x, values, u16, y), /indices expected < inFeatures = 40, got 40/, `u16 fanIn ${fanIn} position ${j}`);
+        const i32 = new Int32Array(5 * fanIn).fill(39);
+        i32[2 * fanIn + j] = -1;
+        assert.throws(() => be.fanInMatmul(p, x, values, i32, y), /indices expected < inFeatures = 40/, `i32 fanIn ${fanIn} position ${j}`);
+      }
     }
   }
 });

@@ -41,6 +41,11 @@ test('out-of-range axes and indices name the op and the valid range', () => {
   throwsWith(() => T.take(f32([3, 2]), T.tensor([0, 3], [2], 'i32')), 'range', /^take: indices \(flat position 1\) expected an index in \[0, 3\)/, /got 3/);
   throwsWith(() => T.takeAlongAxis(f32([3, 2]), T.tensor([-1, 0], [1, 2], 'i32'), 0), 'range', /^takeAlongAxis: indices/, /got -1/);
   throwsWith(() => T.fanInMatmul(f32([1, 4]), f32([2, 2]), T.tensor([0, 1, 2, 9], [2, 2], 'i32')), 'range', /^fanInMatmul: indices .* expected an input index in \[0, 4\)/);
+  // Indices are scanned once per tensor; the cached result is still checked against each call's input width.
+  const idx = T.tensor([0, 1, 2, 3], [2, 2], 'i32');
+  T.fanInMatmul(f32([1, 4]), f32([2, 2]), idx);
+  throwsWith(() => T.fanInMatmul(f32([1, 3]), f32([2, 2]), idx), 'range', /^fanInMatmul: indices \(flat position 3\) expected an input index in \[0, 3\), got 3/);
+  throwsWith(() => T.fanInMatmul(f32([1, 4]), f32([2, 2]), T.tensor([0, -1, 2, 3], [2, 2], 'i32')), 'range', /^fanInMatmul: indices \(flat position 1\)/, /got -1/);
   throwsWith(() => T.slice(f32([4]), [0], [4], [0]), 'range', /^slice: steps\[0\] expected a positive integer/);
   throwsWith(() => T.pad(f32([4]), [[-1, 0]]), 'range', /^pad: pads\[0\] expected non-negative integers/);
   throwsWith(() => T.conv2d(f32([1, 2, 5, 5]), f32([2, 2, 3, 3]), { stride: 0 }), 'range', /^conv2d: stride expected integers ≥ 1/);

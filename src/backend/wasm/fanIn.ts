@@ -44,7 +44,10 @@ function fanInF32(layout: Layout, ctx: WasmContext, p: FanInParams, x: Float32Ar
     f32.fill(0, maxAt >> 2, (maxAt >> 2) + pool.threads);
     try {
       if (batch === 1) {
-        pool.run(u16 ? 'fanInGatherU16' : 'fanInGatherI32', [xAt, vAt, iAt, yAt, fanIn, maxAt], outFeatures, parallel);
+        const kernel = p.indicesValidated
+          ? (u16 ? 'fanInGatherValidatedU16' : 'fanInGatherValidatedI32')
+          : (u16 ? 'fanInGatherU16' : 'fanInGatherI32');
+        pool.run(kernel, [xAt, vAt, iAt, yAt, fanIn, maxAt], outFeatures, parallel);
       } else {
         const featureMajor = (xfm: number, yfm: number): void =>
           pool.run(u16 ? 'fanInFeatureMajorU16' : 'fanInFeatureMajorI32', [xfm, vAt, iAt, yfm, batch, fanIn, maxAt], outFeatures, parallel);

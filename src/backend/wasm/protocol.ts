@@ -19,7 +19,8 @@ export const CONTROL_BYTES = ARGS_BYTE_OFFSET + MAX_ARGS * 8;
 
 /** Kernel number → wasm export. Every kernel takes (...args, lo, hi, tid) and does work units [lo, hi). */
 export const KERNELS = [
-  'gemmBlocked', 'gemv', 'fanInGatherU16', 'fanInGatherI32', 'fanInFeatureMajorU16', 'fanInFeatureMajorI32',
+  'gemmBlocked', 'gemv', 'fanInGatherU16', 'fanInGatherI32', 'fanInGatherValidatedU16', 'fanInGatherValidatedI32',
+  'fanInFeatureMajorU16', 'fanInFeatureMajorI32',
   'permuteBlocks', 'im2col', 'col2im',
 ] as const;
 export type KernelName = (typeof KERNELS)[number];

@@ -8,6 +8,22 @@ import { apply } from '../autograd.js';
 import type { Primitive } from '../primitive.js';
 import { Tensor } from '../tensor.js';
 
+/**
+ * The largest entry of an indices tensor (Infinity if any is negative), computed once per tensor: tensors are
+ * immutable, so a layer's indices are scanned on first use and every later call is O(1). Validated indices
+ * let the backend skip its own bound tracking (FanInParams.indicesValidated).
+ */
+const largestIndexOf = new WeakMap<Tensor, number>();
+function largestIndex(indices: Tensor): number {
+  let largest = largestIndexOf.get(indices);
+  if (largest === undefined) {
+    largest = 0;
+    for (const v of indices.data as FanInIndices) largest = v < 0 ? Infinity : Math.max(largest, v);
+    largestIndexOf.set(indices, largest);
+  }
+  return largest;
+}
+
 export const fanInMatmulPrimitive: Primitive<'fanInMatmul'> = {
   name: 'fanInMatmul',
   infer: ([x, values, indices]) => {
@@ -18,15 +34,16 @@ export const fanInMatmulPrimitive: Primitive<'fanInMatmul'> = {
     if (indices!.dtype !== 'u16' && indices!.dtype !== 'i32') throw dtypeError('fanInMatmul', 'indices', 'u16 or i32', indices!.dtype);
     if (indices!.shape.join() !== values!.shape.join()) throw shapeError('fanInMatmul', 'indices', `values' shape [${values!.shape.join(', ')}]`, indices!.shape);
     const inFeatures = x!.shape[1]!;
-    for (let i = 0; i < indices!.size; i++) {
-      const v = indices!.data[i]!;
-      if (v < 0 || v >= inFeatures) throw rangeError('fanInMatmul', `indices (flat position ${i})`, `an input index in [0, ${inFeatures})`, v);
+    if (largestIndex(indices!) >= inFeatures) {
+      const i = indices!.data.findIndex((v) => v < 0 || v >= inFeatures);
+      throw rangeError('fanInMatmul', `indices (flat position ${i})`, `an input index in [0, ${inFeatures})`, indices!.data[i]!);
     }
     return { shape: [x!.shape[0]!, values!.shape[0]!], dtype: x!.dtype };
   },
   forward: ([x, values, indices], _p, out) => {
     const y = allocate(out.dtype, out.shape[0]! * out.shape[1]!) as FloatArray;
-    const p = { batch: x!.shape[0]!, inFeatures: x!.shape[1]!, outFeatures: values!.shape[0]!, fanIn: values!.shape[1]! };
+    // infer has checked every index against inFeatures.
+    const p = { batch: x!.shape[0]!, inFeatures: x!.shape[1]!, outFeatures: values!.shape[0]!, fanIn: values!.shape[1]!, indicesValidated: true };
     getBackend().fanInMatmul(p, x!.data as FloatArray, values!.data as FloatArray, indices!.data as FanInIndices, y);
     return y;
   },

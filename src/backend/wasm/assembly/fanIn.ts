@@ -1,6 +1,9 @@
 // Constant fan-in sparse matmul kernels: every output o reads fanIn inputs indices[o, j] with weights values[o, j].
 // Instantiated for u16 and i32 indices. Each kernel also records the largest index it read (as u32, so a
-// negative i32 shows up as huge) at maxIndexOut + 4·tid, which the caller checks against inFeatures.
+// negative i32 shows up as huge) at maxIndexOut + 4·tid, which the caller checks against inFeatures — except
+// the batch-1 "Checked" variants' counterparts without it, for callers whose indices were validated once
+// (the tensor op validates each indices tensor once; tensors are immutable). Skipping the running max saves
+// one load per eight gathers, about 6% of the batch-1 time.
 // Per output the arithmetic does not depend on which thread owns it (bit-identical splits).
 
 @inline function ptrAt(base: usize, index: i32): usize {
@@ -29,7 +32,7 @@
   return sizeof<T>() == 2 ? i16x8.max_u(m, v128.load(p)) : i32x4.max_u(m, i32x4.max_u(v128.load(p), v128.load(p, 16)));
 }
 
-/** The largest lane of a maxIndices8 accumulator, as u32. */
+/** The largest lane of a running lane-wise index max (u16x8 lanes for u16 indices, u32x4 lanes for i32), as u32. */
 @inline function reduceMax<T>(m: v128): u32 {
   if (sizeof<T>() == 2) {
     const a = i16x8.max_u(m, i16x8.shuffle(m, m, 4, 5, 6, 7, 0, 1, 2, 3));
@@ -42,25 +45,35 @@
 
 /**
  * Batch 1: y[o] = Σ_j values[o, j] · x[indices[o, j]] for o in [lo, hi).
- * Gathered inputs form f32x4s; two accumulators take alternate groups of four (lane sums by j mod 8),
- * then a fixed reduction and a scalar tail. The largest index is tracked lane-wise in the index type
- * (one load and one max per 8 indices for u16), plus a scalar for the tail.
+ * Gathered inputs form f32x4s; four accumulators take groups of four in turn (lane sums by j mod 16; more
+ * independent chains measured 2–13% faster than two), fold into two for a last group of eight, then a fixed
+ * reduction and a scalar tail. Inlined into each export with a constant `checked`; with it, the largest
+ * index is tracked lane-wise in the index type (one vector load and one max per 8 indices), plus a scalar
+ * for the tail.
  */
-function gatherDot<T>(x: usize, values: usize, indices: usize, y: usize, fanIn: i32, maxIndexOut: usize, lo: i32, hi: i32, tid: i32): void {
+@inline function gatherDot<T>(checked: bool, x: usize, values: usize, indices: usize, y: usize, fanIn: i32, maxIndexOut: usize, lo: i32, hi: i32, tid: i32): void {
   let maxVec = i32x4.splat(0);
   let maxTail: u32 = 0;
   for (let o = lo; o < hi; o++) {
     const vRow = ptrAt(values, o * fanIn);
     const iRow = o * fanIn;
-    let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0);
+    let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0), acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
     let j = 0;
+    for (; j + 16 <= fanIn; j += 16) {
+      if (checked) maxVec = maxIndices8<T>(maxIndices8<T>(maxVec, indices, iRow + j), indices, iRow + j + 8);
+      acc0 = f32x4.add(acc0, f32x4.mul(v128.load(vRow + (<usize>j << 2)), gather4<T>(x, indices, iRow + j)));
+      acc1 = f32x4.add(acc1, f32x4.mul(v128.load(vRow + (<usize>j << 2), 16), gather4<T>(x, indices, iRow + j + 4)));
+      acc2 = f32x4.add(acc2, f32x4.mul(v128.load(vRow + (<usize>j << 2), 32), gather4<T>(x, indices, iRow + j + 8)));
+      acc3 = f32x4.add(acc3, f32x4.mul(v128.load(vRow + (<usize>j << 2), 48), gather4<T>(x, indices, iRow + j + 12)));
+    }
+    acc0 = f32x4.add(acc0, acc2); acc1 = f32x4.add(acc1, acc3);
     for (; j + 8 <= fanIn; j += 8) {
-      maxVec = maxIndices8<T>(maxVec, indices, iRow + j);
+      if (checked) maxVec = maxIndices8<T>(maxVec, indices, iRow + j);
       acc0 = f32x4.add(acc0, f32x4.mul(v128.load(vRow + (<usize>j << 2)), gather4<T>(x, indices, iRow + j)));
       acc1 = f32x4.add(acc1, f32x4.mul(v128.load(vRow + (<usize>j << 2), 16), gather4<T>(x, indices, iRow + j + 4)));
     }
     if (j + 4 <= fanIn) {
-      for (let l = 0; l < 4; l++) maxTail = max(maxTail, indexAt<T>(indices, iRow + j + l));
+      if (checked) for (let l = 0; l < 4; l++) maxTail = max(maxTail, indexAt<T>(indices, iRow + j + l));
       acc0 = f32x4.add(acc0, f32x4.mul(v128.load(vRow + (<usize>j << 2)), gather4<T>(x, indices, iRow + j)));
       j += 4;
     }
@@ -68,12 +81,12 @@ function gatherDot<T>(x: usize, values: usize, indices: usize, y: usize, fanIn: 
     let s = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
     for (; j < fanIn; j++) {
       const i = indexAt<T>(indices, iRow + j);
-      maxTail = max(maxTail, i);
+      if (checked) maxTail = max(maxTail, i);
       s += load<f32>(ptrAt(vRow, j)) * load<f32>(x + (<usize>i << 2));
     }
     store<f32>(ptrAt(y, o), s);
   }
-  store<u32>(maxIndexOut + (<usize>tid << 2), max(maxTail, reduceMax<T>(maxVec)));
+  if (checked) store<u32>(maxIndexOut + (<usize>tid << 2), max(maxTail, reduceMax<T>(maxVec)));
 }
 
 /**
@@ -126,10 +139,17 @@ function featureMajor<T>(x: usize, values: usize, indices: usize, y: usize, batc
 }
 
 export function fanInGatherU16(x: usize, values: usize, indices: usize, y: usize, fanIn: i32, maxIndexOut: usize, lo: i32, hi: i32, tid: i32): void {
-  gatherDot<u16>(x, values, indices, y, fanIn, maxIndexOut, lo, hi, tid);
+  gatherDot<u16>(true, x, values, indices, y, fanIn, maxIndexOut, lo, hi, tid);
 }
 export function fanInGatherI32(x: usize, values: usize, indices: usize, y: usize, fanIn: i32, maxIndexOut: usize, lo: i32, hi: i32, tid: i32): void {
-  gatherDot<u32>(x, values, indices, y, fanIn, maxIndexOut, lo, hi, tid);
+  gatherDot<u32>(true, x, values, indices, y, fanIn, maxIndexOut, lo, hi, tid);
+}
+/** As fanInGatherU16/I32 for indices the caller has validated (< inFeatures); maxIndexOut is not written. */
+export function fanInGatherValidatedU16(x: usize, values: usize, indices: usize, y: usize, fanIn: i32, maxIndexOut: usize, lo: i32, hi: i32, tid: i32): void {
+  gatherDot<u16>(false, x, values, indices, y, fanIn, maxIndexOut, lo, hi, tid);
+}
+export function fanInGatherValidatedI32(x: usize, values: usize, indices: usize, y: usize, fanIn: i32, maxIndexOut: usize, lo: i32, hi: i32, tid: i32): void {
+  gatherDot<u32>(false, x, values, indices, y, fanIn, maxIndexOut, lo, hi, tid);
 }
 export function fanInFeatureMajorU16(x: usize, values: usize, indices: usize, y: usize, batch: i32, fanIn: i32, maxIndexOut: usize, lo: i32, hi: i32, tid: i32): void {
   featureMajor<u16>(x, values, indices, y, batch, fanIn, maxIndexOut, lo, hi, tid);

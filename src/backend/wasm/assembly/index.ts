@@ -1,5 +1,5 @@
 // Entry point of the wasm module: every exported kernel. Built by scripts/build-wasm.mjs into build/wasm/kernels.wasm.
 export { gemmBlocked, gemmScratchBytes } from './gemm';
 export { gemv } from './gemv';
-export { fanInGatherU16, fanInGatherI32, fanInFeatureMajorU16, fanInFeatureMajorI32, permuteBlocks } from './fanIn';
+export { fanInGatherU16, fanInGatherI32, fanInGatherValidatedU16, fanInGatherValidatedI32, fanInFeatureMajorU16, fanInFeatureMajorI32, permuteBlocks } from './fanIn';
 export { im2col, col2im } from './im2col';
