@@ -20,3 +20,4 @@ export { gaussHermite, type GaussHermite } from './quadrature.js';
 export { kernelFn, type KernelMatrices, type KernelFnOptions } from './kernelFn.js';
 export { StaxNetwork, flattenParams, unflattenParams } from './network.js';
 export { empiricalNngp, empiricalNtk, monteCarloKernel, type EmpiricalKernel, type MonteCarloKernel } from './monteCarlo.js';
+export { gradientDescentMseEnsemble, addDiagonalRegularizer, type KernelKind, type KernelPair, type EnsembleOptions, type PredictRequest, type Prediction } from './predict.js';
