@@ -21,3 +21,4 @@ export { kernelFn, type KernelMatrices, type KernelFnOptions } from './kernelFn.
 export { StaxNetwork, flattenParams, unflattenParams } from './network.js';
 export { empiricalNngp, empiricalNtk, monteCarloKernel, type EmpiricalKernel, type MonteCarloKernel } from './monteCarlo.js';
 export { gradientDescentMseEnsemble, addDiagonalRegularizer, type KernelKind, type KernelPair, type EnsembleOptions, type PredictRequest, type Prediction } from './predict.js';
+export { parseArchitecture } from './spec.js';
