@@ -74,4 +74,16 @@ export function registerNtkCommands(program: Command): void {
     .action(async (opts) => {
       await ntkKernelCommand(opts);
     });
+  ntk.command('bench')
+    .description('time the NNGP + NTK Gram matrices of a 4-layer ReLU spec on n random inputs of dimension d (JSON out)')
+    .option('--n <n>', 'inputs', positiveInt('--n'), 2000)
+    .option('--d <d>', 'input dimension', positiveInt('--d'), 784)
+    .option('--rounds <n>', 'rounds (median reported)', positiveInt('--rounds'), 3)
+    .option('--batch-size <n>', 'rows per kernel block', positiveInt('--batch-size'), 512)
+    .option('--json', 'print the JSON result on one line')
+    .action(async (opts: { n: number; d: number; rounds: number; batchSize: number; json?: boolean }) => {
+      const { benchNtkKernel } = await import('../../bench/ntkKernel.js');
+      const result = benchNtkKernel({ ...opts, log: (line) => process.stderr.write(`${line}\n`) });
+      process.stdout.write(`${JSON.stringify(result, null, opts.json ? 0 : 2)}\n`);
+    });
 }

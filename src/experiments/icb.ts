@@ -94,7 +94,7 @@ function evaluateModel(task: Task, c: ModelConfig, labelNoise: number, s: IcbSet
   const m = y.length;
   const xTr = rowsOf(task.xTrain, task.d), xTe = rowsOf(task.xTest, task.d);
   const trainTrain = kernelFn(layer, xTr), testTrain = kernelFn(layer, xTe, xTr);
-  const eps = normals(foldIn(k, 2), task.xTest.length);
+  const eps = normalValues(foldIn(k, 2), task.xTest.length, 'f64');
   const noisy = task.xTest.map((v, i) => v + noiseStd * eps[i]!);
   const noisyTrain = kernelFn(layer, rowsOf(noisy, task.d), xTr);
   const predict = gradientDescentMseEnsemble({ trainTrain, yTrain: y, n: m });
@@ -110,13 +110,6 @@ function evaluateModel(task: Task, c: ModelConfig, labelNoise: number, s: IcbSet
     ...c, dataset: task.name, labelNoise, trainAccuracy, testAccuracy, ge: rec.ge, miUpperBits: mi.upperBits, miLowerBits: mi.lowerBits,
     icb: rec.bound, held: rec.held, noisyAccuracy, robustnessDrop: testAccuracy - noisyAccuracy, floored,
   };
-}
-
-const normalCache = new Map<string, Float64Array>();
-function normals(k: Key, n: number): Float64Array {
-  const id = `${k[0]}:${k[1]}:${n}`;
-  if (!normalCache.has(id)) normalCache.set(id, normalValues(k, n, 'f64'));
-  return normalCache.get(id)!;
 }
 
 /** Spearman rank correlation. */
