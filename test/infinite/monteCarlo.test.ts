@@ -4,8 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { key } from '../../src/core/random.js';
-import { random, tensor, type Tensor } from '../../src/tensor/index.js';
-import { conv, dense, empiricalNtk, erf, globalAvgPool, kernelFn, monteCarloKernel, relu, serial, StaxNetwork, type Layer } from '../../src/infinite/index.js';
+import { random, tensor, Tensor } from '../../src/tensor/index.js';
+import {
+  conv, dense, empiricalNngp, empiricalNtk, erf, globalAvgPool, infiniteReadoutKernelGram, kernelFn, monteCarloKernel, readoutKernelGram, relu, serial, StaxNetwork, type Layer,
+} from '../../src/infinite/index.js';
 import { sgd } from '../../src/optim/index.js';
 import { train } from '../../src/train/index.js';
 import { mse } from '../../src/tensor/index.js';
@@ -64,4 +66,18 @@ test('the same definition trains with the training stack: StaxNetwork + sgd + tr
   const theta = empiricalNtk(net, model.paramTree(), tensor([[1, 0]], undefined, 'f64'));
   assert.ok(theta.ntk[0]! > 0 && Number.isFinite(theta.ntk[0]!));
   assert.deepEqual(Object.keys(model.namedParameters()).sort(), ['0.bias', '0.weight', '2.bias', '2.weight']);
+});
+
+test('wide-sparse readout kernel: the empirical NNGP of serial(dense(n), relu) on given (sparse) weights is Θ_GP, and its infinite-width NNGP is Θ^∞', () => {
+  const n = 64, d = 5;
+  const layer = serial(dense(n), relu());
+  const u = random.normal(key(21), [n, d], { dtype: 'f64' });
+  const mask = random.bernoulli(key(22), [n, d], 0.5);
+  const sparse = new Tensor(Float64Array.from(u.data, (v, i) => (mask.data[i] ? v * Math.SQRT2 : 0)), [n, d]); // N(0, 1/p) on the mask
+  const X = random.normal(key(23), [4, d], { dtype: 'f64' });
+  const empirical = empiricalNngp(layer, { 0: { weight: sparse }, 1: {} }, X);
+  const reference = readoutKernelGram(sparse, X, X).data;
+  for (let i = 0; i < 16; i++) assert.ok(Math.abs(empirical.nngp[i]! - reference[i]!) < 1e-12, `Θ_GP[${i}]`);
+  const infinite = kernelFn(layer, X), closed = infiniteReadoutKernelGram(X, X).data;
+  for (let i = 0; i < 16; i++) assert.ok(Math.abs(infinite.nngp[i]! - closed[i]!) < 1e-12, `Θ^∞[${i}]`);
 });
