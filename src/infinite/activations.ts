@@ -12,7 +12,7 @@
 //     u = √K11·z1, v = √K22·(ρ z1 + √(1−ρ²) z2) — accurate for smooth φ; for kinks use many points.
 // Square roots of rounding-negative determinants are clamped at 0, so nothing turns into NaN.
 import { valueError } from '../core/errors.js';
-import { erf as erfScalar, normalCdf } from '../core/special.js';
+import { normalCdf } from '../core/special.js';
 import { add, erf as erfTensor, gelu as geluTensor, minimum, mul, relu as reluTensor, type Tensor } from '../tensor/index.js';
 import type { Kernel } from './kernel.js';
 import { positionsOf } from './kernel.js';
@@ -165,6 +165,3 @@ export function gelu(deg = 60): Layer {
     derivative: (x) => normalCdf(x) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x),
   });
 }
-
-/** The scalar a·erf(b·x) + c, for callers that want φ itself (e.g. the quadrature cross-check). */
-export const erfScalarFn = (a = 1, b = 1, c = 0) => (x: number): number => a * erfScalar(b * x) + c;
