@@ -1,8 +1,9 @@
-// tessera/core: dtypes, shapes, errors, special functions, random keys, trees. Imports nothing.
+// tessera/core: dtypes, shapes, errors, special functions, float64 linear algebra, random keys, trees. Imports nothing.
 export * from './dtype.js';
 export * from './errors.js';
 export * from './shape.js';
 export * from './special.js';
 export * as random from './random.js';
+export * as linalg from './linalg.js';
 export type { Key } from './random.js';
 export * from './tree.js';

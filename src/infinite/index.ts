@@ -11,3 +11,14 @@ export {
 } from './readoutKernel.js';
 export { sampleSparseGaussianWeights, bernoulliPositions } from './sparseWeights.js';
 export { empiricalDistance, readoutDistanceOfWeights, type PairInput, type DistanceEstimate } from './empiricalDistance.js';
+export { inputKernel, toInputs, positionsOf, type Kernel, type Inputs } from './kernel.js';
+export { serial, parallel, fanOut, fanInSum, identity, elementwiseLayer, type Layer, type ParamTree, type Shape, type Flow, type InitOptions } from './layer.js';
+export { dense, denseKernel, type DenseOptions, type Parameterization } from './dense.js';
+export { relu, abRelu, leakyRelu, erf, gelu, elementwise, mapKernel, quadratureMap, type PairMap } from './activations.js';
+export { conv, flatten, globalAvgPool, type ConvOptions } from './conv.js';
+export { gaussHermite, type GaussHermite } from './quadrature.js';
+export { kernelFn, type KernelMatrices, type KernelFnOptions } from './kernelFn.js';
+export { StaxNetwork, flattenParams, unflattenParams } from './network.js';
+export { empiricalNngp, empiricalNtk, monteCarloKernel, type EmpiricalKernel, type MonteCarloKernel } from './monteCarlo.js';
+export { gradientDescentMseEnsemble, addDiagonalRegularizer, type KernelKind, type KernelPair, type EnsembleOptions, type PredictRequest, type Prediction } from './predict.js';
+export { parseArchitecture } from './spec.js';

@@ -1,0 +1,89 @@
+// `tessera ntk kernel`: infinite-width NNGP and NTK Gram matrices of a network spec (src/infinite/spec.ts)
+// between the rows of JSON files, printed as {"nngp": [[...]], "ntk": [[...]]} (streamed row by row, so
+// 2,000 × 2,000 matrices never become one giant string), or written atomically with --out.
+import type { Command } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import { TesseraError } from '../core/errors.js';
+import { readFileChecked, writeFileAtomic } from '../io/atomicWrite.js';
+import { kernelFn, parseArchitecture, toInputs, type Parameterization } from '../infinite/index.js';
+
+function readRows(file: string, arg: string): ReturnType<typeof toInputs> {
+  const text = new TextDecoder().decode(readFileChecked(file, `ntk kernel ${arg}`));
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new TesseraError('format', `ntk kernel ${arg}`, `${file} expected JSON (an array of rows of numbers), got a parse error: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(value)) throw new TesseraError('format', `ntk kernel ${arg}`, `${file} expected a JSON array of rows, got ${typeof value}`);
+  const x = toInputs(`ntk kernel ${arg} (${file})`, 'rows', value);
+  if (x.shape.length !== 2) throw new TesseraError('shape', `ntk kernel ${arg}`, `${file} expected rows [N, d] (arrays of numbers), got shape [${x.shape.join(', ')}]`);
+  return x;
+}
+
+function* jsonChunks(m: { nngp: Float64Array; ntk: Float64Array; n1: number; n2: number }): Generator<string> {
+  for (const name of ['nngp', 'ntk'] as const) {
+    yield name === 'nngp' ? '{"nngp":[' : '],"ntk":[';
+    const a = m[name];
+    for (let i = 0; i < m.n1; i++) yield `${i > 0 ? ',' : ''}[${Array.from(a.subarray(i * m.n2, (i + 1) * m.n2)).join(',')}]`;
+  }
+  yield ']}\n';
+}
+
+export async function ntkKernelCommand(o: { arch: string; x1: string; x2?: string; param: Parameterization; batchSize: number; out?: string; time?: boolean }): Promise<void> {
+  const layer = parseArchitecture(o.arch, { parameterization: o.param });
+  const x1 = readRows(o.x1, '--x1');
+  const x2 = o.x2 ? readRows(o.x2, '--x2') : null;
+  if (x2 && x2.shape[1] !== x1.shape[1]) {
+    throw new TesseraError('shape', 'ntk kernel', `--x2 expected rows of length ${x1.shape[1]} (the row length of --x1 ${o.x1}), got ${x2.shape[1]} in ${o.x2}`);
+  }
+  const started = performance.now();
+  const tty = Boolean(process.stderr.isTTY);
+  const m = kernelFn(layer, x1, x2, {
+    batchSize: o.batchSize,
+    onProgress: (done, total) => { if (tty && total > 1) process.stderr.write(`\rkernel blocks ${done}/${total}${done === total ? '\n' : ''}`); },
+  });
+  const seconds = (performance.now() - started) / 1000;
+  if (o.time) process.stderr.write(`kernel ${m.n1}×${m.n2} (d = ${x1.shape[1]}, ${o.arch}): ${seconds.toFixed(2)} s\n`);
+  if (o.out) {
+    writeFileAtomic(o.out, Array.from(jsonChunks(m), (s) => Buffer.from(s, 'utf8')));
+    return;
+  }
+  for (const chunk of jsonChunks(m)) {
+    if (!process.stdout.write(chunk)) await new Promise<void>((resolve) => process.stdout.once('drain', () => resolve()));
+  }
+}
+
+const positiveInt = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} expects a positive integer, got "${v}"`);
+  return n;
+};
+
+export function registerNtkCommands(program: Command): void {
+  const ntk = program.command('ntk').description('infinite-width neural network kernels (NNGP and NTK)');
+  ntk.command('kernel')
+    .description('NNGP and NTK Gram matrices of a fully connected network between the rows of JSON files (input kernel x·x\'/d)')
+    .requiredOption('--arch <spec>', 'space-separated layers: dense:W_STD:B_STD[:WIDTH] (B_STD "none" = no bias), relu, erf, gelu, identity, leaky_relu:A, abrelu:A:B, erf:A:B:C')
+    .requiredOption('--x1 <file>', 'JSON array of input rows [[...], ...]')
+    .option('--x2 <file>', 'second JSON array of rows (default: x1)')
+    .addOption(new Option('--param <name>', 'parameterisation').choices(['ntk', 'standard']).default('ntk'))
+    .option('--batch-size <n>', 'rows per kernel block (memory bound)', positiveInt('--batch-size'), 512)
+    .option('--out <file>', 'write the JSON to a file (atomically) instead of stdout')
+    .option('--time', 'print the kernel computation time to stderr')
+    .action(async (opts) => {
+      await ntkKernelCommand(opts);
+    });
+  ntk.command('bench')
+    .description('time the NNGP + NTK Gram matrices of a 4-layer ReLU spec on n random inputs of dimension d (JSON out)')
+    .option('--n <n>', 'inputs', positiveInt('--n'), 2000)
+    .option('--d <d>', 'input dimension', positiveInt('--d'), 784)
+    .option('--rounds <n>', 'rounds (median reported)', positiveInt('--rounds'), 3)
+    .option('--batch-size <n>', 'rows per kernel block', positiveInt('--batch-size'), 512)
+    .option('--json', 'print the JSON result on one line')
+    .action(async (opts: { n: number; d: number; rounds: number; batchSize: number; json?: boolean }) => {
+      const { benchNtkKernel } = await import('../../bench/ntkKernel.js');
+      const result = benchNtkKernel({ ...opts, log: (line) => process.stderr.write(`${line}\n`) });
+      process.stdout.write(`${JSON.stringify(result, null, opts.json ? 0 : 2)}\n`);
+    });
+}

@@ -1,0 +1,167 @@
+// Elementwise nonlinearities and their kernel maps (neural-tangents _src/stax/elementwise.py). For
+// (u, v) ~ N(0, [[K11, K12], [K12, K22]]) each map gives
+//   K_new = E[φ(u)φ(v)],  K̇ = E[φ′(u)φ′(v)],  Θ_new = K̇ ⊙ Θ,
+// applied per input pair and per spatial position pair (variances from the self-covariances).
+//   abRelu(a, b): φ = a·min(x, 0) + b·max(x, 0); with θ = atan2(√(K11K22 − K12²), K12):
+//     K_new = ((a−b)²/2π)·√(K11K22 − K12²) + [(a²+b²)/2 − ((a−b)²/2π)θ]·K12
+//     K̇    = (a²+b²)/2 − ((a−b)²/2π)·θ
+//   relu = abRelu(0, 1), leakyRelu(α) = abRelu(α, 1).
+//   erf(a, b, c): φ = a·erf(b·x) + c; with K ← b²K first and P = (1+2K11)(1+2K22):
+//     K_new = a²·(2/π)·atan2(2K12, √(P − 4K12²)) + c²,  K̇ = a²b²·(4/π)/√(P − 4K12²)
+//   gelu and any `elementwise(fn, dfn)`: two-dimensional Gauss–Hermite quadrature (quadrature.ts),
+//     u = √K11·z1, v = √K22·(ρ z1 + √(1−ρ²) z2) — accurate for smooth φ; for kinks use many points.
+// Square roots of rounding-negative determinants are clamped at 0, so nothing turns into NaN.
+import { valueError } from '../core/errors.js';
+import { normalCdf } from '../core/special.js';
+import { add, erf as erfTensor, gelu as geluTensor, minimum, mul, relu as reluTensor, type Tensor } from '../tensor/index.js';
+import type { Kernel } from './kernel.js';
+import { positionsOf } from './kernel.js';
+import { elementwiseLayer, type Layer } from './layer.js';
+import { gaussHermite } from './quadrature.js';
+
+/** Writes (K_new, K̇) for one (K11, K22, K12) into out[0], out[1]. */
+export type PairMap = (k11: number, k22: number, k12: number, out: Float64Array) => void;
+
+/** Applies a pair map to every cross and self entry of a kernel. */
+export function mapKernel(k: Kernel, f: PairMap): Kernel {
+  const P = positionsOf(k), PP = P * P;
+  const r = new Float64Array(2);
+  const mapSelf = (cov: Float64Array, n: number): Float64Array => {
+    const out = new Float64Array(cov.length);
+    for (let i = 0; i < n; i++) {
+      const base = i * PP;
+      for (let p = 0; p < P; p++) {
+        for (let q = 0; q < P; q++) {
+          f(cov[base + p * P + p]!, cov[base + q * P + q]!, cov[base + p * P + q]!, r);
+          out[base + p * P + q] = r[0]!;
+        }
+      }
+    }
+    return out;
+  };
+  const nngp = new Float64Array(k.nngp.length), ntk = new Float64Array(k.ntk.length);
+  for (let i = 0; i < k.n1; i++) {
+    for (let j = 0; j < k.n2; j++) {
+      const base = (i * k.n2 + j) * PP;
+      for (let p = 0; p < P; p++) {
+        const v1 = k.cov1[i * PP + p * P + p]!;
+        for (let q = 0; q < P; q++) {
+          const at = base + p * P + q;
+          f(v1, k.cov2[j * PP + q * P + q]!, k.nngp[at]!, r);
+          nngp[at] = r[0]!;
+          ntk[at] = r[1]! * k.ntk[at]!;
+        }
+      }
+    }
+  }
+  const cov1 = mapSelf(k.cov1, k.n1);
+  return { ...k, nngp, ntk, cov1, cov2: k.cov2 === k.cov1 ? cov1 : mapSelf(k.cov2, k.n2) };
+}
+
+function abReluMap(a: number, b: number): PairMap {
+  const mixed = (a - b) ** 2 / (2 * Math.PI), even = (a * a + b * b) / 2;
+  return (k11, k22, k12, out) => {
+    const s = Math.sqrt(Math.max(k11 * k22 - k12 * k12, 0));
+    const theta = Math.atan2(s, k12);
+    out[0] = mixed * s + (even - mixed * theta) * k12;
+    out[1] = even - mixed * theta;
+  };
+}
+
+function erfMap(a: number, b: number, c: number): PairMap {
+  const b2 = b * b, a2 = a * a;
+  return (k11, k22, k12, out) => {
+    const x11 = b2 * k11, x22 = b2 * k22, x12 = b2 * k12;
+    const root = Math.sqrt(Math.max((1 + 2 * x11) * (1 + 2 * x22) - 4 * x12 * x12, 0));
+    out[0] = a2 * (2 / Math.PI) * Math.atan2(2 * x12, root) + c * c;
+    out[1] = a2 * b2 * (4 / Math.PI) / root;
+  };
+}
+
+/** E[φ(u)φ(v)] and E[φ′(u)φ′(v)] by a deg×deg Gauss–Hermite rule. */
+export function quadratureMap(phi: (x: number) => number, dphi: (x: number) => number, deg: number): PairMap {
+  const { nodes, weights } = gaussHermite(deg);
+  const n = nodes.length;
+  const fu = new Float64Array(n), du = new Float64Array(n);
+  return (k11, k22, k12, out) => {
+    const s1 = Math.sqrt(Math.max(k11, 0)), s2 = Math.sqrt(Math.max(k22, 0));
+    const rho = s1 > 0 && s2 > 0 ? Math.min(1, Math.max(-1, k12 / (s1 * s2))) : 0;
+    const orth = Math.sqrt(1 - rho * rho);
+    for (let i = 0; i < n; i++) {
+      fu[i] = phi(s1 * nodes[i]!);
+      du[i] = dphi(s1 * nodes[i]!);
+    }
+    let kk = 0, kd = 0;
+    for (let i = 0; i < n; i++) {
+      let inner = 0, innerD = 0;
+      for (let j = 0; j < n; j++) {
+        const v = s2 * (rho * nodes[i]! + orth * nodes[j]!);
+        inner += weights[j]! * phi(v);
+        innerD += weights[j]! * dphi(v);
+      }
+      kk += weights[i]! * fu[i]! * inner;
+      kd += weights[i]! * du[i]! * innerD;
+    }
+    out[0] = kk;
+    out[1] = kd;
+  };
+}
+
+const checkNumber = (op: string, arg: string, v: number): void => {
+  if (!Number.isFinite(v)) throw valueError(op, arg, 'a finite number', v);
+};
+
+/** φ(x) = a·min(x, 0) + b·max(x, 0). */
+export function abRelu(a: number, b: number): Layer {
+  checkNumber('abRelu', 'a', a);
+  checkNumber('abRelu', 'b', b);
+  const map = abReluMap(a, b);
+  return elementwiseLayer(`abRelu(${a}, ${b})`, {
+    apply: (x) => add(mul(minimum(x, 0), a), mul(reluTensor(x), b)),
+    kernel: (k) => mapKernel(k, map),
+  });
+}
+
+/** max(x, 0). */
+export function relu(): Layer {
+  const map = abReluMap(0, 1);
+  return elementwiseLayer('relu', { apply: reluTensor, kernel: (k) => mapKernel(k, map) });
+}
+
+/** max(x, α·x) for 0 ≤ α ≤ 1, i.e. abRelu(α, 1). */
+export const leakyRelu = (alpha: number): Layer => ({ ...abRelu(alpha, 1), name: `leakyRelu(${alpha})` });
+
+/** a·erf(b·x) + c (default a = 1, b = 1, c = 0). */
+export function erf(a = 1, b = 1, c = 0): Layer {
+  for (const [arg, v] of [['a', a], ['b', b], ['c', c]] as const) checkNumber('erf', arg, v);
+  const map = erfMap(a, b, c);
+  return elementwiseLayer(a === 1 && b === 1 && c === 0 ? 'erf' : `erf(${a}, ${b}, ${c})`, {
+    apply: (x) => {
+      const y = erfTensor(b === 1 ? x : mul(x, b));
+      return c === 0 ? (a === 1 ? y : mul(y, a)) : add(mul(y, a), c);
+    },
+    kernel: (k) => mapKernel(k, map),
+  });
+}
+
+/** A generic elementwise φ: `apply` on tensors for the finite net, scalar φ and φ′ for the kernel by quadrature. */
+export function elementwise(o: { name: string; apply: (x: Tensor) => Tensor; fn: (x: number) => number; derivative?: (x: number) => number; deg?: number }): Layer {
+  const deg = o.deg ?? 25;
+  const dphi = o.derivative ?? ((x: number) => {
+    const h = 1e-5 * (1 + Math.abs(x));
+    return (o.fn(x + h) - o.fn(x - h)) / (2 * h);
+  });
+  const map = quadratureMap(o.fn, dphi, deg);
+  return elementwiseLayer(o.name, { apply: o.apply, kernel: (k) => mapKernel(k, map) });
+}
+
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+/** gelu(x) = x·Φ(x) (exact, erf-based); its kernel by Gauss–Hermite quadrature (deg points per axis, default 60). */
+export function gelu(deg = 60): Layer {
+  return elementwise({
+    name: 'gelu', apply: geluTensor, deg,
+    fn: (x) => x * normalCdf(x),
+    derivative: (x) => normalCdf(x) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x),
+  });
+}

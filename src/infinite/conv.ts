@@ -1,0 +1,146 @@
+// Convolution, flatten and global average pooling for small images (NCHW), with their kernel maps on
+// the full spatial covariance K[p, q] (neural-tangents Conv / Flatten / GlobalAvgPool with
+// diagonal_spatial = False). Stride 1; padding 'same' (odd kernels) or 'valid'; NTK parameterisation:
+//   finite:  W [C_out, C_in, kh, kw], b [C_out] ~ N(0, 1), y = conv(x, W)·σ_w/√(C_in·kh·kw) + σ_b·b
+//   kernel:  K_new[o1, o2] = (σ_w²/(kh·kw)) Σ_d K[o1 + d − pad, o2 + d − pad] + σ_b²   (zero outside),
+//            Θ_new = K_new + (σ_w²/(kh·kw)) Σ_d Θ[…same shifts…]
+// (the same filter tap d multiplies both positions, so only equal shifts correlate).
+//   flatten:        K = (1/P) Σ_p K[p, p]   (then a dense layer averages over C·P features)
+//   globalAvgPool:  K = (1/P²) Σ_{p,q} K[p, q]
+import { shapeError, valueError } from '../core/errors.js';
+import { split } from '../core/random.js';
+import { add, conv2d, mean, mul, random, reshape, type Tensor } from '../tensor/index.js';
+import type { Kernel } from './kernel.js';
+import { positionsOf } from './kernel.js';
+import { elementwiseLayer, single, type Layer, type Shape } from './layer.js';
+
+export interface ConvOptions {
+  readonly wStd?: number;
+  /** σ_b, or null for no bias (default null). */
+  readonly bStd?: number | null;
+  readonly padding?: 'same' | 'valid';
+}
+
+function imageShape(layer: string, s: Shape): [number, number, number] {
+  if (s.length !== 3) throw shapeError(layer, 'input', 'images [C, H, W]', s);
+  return s as [number, number, number];
+}
+
+/** (1/(kh·kw)) Σ_d src[o1 + d − pad, o2 + d − pad] for `blocks` stacked [P, P] matrices → [blocks, P′, P′]. */
+function convolvePositions(src: Float64Array, blocks: number, H: number, W: number, kh: number, kw: number, padH: number, padW: number, outH: number, outW: number): Float64Array {
+  const P = H * W, Q = outH * outW;
+  const out = new Float64Array(blocks * Q * Q);
+  const norm = 1 / (kh * kw);
+  for (let b = 0; b < blocks; b++) {
+    const s0 = b * P * P, o0 = b * Q * Q;
+    for (let h1 = 0; h1 < outH; h1++) for (let w1 = 0; w1 < outW; w1++) {
+      for (let h2 = 0; h2 < outH; h2++) for (let w2 = 0; w2 < outW; w2++) {
+        let s = 0;
+        for (let dh = 0; dh < kh; dh++) {
+          const i1 = h1 + dh - padH, i2 = h2 + dh - padH;
+          if (i1 < 0 || i1 >= H || i2 < 0 || i2 >= H) continue;
+          for (let dw = 0; dw < kw; dw++) {
+            const j1 = w1 + dw - padW, j2 = w2 + dw - padW;
+            if (j1 < 0 || j1 >= W || j2 < 0 || j2 >= W) continue;
+            s += src[s0 + (i1 * W + j1) * P + i2 * W + j2]!;
+          }
+        }
+        out[o0 + (h1 * outW + w1) * Q + h2 * outW + w2] = s * norm;
+      }
+    }
+  }
+  return out;
+}
+
+/** conv(outChannels, [kh, kw]) on images [C, H, W] → [outChannels, H′, W′]. */
+export function conv(outChannels: number, kernelSize: number | readonly [number, number], options: ConvOptions = {}): Layer {
+  const [kh, kw] = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : kernelSize;
+  const wStd = options.wStd ?? 1, bStd = options.bStd === undefined ? null : options.bStd;
+  const padding = options.padding ?? 'same';
+  if (!Number.isInteger(outChannels) || outChannels < 1) throw valueError('conv', 'outChannels', 'a positive integer', outChannels);
+  if (![kh, kw].every((v) => Number.isInteger(v) && v >= 1)) throw valueError('conv', 'kernelSize', 'positive integers', [kh, kw]);
+  if (padding === 'same' && (kh % 2 === 0 || kw % 2 === 0)) throw valueError('conv', 'kernelSize', "odd sizes with padding 'same'", [kh, kw]);
+  if (padding !== 'same' && padding !== 'valid') throw valueError('conv', 'padding', "'same' or 'valid'", padding);
+  if (!(wStd >= 0) || (bStd !== null && !(bStd >= 0))) throw valueError('conv', 'wStd/bStd', 'finite numbers ≥ 0', [wStd, bStd]);
+  const [padH, padW] = padding === 'same' ? [(kh - 1) / 2, (kw - 1) / 2] : [0, 0];
+  const outSize = (H: number, W: number): [number, number] => {
+    const oh = H + 2 * padH - kh + 1, ow = W + 2 * padW - kw + 1;
+    if (oh < 1 || ow < 1) throw shapeError('conv', 'input', `images at least ${kh}×${kw} for a 'valid' convolution`, [H, W]);
+    return [oh, ow];
+  };
+  const w2 = wStd * wStd, b2 = bStd === null ? 0 : bStd * bStd;
+  return {
+    name: `conv(${outChannels}, ${kh}×${kw}, ${padding}, wStd=${wStd}, bStd=${bStd})`,
+    init(key, inputShape, initOptions) {
+      const [C, H, W] = imageShape('conv', single('conv', 'input', inputShape));
+      const dtype = initOptions?.dtype ?? 'f64';
+      const [kW, kB] = split(key);
+      const params: Record<string, Tensor> = { weight: random.normal(kW!, [outChannels, C, kh, kw], { dtype }) };
+      if (bStd !== null) params.bias = random.normal(kB!, [outChannels], { dtype });
+      return { params, outputShape: [outChannels, ...outSize(H, W)] };
+    },
+    apply(params, input) {
+      const x = single('conv', 'input', input);
+      const Wt = params.weight as Tensor;
+      if (x.rank !== 4 || x.shape[1] !== Wt.shape[1]) throw shapeError('conv', 'x', `[N, ${Wt.shape[1]}, H, W]`, x.shape);
+      let y = mul(conv2d(x, Wt, { padding: [padH, padW] }), wStd / Math.sqrt(Wt.shape[1]! * kh * kw));
+      const b = params.bias as Tensor | undefined;
+      if (b) y = add(y, reshape(mul(b, bStd!), [1, outChannels, 1, 1]));
+      return y;
+    },
+    kernel(input) {
+      const k = single('conv', 'input', input);
+      if (k.spatial.length !== 2) throw shapeError('conv', 'kernel', 'a kernel of images (inputs [N, C, H, W])', `spatial [${k.spatial.join(', ')}]`);
+      const [H, W] = k.spatial as [number, number];
+      const [oh, ow] = outSize(H, W);
+      const go = (v: Float64Array, blocks: number): Float64Array => convolvePositions(v, blocks, H, W, kh, kw, padH, padW, oh, ow);
+      const nngp = go(k.nngp, k.n1 * k.n2).map((v) => w2 * v + b2);
+      const thetaConv = go(k.ntk, k.n1 * k.n2);
+      const ntk = nngp.map((v, i) => v + w2 * thetaConv[i]!);
+      const cov1 = go(k.cov1, k.n1).map((v) => w2 * v + b2);
+      const cov2 = k.cov2 === k.cov1 ? cov1 : go(k.cov2, k.n2).map((v) => w2 * v + b2);
+      return { ...k, spatial: [oh, ow], channels: outChannels, nngp, ntk, cov1, cov2 };
+    },
+  };
+}
+
+/** Reduce each [P, P] block of a kernel to one number with the given position weights. */
+function reducePositions(k: Kernel, diagonalOnly: boolean, channels: number): Kernel {
+  const P = positionsOf(k), PP = P * P;
+  const norm = diagonalOnly ? 1 / P : 1 / PP;
+  const reduce = (v: Float64Array, blocks: number): Float64Array => {
+    const out = new Float64Array(blocks);
+    for (let b = 0; b < blocks; b++) {
+      let s = 0;
+      if (diagonalOnly) for (let p = 0; p < P; p++) s += v[b * PP + p * P + p]!;
+      else for (let t = 0; t < PP; t++) s += v[b * PP + t]!;
+      out[b] = s * norm;
+    }
+    return out;
+  };
+  const cov1 = reduce(k.cov1, k.n1);
+  return {
+    ...k, spatial: [], channels, nngp: reduce(k.nngp, k.n1 * k.n2), ntk: reduce(k.ntk, k.n1 * k.n2),
+    cov1, cov2: k.cov2 === k.cov1 ? cov1 : reduce(k.cov2, k.n2),
+  };
+}
+
+/** [C, H, W] → [C·H·W]. */
+export const flatten = (): Layer => elementwiseLayer('flatten', {
+  shape: (s) => [s.reduce((a, b) => a * b, 1)],
+  apply: (x) => reshape(x, [x.shape[0]!, x.size / x.shape[0]!]),
+  kernel: (k) => (k.spatial.length === 0 ? k : reducePositions(k, true, k.channels * positionsOf(k))),
+});
+
+/** [C, H, W] → [C], the mean over positions. */
+export const globalAvgPool = (): Layer => elementwiseLayer('globalAvgPool', {
+  shape: (s) => [imageShape('globalAvgPool', s)[0]],
+  apply: (x) => {
+    if (x.rank !== 4) throw shapeError('globalAvgPool', 'x', '[N, C, H, W]', x.shape);
+    return mean(x, [2, 3]);
+  },
+  kernel: (k) => {
+    if (k.spatial.length !== 2) throw shapeError('globalAvgPool', 'kernel', 'a kernel of images', `spatial [${k.spatial.join(', ')}]`);
+    return reducePositions(k, false, k.channels);
+  },
+});

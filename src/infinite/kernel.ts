@@ -1,0 +1,127 @@
+// The kernel object that infinite-width layers transform (neural-tangents' `Kernel`), in float64:
+// the NNGP covariance K and the NTK Θ between the inputs x1 (n1 of them) and x2 (n2), per pair of
+// spatial positions for images, plus the NNGP self-covariances of x1 and x2 (the "diagonals" that
+// every nonlinearity needs).
+//
+//   nngp, ntk [n1, n2, P, P]   K(x1_i, x2_j)[p, q], P = number of spatial positions (1 for vectors)
+//   cov1 [n1, P, P], cov2 [n2, P, P]   K(x1_i, x1_i)[p, q] and K(x2_j, x2_j)[p, q]
+//
+// `cov2 === cov1` when x2 is x1 (one set of inputs), so self-covariances are computed once.
+// `channels` is the width of the current representation (used by the standard parameterisation).
+// Input kernel (neural-tangents' _cov): K⁰(x, x')[p, q] = Σ_c x[c, p] x'[c, q] / C, Θ⁰ = 0.
+import { shapeError, valueError } from '../core/errors.js';
+import { gram } from '../core/linalg.js';
+import type { Tensor } from '../tensor/index.js';
+
+export interface Kernel {
+  readonly n1: number;
+  readonly n2: number;
+  /** Spatial shape: [] for vectors, [H, W] for images (NCHW inputs). */
+  readonly spatial: readonly number[];
+  /** Channels (features) of the representation this kernel describes. */
+  readonly channels: number;
+  readonly nngp: Float64Array;
+  readonly ntk: Float64Array;
+  readonly cov1: Float64Array;
+  readonly cov2: Float64Array;
+}
+
+export const positionsOf = (k: { spatial: readonly number[] }): number => k.spatial.reduce((a, b) => a * b, 1);
+
+/** A tensor or nested array as checked float64 data with its shape (finite entries, rectangular). */
+export interface Inputs {
+  readonly data: Float64Array;
+  /** [N, d] or [N, C, H, W]. */
+  readonly shape: readonly number[];
+}
+
+function nestedShape(op: string, arg: string, v: unknown, path: string): number[] {
+  if (!Array.isArray(v)) return [];
+  if (v.length === 0) throw valueError(op, `${arg}${path}`, 'a non-empty array', '[]');
+  const first = nestedShape(op, arg, v[0], `${path}[0]`);
+  return [v.length, ...first];
+}
+
+/** Inputs from a Tensor or a nested number array (rows [N, d] or images [N, C, H, W]), validated. */
+export function toInputs(op: string, arg: string, x: Tensor | readonly unknown[]): Inputs {
+  let data: Float64Array, shape: number[];
+  if (Array.isArray(x)) {
+    shape = nestedShape(op, arg, x, '');
+    if (shape.length < 2) throw shapeError(op, arg, 'an array of rows [N, d] (or images [N, C, H, W])', `an array of ${typeof x[0]}`);
+    data = new Float64Array(shape.reduce((a, b) => a * b, 1));
+    let at = 0;
+    const walk = (v: unknown, depth: number, path: string): void => {
+      if (depth === shape.length) {
+        if (typeof v !== 'number') throw valueError(op, `${arg}${path}`, 'a number', Array.isArray(v) ? 'an array' : JSON.stringify(v));
+        if (!Number.isFinite(v)) throw valueError(op, `${arg}${path}`, 'a finite number', v);
+        data[at++] = v;
+        return;
+      }
+      if (!Array.isArray(v) || v.length !== shape[depth]) {
+        const got = Array.isArray(v) ? `length ${v.length}` : typeof v;
+        throw shapeError(op, `${arg}${path}`, `an array of length ${shape[depth]} (all rows the same length)`, got);
+      }
+      v.forEach((w, i) => walk(w, depth + 1, `${path}[${i}]`));
+    };
+    walk(x, 0, '');
+  } else {
+    const t = x as Tensor;
+    if (t.rank !== 2 && t.rank !== 4) throw shapeError(op, arg, 'a tensor [N, d] or [N, C, H, W]', t.shape);
+    shape = [...t.shape];
+    data = Float64Array.from(t.data);
+    for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) throw valueError(op, `${arg} entry ${i}`, 'a finite number', data[i]);
+  }
+  if (shape.length !== 2 && shape.length !== 4) throw shapeError(op, arg, 'rows [N, d] or images [N, C, H, W]', shape);
+  return { data, shape };
+}
+
+/** Rows i0 … i0+count−1 of the inputs. */
+export function sliceInputs(x: Inputs, i0: number, count: number): Inputs {
+  const per = x.data.length / x.shape[0]!;
+  return { data: x.data.subarray(i0 * per, (i0 + count) * per), shape: [count, ...x.shape.slice(1)] };
+}
+
+/** [N, C, P] → [N, P, C] so that a position's channels are contiguous. */
+function channelsLast(x: Inputs): { data: Float64Array; n: number; C: number; P: number } {
+  const n = x.shape[0]!, C = x.shape[1]!, P = x.shape.length === 4 ? x.shape[2]! * x.shape[3]! : 1;
+  if (P === 1) return { data: x.data, n, C, P };
+  const out = new Float64Array(x.data.length);
+  for (let i = 0; i < n; i++) for (let c = 0; c < C; c++) for (let p = 0; p < P; p++) out[(i * P + p) * C + c] = x.data[(i * C + c) * P + p]!;
+  return { data: out, n, C, P };
+}
+
+/**
+ * The input kernel of x1 and x2 (null: x2 = x1): K⁰ = x·x'/C per position pair, Θ⁰ = 0.
+ * One Gram matrix of all (input, position) rows; with x2 = x1 only its upper triangle is computed.
+ */
+export function inputKernel(x1: Inputs, x2: Inputs | null): Kernel {
+  const op = 'inputKernel';
+  if (x2 !== null && (x2.shape.length !== x1.shape.length || x2.shape.slice(1).some((v, i) => v !== x1.shape[i + 1]))) {
+    throw shapeError(op, 'x2', `inputs of shape [N, ${x1.shape.slice(1).join(', ')}] (the shape of x1 after the batch)`, x2.shape);
+  }
+  const a = channelsLast(x1), b = x2 === null ? a : channelsLast(x2);
+  const { C, P } = a;
+  const spatial = x1.shape.length === 4 ? [x1.shape[2]!, x1.shape[3]!] : [];
+  // G[(i, p), (j, q)] = x1_i[:, p] · x2_j[:, q]
+  const G = gram(a.data, a.n * P, b.data, b.n * P, C);
+  const m = b.n * P;
+  const nngp = new Float64Array(a.n * b.n * P * P);
+  for (let i = 0; i < a.n; i++) {
+    for (let j = 0; j < b.n; j++) {
+      for (let p = 0; p < P; p++) {
+        for (let q = 0; q < P; q++) nngp[((i * b.n + j) * P + p) * P + q] = G[(i * P + p) * m + j * P + q]! / C;
+      }
+    }
+  }
+  const selfCov = (s: typeof a): Float64Array => {
+    const out = new Float64Array(s.n * P * P);
+    for (let i = 0; i < s.n; i++) {
+      const rows = s.data.subarray(i * P * C, (i + 1) * P * C);
+      const g = gram(rows, P, rows, P, C);
+      for (let t = 0; t < P * P; t++) out[i * P * P + t] = g[t]! / C;
+    }
+    return out;
+  };
+  const cov1 = selfCov(a);
+  return { n1: a.n, n2: b.n, spatial, channels: C, nngp, ntk: new Float64Array(nngp.length), cov1, cov2: x2 === null ? cov1 : selfCov(b) };
+}

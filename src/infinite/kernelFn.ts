@@ -1,0 +1,85 @@
+// The infinite-width kernels of a layer between two sets of inputs, computed in blocks of rows so that
+// memory is bounded by the output (n1·n2 per matrix) plus one block's intermediates, as nt.batch does.
+// With x2 omitted only the blocks on and above the diagonal are computed and mirrored.
+//
+//   kernelFn(layer, x1, x2?) → { nngp [n1, n2], ntk [n1, n2], nngpDiag1 [n1], nngpDiag2 [n2] }
+//
+// The layer's output must be flat (vectors: end convolutions with flatten or globalAvgPool).
+import { shapeError, valueError } from '../core/errors.js';
+import type { Tensor } from '../tensor/index.js';
+import { inputKernel, positionsOf, sliceInputs, toInputs, type Inputs, type Kernel } from './kernel.js';
+import { single, type Layer } from './layer.js';
+
+export interface KernelMatrices {
+  readonly n1: number;
+  readonly n2: number;
+  /** NNGP K(x1_i, x2_j), row-major [n1, n2]. */
+  readonly nngp: Float64Array;
+  /** NTK Θ(x1_i, x2_j), row-major [n1, n2]. */
+  readonly ntk: Float64Array;
+  /** K(x1_i, x1_i) [n1] and K(x2_j, x2_j) [n2]. */
+  readonly nngpDiag1: Float64Array;
+  readonly nngpDiag2: Float64Array;
+}
+
+export interface KernelFnOptions {
+  /** Rows per block (default 512): the peak extra memory is a few blocks² of float64 per layer. */
+  readonly batchSize?: number;
+  /** Called after each block with (blocks done, blocks in total). */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export type InputsLike = Tensor | readonly unknown[] | Inputs;
+
+const asInputs = (arg: string, x: InputsLike): Inputs =>
+  (typeof x === 'object' && x !== null && 'shape' in x && 'data' in x && x.data instanceof Float64Array && !('rank' in x) ? x as Inputs : toInputs('kernelFn', arg, x as Tensor | readonly unknown[]));
+
+/** The kernel of one block of inputs (x2b = null: the block against itself). */
+export function blockKernel(layer: Layer, x1: Inputs, x2: Inputs | null): Kernel {
+  const out = single(layer.name, 'output', layer.kernel(inputKernel(x1, x2)));
+  if (positionsOf(out) !== 1) {
+    throw shapeError('kernelFn', 'layer output', 'vectors (end the network with flatten or globalAvgPool)', `spatial [${out.spatial.join(', ')}]`);
+  }
+  return out;
+}
+
+export function kernelFn(layer: Layer, x1In: InputsLike, x2In?: InputsLike | null, options: KernelFnOptions = {}): KernelMatrices {
+  const x1 = asInputs('x1', x1In);
+  const x2 = x2In === undefined || x2In === null ? null : asInputs('x2', x2In);
+  if (x2 !== null && (x2.shape.length !== x1.shape.length || x2.shape.some((v, i) => i > 0 && v !== x1.shape[i]))) {
+    throw shapeError('kernelFn', 'x2', `inputs [N, ${x1.shape.slice(1).join(', ')}] (the per-example shape of x1)`, x2.shape);
+  }
+  const batch = options.batchSize ?? 512;
+  if (!Number.isInteger(batch) || batch < 1) throw valueError('kernelFn', 'batchSize', 'a positive integer', batch);
+  const n1 = x1.shape[0]!, n2 = x2 === null ? n1 : x2.shape[0]!;
+  const nngp = new Float64Array(n1 * n2), ntk = new Float64Array(n1 * n2);
+  const nngpDiag1 = new Float64Array(n1);
+  const nngpDiag2 = x2 === null ? nngpDiag1 : new Float64Array(n2);
+  const blocks1 = Math.ceil(n1 / batch), blocks2 = Math.ceil(n2 / batch);
+  const total = x2 === null ? (blocks1 * (blocks1 + 1)) / 2 : blocks1 * blocks2;
+  let done = 0;
+  for (let bi = 0; bi < blocks1; bi++) {
+    const i0 = bi * batch, ni = Math.min(batch, n1 - i0);
+    const a = sliceInputs(x1, i0, ni);
+    for (let bj = x2 === null ? bi : 0; bj < blocks2; bj++) {
+      const j0 = bj * batch, nj = Math.min(batch, n2 - j0);
+      const sameBlock = x2 === null && bi === bj;
+      const k = blockKernel(layer, a, sameBlock ? null : sliceInputs(x2 ?? x1, j0, nj));
+      for (let i = 0; i < ni; i++) {
+        for (let j = 0; j < nj; j++) {
+          const v = k.nngp[i * nj + j]!, t = k.ntk[i * nj + j]!;
+          nngp[(i0 + i) * n2 + j0 + j] = v;
+          ntk[(i0 + i) * n2 + j0 + j] = t;
+          if (x2 === null && !sameBlock) {
+            nngp[(j0 + j) * n2 + i0 + i] = v;
+            ntk[(j0 + j) * n2 + i0 + i] = t;
+          }
+        }
+      }
+      if (bj === 0 || sameBlock) nngpDiag1.set(k.cov1, i0);
+      if (x2 !== null && bi === 0) nngpDiag2.set(k.cov2, j0);
+      options.onProgress?.(++done, total);
+    }
+  }
+  return { n1, n2, nngp, ntk, nngpDiag1, nngpDiag2 };
+}

@@ -1,0 +1,141 @@
+// A layer in the stax style (neural-tangents, jax.example_libraries.stax): one definition gives
+//   init(key, inputShape) → { params, outputShape }   the finite network's parameters,
+//   apply(params, x) → y                              its forward pass (tensor ops, so autograd works),
+//   kernel(k) → k'                                    its infinite-width NNGP/NTK map (kernel.ts).
+// Shapes are per example (no batch dim): [d] for vectors, [C, H, W] for images.
+// After fanOut a flow carries several branches: arrays of shapes, tensors or kernels.
+// Combinators here: serial, parallel, fanOut, fanInSum, identity.
+import { shapeError, valueError } from '../core/errors.js';
+import type { FloatDType } from '../core/dtype.js';
+import { foldIn, type Key } from '../core/random.js';
+import { add, type Tensor } from '../tensor/index.js';
+import { positionsOf, type Kernel } from './kernel.js';
+
+export type Shape = readonly number[];
+export interface ParamTree { readonly [name: string]: Tensor | ParamTree }
+/** One branch, or several after fanOut / inside parallel. */
+export type Flow<T> = T | readonly T[];
+
+export interface InitOptions {
+  /** Parameter dtype of the finite network (default f64). */
+  readonly dtype?: FloatDType;
+}
+
+export interface Layer {
+  readonly name: string;
+  init(key: Key, inputShape: Flow<Shape>, options?: InitOptions): { params: ParamTree; outputShape: Flow<Shape> };
+  apply(params: ParamTree, x: Flow<Tensor>): Flow<Tensor>;
+  kernel(k: Flow<Kernel>): Flow<Kernel>;
+}
+
+const isBranches = <T>(v: Flow<T>): v is readonly T[] => Array.isArray(v) && (v.length === 0 || typeof v[0] !== 'number');
+
+/** The single branch of a flow, or an error naming the layer (e.g. a dense after fanOut without fanInSum). */
+export function single<T>(layer: string, what: string, v: Flow<T>): T {
+  if (isBranches(v)) throw shapeError(layer, what, 'a single branch (merge branches with fanInSum first)', `${v.length} branches`);
+  return v as T;
+}
+
+function branches<T>(layer: string, what: string, v: Flow<T>, count?: number): readonly T[] {
+  if (!isBranches(v)) throw shapeError(layer, what, `${count ?? 'several'} branches (from fanOut)`, 'a single branch');
+  if (count !== undefined && v.length !== count) throw shapeError(layer, what, `${count} branches`, `${v.length} branches`);
+  return v;
+}
+
+/** A parameterless layer from a per-branch shape rule, tensor map and kernel map. */
+export function elementwiseLayer(name: string, fns: { shape?: (s: Shape) => Shape; apply: (x: Tensor) => Tensor; kernel: (k: Kernel) => Kernel }): Layer {
+  return {
+    name,
+    init: (_key, inputShape) => ({ params: {}, outputShape: (fns.shape ?? ((s) => s))(single(name, 'input', inputShape)) }),
+    apply: (_params, x) => fns.apply(single(name, 'input', x)),
+    kernel: (k) => fns.kernel(single(name, 'input', k)),
+  };
+}
+
+/** The identity: y = x, the kernel unchanged. */
+export const identity = (): Layer => elementwiseLayer('identity', { apply: (x) => x, kernel: (k) => k });
+
+/** Layers applied one after another; parameters under '0', '1', …; layer i initialised from foldIn(key, i). */
+export function serial(...layers: Layer[]): Layer {
+  if (layers.length === 0) throw valueError('serial', 'layers', 'at least one layer', 0);
+  return {
+    name: `serial(${layers.map((l) => l.name).join(', ')})`,
+    init(key, inputShape, options) {
+      const params: Record<string, ParamTree> = {};
+      let shape = inputShape;
+      layers.forEach((l, i) => {
+        const r = l.init(foldIn(key, i), shape, options);
+        params[i] = r.params;
+        shape = r.outputShape;
+      });
+      return { params, outputShape: shape };
+    },
+    apply: (params, x) => layers.reduce((h, l, i) => l.apply(params[i] as ParamTree, h), x),
+    kernel: (k) => layers.reduce((h, l) => l.kernel(h), k),
+  };
+}
+
+/** Branch i of the input goes through layers[i] (parameters under '0', '1', …). */
+export function parallel(...layers: Layer[]): Layer {
+  const name = `parallel(${layers.map((l) => l.name).join(', ')})`;
+  return {
+    name,
+    init(key, inputShape, options) {
+      const params: Record<string, ParamTree> = {};
+      const shapes = branches(name, 'input', inputShape, layers.length).map((s, i) => {
+        const r = layers[i]!.init(foldIn(key, i), s, options);
+        params[i] = r.params;
+        return single(name, `output of branch ${i}`, r.outputShape);
+      });
+      return { params, outputShape: shapes };
+    },
+    apply: (params, x) => branches(name, 'input', x, layers.length).map((xi, i) => single(name, 'branch output', layers[i]!.apply(params[i] as ParamTree, xi))),
+    kernel: (k) => branches(name, 'input', k, layers.length).map((ki, i) => single(name, 'branch output', layers[i]!.kernel(ki))),
+  };
+}
+
+/** n copies of the input (branches for parallel). */
+export function fanOut(n: number): Layer {
+  if (!Number.isInteger(n) || n < 1) throw valueError('fanOut', 'n', 'a positive integer', n);
+  const copies = <T>(v: Flow<T>): T[] => Array.from({ length: n }, () => single('fanOut', 'input', v));
+  return { name: `fanOut(${n})`, init: (_k, s) => ({ params: {}, outputShape: copies(s) }), apply: (_p, x) => copies(x), kernel: copies };
+}
+
+/**
+ * The sum of the branches. Kernel: the sum of the branch kernels, exact when the branches are
+ * uncorrelated given the input (each ends in its own freshly initialised layer, or one is the identity),
+ * as neural-tangents' FanInSum assumes.
+ */
+export function fanInSum(): Layer {
+  const name = 'fanInSum';
+  return {
+    name,
+    init(_key, inputShape) {
+      const shapes = branches(name, 'input', inputShape);
+      shapes.forEach((s, i) => {
+        if (s.length !== shapes[0]!.length || s.some((v, j) => v !== shapes[0]![j])) throw shapeError(name, `branch ${i}`, `shape [${shapes[0]!.join(', ')}] (branch 0)`, s);
+      });
+      return { params: {}, outputShape: shapes[0]! };
+    },
+    apply: (_p, x) => branches(name, 'input', x).reduce((a, b) => add(a, b)),
+    kernel(k) {
+      const ks = branches(name, 'input', k);
+      const first = ks[0]!;
+      ks.forEach((ki, i) => {
+        if (ki.n1 !== first.n1 || ki.n2 !== first.n2 || positionsOf(ki) !== positionsOf(first) || ki.channels !== first.channels) {
+          throw shapeError(name, `branch ${i}`, `a kernel like branch 0 (${first.channels} channels, spatial [${first.spatial.join(', ')}])`, `${ki.channels} channels, spatial [${ki.spatial.join(', ')}]`);
+        }
+      });
+      const sumOf = (pick: (k: Kernel) => Float64Array): Float64Array => {
+        const out = Float64Array.from(pick(first));
+        for (const ki of ks.slice(1)) {
+          const v = pick(ki);
+          for (let i = 0; i < out.length; i++) out[i]! += v[i]!;
+        }
+        return out;
+      };
+      const cov1 = sumOf((x) => x.cov1);
+      return { ...first, nngp: sumOf((x) => x.nngp), ntk: sumOf((x) => x.ntk), cov1, cov2: first.cov2 === first.cov1 ? cov1 : sumOf((x) => x.cov2) };
+    },
+  };
+}

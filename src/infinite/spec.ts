@@ -1,0 +1,50 @@
+// A network from a one-line spec, as `tessera ntk kernel --arch` takes it: space-separated layers
+//   dense:W_STD:B_STD[:WIDTH]   B_STD may be "none" (no bias); WIDTH (default 1) matters only for the
+//                               standard parameterisation, where the NTK grows with the input width
+//   relu | erf | gelu | identity | leaky_relu:ALPHA | abrelu:A:B | erf:A:B:C
+// e.g. "dense:1.4:0.1 relu dense:1.4:0.1 relu dense:1.4:0.1". Unknown layers and bad numbers are errors
+// that name the token.
+import { TesseraError } from '../core/errors.js';
+import { abRelu, erf, gelu, leakyRelu, relu } from './activations.js';
+import { dense, type Parameterization } from './dense.js';
+import { identity, serial, type Layer } from './layer.js';
+
+const LAYERS = 'dense:W_STD:B_STD[:WIDTH], relu, erf, gelu, identity, leaky_relu:ALPHA, abrelu:A:B, erf:A:B:C';
+
+export function parseArchitecture(spec: string, o: { parameterization?: Parameterization } = {}): Layer {
+  const op = 'parseArchitecture';
+  const tokens = spec.trim().split(/\s+/).filter((t) => t.length > 0);
+  if (tokens.length === 0) throw new TesseraError('value', op, `--arch expected space-separated layers (${LAYERS}), got an empty spec`);
+  const layers = tokens.map((token, at) => {
+    const [name, ...args] = token.split(':');
+    const num = (i: number, what: string, allowNone = false): number | null => {
+      const s = args[i];
+      if (allowNone && s === 'none') return null;
+      const v = Number(s);
+      if (s === undefined || s === '' || !Number.isFinite(v)) {
+        throw new TesseraError('value', op, `layer ${at + 1} "${token}": ${what} expected a number${allowNone ? ' or "none"' : ''}, got ${s === undefined ? 'nothing' : `"${s}"`}`);
+      }
+      return v;
+    };
+    const arity = (n: number[]) => {
+      if (!n.includes(args.length)) throw new TesseraError('value', op, `layer ${at + 1} "${token}": expected ${n.join(' or ')} parameter(s) after "${name}:", got ${args.length}`);
+    };
+    switch (name) {
+      case 'dense': {
+        arity([2, 3]);
+        const width = args.length === 3 ? num(2, 'WIDTH')! : 1;
+        if (!Number.isInteger(width) || width < 1) throw new TesseraError('value', op, `layer ${at + 1} "${token}": WIDTH expected a positive integer, got ${width}`);
+        return dense(width, { wStd: num(0, 'W_STD')!, bStd: num(1, 'B_STD', true), parameterization: o.parameterization ?? 'ntk' });
+      }
+      case 'relu': arity([0]); return relu();
+      case 'gelu': arity([0]); return gelu();
+      case 'identity': arity([0]); return identity();
+      case 'erf': arity([0, 3]); return args.length === 0 ? erf() : erf(num(0, 'A')!, num(1, 'B')!, num(2, 'C')!);
+      case 'leaky_relu': arity([1]); return leakyRelu(num(0, 'ALPHA')!);
+      case 'abrelu': arity([2]); return abRelu(num(0, 'A')!, num(1, 'B')!);
+      default:
+        throw new TesseraError('value', op, `layer ${at + 1} "${token}": unknown layer "${name}", expected one of ${LAYERS}`);
+    }
+  });
+  return layers.length === 1 ? layers[0]! : serial(...layers);
+}

@@ -1,0 +1,75 @@
+// `tessera ntk kernel`: the §C value through the CLI, symmetric PSD Gram matrices for a 4-layer ReLU spec,
+// x2 and --param standard, and clear errors for ragged rows, NaN, unknown layers and mismatched dims.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { symmetricEigen } from '../../src/core/linalg.js';
+import { key, normalValues } from '../../src/core/random.js';
+
+const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000 });
+const dir = mkdtempSync(join(tmpdir(), 'tessera-ntk-'));
+const file = (name: string, content: unknown) => {
+  const p = join(dir, name);
+  writeFileSync(p, typeof content === 'string' ? content : JSON.stringify(content));
+  return p;
+};
+const RELU4 = 'dense:1.4:0.1 relu dense:1.4:0.1 relu dense:1.4:0.1 relu dense:1.4:0.1';
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('ntk kernel: §C value K12 = 1/π, NTK diagonal 2', () => {
+  const r = run('ntk', 'kernel', '--arch', `dense:${Math.SQRT2}:0 relu dense:${Math.SQRT2}:0`, '--x1', file('a.json', [[1, 0], [0, 1]]));
+  assert.equal(r.status, 0, r.stderr);
+  const k = JSON.parse(r.stdout) as { nngp: number[][]; ntk: number[][] };
+  assert.ok(Math.abs(k.nngp[0]![1]! - 1 / Math.PI) < 1e-12);
+  assert.ok(Math.abs(k.ntk[1]![1]! - 2) < 1e-12);
+  assert.deepEqual(Object.keys(k), ['nngp', 'ntk']);
+});
+
+test('ntk kernel on a 4-layer ReLU spec: symmetric positive semi-definite Gram matrices; --x2 gives the cross block', () => {
+  const n = 60, d = 30;
+  const v = normalValues(key(4), n * d, 'f64');
+  const rows = Array.from({ length: n }, (_, i) => Array.from(v.subarray(i * d, (i + 1) * d)));
+  const x1 = file('x1.json', rows);
+  const r = run('ntk', 'kernel', '--arch', RELU4, '--x1', x1, '--batch-size', '16');
+  assert.equal(r.status, 0, r.stderr);
+  const k = JSON.parse(r.stdout) as { nngp: number[][]; ntk: number[][] };
+  for (const m of [k.nngp, k.ntk]) {
+    assert.equal(m.length, n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) assert.equal(m[i]![j], m[j]![i], 'symmetric');
+    const { values } = symmetricEigen(Float64Array.from(m.flat()), n);
+    assert.ok(values[0]! >= -1e-10 * values[n - 1]!, `PSD: smallest eigenvalue ${values[0]}`);
+  }
+  const cross = run('ntk', 'kernel', '--arch', RELU4, '--x1', file('x1a.json', rows.slice(0, 5)), '--x2', x1);
+  assert.equal(cross.status, 0, cross.stderr);
+  const c = JSON.parse(cross.stdout) as { nngp: number[][]; ntk: number[][] };
+  assert.equal(c.ntk.length, 5);
+  assert.equal(c.ntk[0]!.length, n);
+  for (let i = 0; i < 5; i++) for (let j = 0; j < n; j++) assert.ok(Math.abs(c.ntk[i]![j]! - k.ntk[i]![j]!) < 1e-12 * Math.abs(k.ntk[i]![j]!) + 1e-15);
+  const std = run('ntk', 'kernel', '--arch', 'dense:2:0.5:5', '--param', 'standard', '--x1', file('s.json', [[1, 2, 3]]));
+  assert.equal(std.status, 0, std.stderr);
+  assert.ok(Math.abs((JSON.parse(std.stdout) as { ntk: number[][] }).ntk[0]![0]! - 15) < 1e-12, 'standard: Θ = d·K⁰ + 1 = 3·14/3 + 1');
+});
+
+test('ntk kernel bad input: ragged rows, NaN, unknown layer, mismatched dims, bad numbers, unknown --param', () => {
+  const good = file('g.json', [[1, 2], [3, 4]]);
+  const expectError = (args: string[], pattern: RegExp) => {
+    const r = run('ntk', 'kernel', ...args);
+    assert.notEqual(r.status, 0, `${args.join(' ')} should fail`);
+    assert.match(r.stderr, pattern);
+  };
+  expectError(['--arch', 'relu', '--x1', file('ragged.json', [[1, 2], [3]])], /rows\[1\] expected an array of length 2 \(all rows the same length\), got length 1/);
+  expectError(['--arch', 'relu', '--x1', file('nan.json', '[[1, NaN]]')], /nan\.json expected JSON .*parse error/);
+  expectError(['--arch', 'relu', '--x1', file('nanstr.json', [[1, 'NaN']])], /rows\[0\]\[1\] expected a number, got "NaN"/);
+  expectError(['--arch', 'relu', '--x1', file('null.json', [[1, null]])], /rows\[0\]\[1\] expected a number, got null/);
+  expectError(['--arch', 'dense:1:0 softmax', '--x1', good], /layer 2 "softmax": unknown layer "softmax", expected one of dense/);
+  expectError(['--arch', 'dense:x:0', '--x1', good], /layer 1 "dense:x:0": W_STD expected a number/);
+  expectError(['--arch', 'relu', '--x1', good, '--x2', file('three.json', [[1, 2, 3]])], /--x2 expected rows of length 2 .* got 3/);
+  expectError(['--arch', 'relu', '--x1', join(dir, 'missing.json')], /missing\.json/);
+  expectError(['--arch', 'relu', '--x1', good, '--param', 'mean-field'], /Allowed choices are ntk, standard/);
+});

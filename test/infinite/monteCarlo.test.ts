@@ -1,0 +1,83 @@
+// One definition, two meanings: the analytic NNGP/NTK of a stax layer against Monte-Carlo estimates from
+// its own finite networks (hidden width 1024), for ReLU, erf and a small conv net. The tolerance is
+// computed: 5 standard errors of the Monte-Carlo mean (one hidden layer, so no finite-width bias).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { key } from '../../src/core/random.js';
+import { random, tensor, Tensor } from '../../src/tensor/index.js';
+import {
+  conv, dense, empiricalNngp, empiricalNtk, erf, globalAvgPool, infiniteReadoutKernelGram, kernelFn, monteCarloKernel, readoutKernelGram, relu, serial, StaxNetwork, type Layer,
+} from '../../src/infinite/index.js';
+import { sgd } from '../../src/optim/index.js';
+import { train } from '../../src/train/index.js';
+import { mse } from '../../src/tensor/index.js';
+
+const WIDTH = 1024;
+
+/**
+ * makeNet(outputs) is one architecture with a readout of `outputs` units: the NNGP is estimated with a wide
+ * readout (its mean over outputs has a small variance), the NTK with one output (one Jacobian per input).
+ */
+function compare(makeNet: (outputs: number) => Layer, x: Tensor, inputShape: number[], o: { nngpOutputs: number; nngpSamples: number; ntkSamples: number }, what: string): void {
+  const analytic = kernelFn(makeNet(1), x);
+  const wide = kernelFn(makeNet(o.nngpOutputs), x);
+  for (let i = 0; i < wide.nngp.length; i++) assert.equal(wide.nngp[i], analytic.nngp[i], 'the readout width does not change the infinite-width kernel');
+  const mcNngp = monteCarloKernel(makeNet(o.nngpOutputs), { x1: x, inputShape, key: key(7), samples: o.nngpSamples, get: 'nngp' });
+  const mcNtk = monteCarloKernel(makeNet(1), { x1: x, inputShape, key: key(8), samples: o.ntkSamples, get: 'ntk' });
+  const scale = Math.max(...analytic.nngp.map(Math.abs), ...analytic.ntk.map(Math.abs));
+  for (const [name, a, m, se] of [['NNGP', analytic.nngp, mcNngp.nngp, mcNngp.nngpStdErr], ['NTK', analytic.ntk, mcNtk.ntk, mcNtk.ntkStdErr]] as const) {
+    for (let i = 0; i < a.length; i++) {
+      const tol = 5 * se[i]! + 1e-12;
+      assert.ok(Math.abs(m[i]! - a[i]!) <= tol, `${what} ${name}[${i}]: Monte Carlo ${m[i]} ± ${se[i]} vs analytic ${a[i]} (tolerance ${tol})`);
+      assert.ok(se[i]! < 0.04 * scale, `${what} ${name}[${i}]: the standard error ${se[i]} is small enough for the test to mean something`);
+    }
+  }
+}
+
+// One hidden layer: the mean kernel of the finite network equals the infinite-width kernel exactly (the
+// pre-activations are exactly Gaussian), so the tolerance is purely statistical: 5 standard errors.
+test('ReLU, hidden width 1024: Monte-Carlo NNGP and empirical NTK (autograd) match the analytic kernels', () => {
+  const net = (outputs: number) => serial(dense(WIDTH, { wStd: Math.SQRT2, bStd: 0.3 }), relu(), dense(outputs, { wStd: 1.2, bStd: 0.1 }));
+  compare(net, tensor([[1, 0, 0.5], [0.2, -1, 0.4], [-0.7, 0.3, 1.1]], undefined, 'f64'), [3], { nngpOutputs: 128, nngpSamples: 32, ntkSamples: 100 }, 'relu');
+});
+
+test('erf(1.2·erf(0.8·x) + 0.1), hidden width 1024: Monte-Carlo kernels match', () => {
+  const net = (outputs: number) => serial(dense(WIDTH, { wStd: 1.5, bStd: 0.2 }), erf(1.2, 0.8, 0.1), dense(outputs, { wStd: 1.1, bStd: 0.2 }));
+  compare(net, tensor([[1, 0], [1, 1], [-0.4, 0.9]], undefined, 'f64'), [2], { nngpOutputs: 128, nngpSamples: 32, ntkSamples: 100 }, 'erf');
+});
+
+test('conv net (conv 3×3 same with 1024 channels, relu, conv 3×3 valid, global average pooling): Monte-Carlo kernels match', () => {
+  const net = (outputs: number) => serial(conv(WIDTH, 3, { wStd: Math.SQRT2, bStd: 0.2 }), relu(), conv(outputs, 3, { wStd: 1.3, bStd: 0.1, padding: 'valid' }), globalAvgPool());
+  const x = random.normal(key(11), [3, 1, 5, 5], { dtype: 'f64' });
+  compare(net, x, [1, 5, 5], { nngpOutputs: 16, nngpSamples: 48, ntkSamples: 48 }, 'conv');
+});
+
+test('the same definition trains with the training stack: StaxNetwork + sgd + train lowers the MSE, and its NTK is the empirical one', async () => {
+  const net = serial(dense(64, { wStd: Math.SQRT2, bStd: 0.1 }), relu(), dense(1, { wStd: 1, bStd: 0.1 }));
+  const model = new StaxNetwork(net, key(5), [2]);
+  const x = random.normal(key(6), [32, 2], { dtype: 'f64' });
+  const y = tensor(Array.from({ length: 32 }, (_, i) => [Math.sin(2 * x.data[2 * i]!) + x.data[2 * i + 1]!]), undefined, 'f64');
+  const lossOf = () => mse(model.forward(x), y).data[0]!;
+  const before = lossOf();
+  const result = await train({ model, optimizer: sgd({ lr: 0.1 }), train: { x, y }, epochs: 30, batchSize: 32, key: key(8), loss: (p, t) => mse(p, t) });
+  assert.ok(result.steps === 30);
+  const after = lossOf();
+  assert.ok(after < 0.5 * before, `MSE ${before} → ${after}`);
+  const theta = empiricalNtk(net, model.paramTree(), tensor([[1, 0]], undefined, 'f64'));
+  assert.ok(theta.ntk[0]! > 0 && Number.isFinite(theta.ntk[0]!));
+  assert.deepEqual(Object.keys(model.namedParameters()).sort(), ['0.bias', '0.weight', '2.bias', '2.weight']);
+});
+
+test('wide-sparse readout kernel: the empirical NNGP of serial(dense(n), relu) on given (sparse) weights is Θ_GP, and its infinite-width NNGP is Θ^∞', () => {
+  const n = 64, d = 5;
+  const layer = serial(dense(n), relu());
+  const u = random.normal(key(21), [n, d], { dtype: 'f64' });
+  const mask = random.bernoulli(key(22), [n, d], 0.5);
+  const sparse = new Tensor(Float64Array.from(u.data, (v, i) => (mask.data[i] ? v * Math.SQRT2 : 0)), [n, d]); // N(0, 1/p) on the mask
+  const X = random.normal(key(23), [4, d], { dtype: 'f64' });
+  const empirical = empiricalNngp(layer, { 0: { weight: sparse }, 1: {} }, X);
+  const reference = readoutKernelGram(sparse, X, X).data;
+  for (let i = 0; i < 16; i++) assert.ok(Math.abs(empirical.nngp[i]! - reference[i]!) < 1e-12, `Θ_GP[${i}]`);
+  const infinite = kernelFn(layer, X), closed = infiniteReadoutKernelGram(X, X).data;
+  for (let i = 0; i < 16; i++) assert.ok(Math.abs(infinite.nngp[i]! - closed[i]!) < 1e-12, `Θ^∞[${i}]`);
+});
