@@ -12,3 +12,4 @@ export { makeAttack, ATTACK_NAMES, type AttackName, type AttackSettings, type Na
 export * from './metrics.js';
 export * from './sanity.js';
 export { evaluateRobustness, noiseOfNorm, type RobustEvalOptions, type RobustEvalResult, type EpsPoint } from './evaluate.js';
+export { gaussianNoise, uniformNoise, noiseSweep } from './noise.js';
