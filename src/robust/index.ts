@@ -13,3 +13,6 @@ export * from './metrics.js';
 export * from './sanity.js';
 export { evaluateRobustness, noiseOfNorm, type RobustEvalOptions, type RobustEvalResult, type EpsPoint } from './evaluate.js';
 export { gaussianNoise, uniformNoise, noiseSweep } from './noise.js';
+export * from './imageOps.js';
+export { canny } from './canny.js';
+export * from './mnistc.js';
