@@ -3,9 +3,10 @@ import { fashionMnistBaselines } from './baselines.js';
 import { wideSparse } from './wideSparse.js';
 import { srigl } from './srigl.js';
 import { bnVulnerability } from './bnVulnerability.js';
+import { inputFaults } from './inputFaults.js';
 import type { Experiment } from './experiment.js';
 
-export const experiments: readonly Experiment[] = [fashionMnistBaselines, wideSparse, srigl, bnVulnerability];
+export const experiments: readonly Experiment[] = [fashionMnistBaselines, wideSparse, srigl, bnVulnerability, inputFaults];
 
 export type { Experiment, ExperimentContext, ExperimentResult } from './experiment.js';
 export { runClassifier, evaluateCheckpoint, loadClassifierCheckpoint, DEFAULT_CONFIG, type ClassifierConfig } from './classifier.js';

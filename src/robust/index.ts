@@ -16,3 +16,4 @@ export { gaussianNoise, uniformNoise, noiseSweep } from './noise.js';
 export * from './imageOps.js';
 export { canny } from './canny.js';
 export * from './mnistc.js';
+export { faultToleranceCnn } from './paperModels.js';
