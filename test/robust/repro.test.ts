@@ -41,9 +41,9 @@ test('input-faults (smaller than --quick): curves for every fault, I(T;Y) within
   const dispose = await useBackend('wasm');
   try {
     const r = await runInputFaults(ctx(), {
-      epochs: 1, testImages: 20, bimSteps: 20, linfSteps: 20, allTargetImages: 3, allTargetSteps: 20, sigmas: [1e-6, 2], angles: [0, 90], foolingSeeds: 2, foolingSteps: 10, snapshotEvery: 10,
+      epochs: 2, trainImages: 1000, testImages: 20, bimSteps: 20, linfSteps: 20, allTargetImages: 3, allTargetSteps: 20, sigmas: [1e-6, 2], angles: [0, 90], foolingSeeds: 2, foolingSteps: 10, snapshotEvery: 10,
     });
-    assert.ok(r.metrics.wd_clean_accuracy! > 0.5 && r.metrics.nowd_clean_accuracy! > 0.5, `${r.metrics.wd_clean_accuracy} ${r.metrics.nowd_clean_accuracy}`);
+    assert.ok(r.metrics.wd_clean_accuracy! > 0.3 && r.metrics.nowd_clean_accuracy! > 0.3, `${r.metrics.wd_clean_accuracy} ${r.metrics.nowd_clean_accuracy}`);
     const curves = r.tables[1]!.rows;
     const faults = new Set(curves.map((row) => row[1]));
     for (const f of ['noise', 'rotation', 'bim-l2 miscls', 'bim-l2 one-tgt', 'bim-l2 all-tgt', 'bim-linf miscls', 'bim-linf one-tgt', 'bim-linf all-tgt']) assert.ok(faults.has(f), f);
