@@ -36,7 +36,7 @@ export function unboundedBim(model: Classifier, x: Tensor, y: Tensor, o: Unbound
   const snapshots: { step: number; x: Tensor }[] = [];
   let cur = emptyLike(x.data);
   cur.set(x.data);
-  if (want.has(0)) snapshots.push({ step: 0, x: new Tensor(Float64Array.from(x.data), x.shape) });
+  if (want.has(0)) snapshots.push({ step: 0, x: new Tensor(cur.slice(), x.shape) });
   for (let i = 0; i < o.steps; i++) {
     const { grad } = objectiveAndGradient(model, new Tensor(cur, x.shape), y, 'ce', o.targets);
     const dir = ascentDirection(grad.data, n, o.norm), size = schedule(i);

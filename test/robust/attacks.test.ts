@@ -145,3 +145,12 @@ test('bad inputs are clear errors: inputs outside the box, unknown norm, wrong l
   assert.throws(() => fgsm(model, ok, tensor([0, 1, 2], [3], 'i32'), { norm: 'linf', eps: 0.1, box: UNIT }), /\[2\]/);
   assert.throws(() => makeAttack('cw', { box: UNIT }), /one of fgsm/);
 });
+
+test('attacks and snapshots keep the input dtype (f32 stays f32 for f32 networks)', () => {
+  const model = smallNet(40, 6, 3), { x, y } = selfLabelled(model, 41, 5, 6);
+  assert.equal(x.dtype, 'f32');
+  for (const r of [fgsm(model, x, y, { norm: 'linf', eps: 0.1, box: UNIT }), pgd(model, x, y, { norm: 'l2', eps: 0.1, box: UNIT, randomStart: true }), apgd(model, x, y, { norm: 'linf', eps: 0.1, box: UNIT, steps: 5 })]) assert.equal(r.x.dtype, 'f32');
+  const traj = unboundedBim(model, x, y, { norm: 'l2', steps: 2, snapshots: [0, 1, 2] });
+  assert.deepEqual(traj.snapshots.map((s) => s.x.dtype), ['f32', 'f32', 'f32']);
+  assert.deepEqual(traj.snapshots[0]!.x.toArray(), x.toArray());
+});
