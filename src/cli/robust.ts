@@ -42,7 +42,7 @@ const loud = (w: SanityCheck) => process.stderr.write(`\n!!! SANITY CHECK FAILED
 export function registerRobustCommands(program: Command): void {
   const robust = program.command('robust').description('adversarial robustness and input-fault metrics (batch-norm vulnerability, input-fault tolerance)');
   robust.command('eval')
-    .description('attack a `tessera train` checkpoint over an ε sweep (pixel units, box [0, 1]) with built-in sanity checks')
+    .description('attack a `tessera train` checkpoint over an ε sweep (pixel units, box [0, 1]) with built-in sanity checks; exit status 3 when a check fails')
     .requiredOption('--model <checkpoint>', 'a step-*.safetensors file written by tessera train')
     .addOption(new Option('--attack <name>', 'attack').choices([...ATTACK_NAMES]).default('pgd-linf'))
     .requiredOption('--eps <list>', 'comma-separated budgets in pixel units, e.g. 0,0.05,0.1', epsList)
