@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerNtkCommands } from './ntk.js';
+import { registerRobustCommands } from './robust.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -129,5 +130,6 @@ export function buildProgram(): Command {
       await runDemo({ resultsDir: o.results });
     });
   registerNtkCommands(program);
+  registerRobustCommands(program);
   return program;
 }

@@ -3,9 +3,11 @@ import { fashionMnistBaselines } from './baselines.js';
 import { wideSparse } from './wideSparse.js';
 import { srigl } from './srigl.js';
 import { icb } from './icb.js';
+import { bnVulnerability } from './bnVulnerability.js';
+import { inputFaults } from './inputFaults.js';
 import type { Experiment } from './experiment.js';
 
-export const experiments: readonly Experiment[] = [fashionMnistBaselines, wideSparse, srigl, icb];
+export const experiments: readonly Experiment[] = [fashionMnistBaselines, wideSparse, srigl, icb, bnVulnerability, inputFaults];
 
 export type { Experiment, ExperimentContext, ExperimentResult } from './experiment.js';
 export { runClassifier, evaluateCheckpoint, loadClassifierCheckpoint, DEFAULT_CONFIG, type ClassifierConfig } from './classifier.js';

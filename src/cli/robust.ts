@@ -1,0 +1,89 @@
+// `tessera robust eval` (attack a training checkpoint over an ε sweep, with the sanity checks) and
+// `tessera robust mi` (I(T;Y) in bits of two JSON arrays of class ids; the bits alone on the last line).
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { readFileChecked } from '../io/atomicWrite.js';
+import { ATTACK_NAMES, mutualInformation, type SanityCheck } from '../robust/index.js';
+import { robustEvalCheckpoint } from '../experiments/robustEval.js';
+import { useBackend, type BackendChoice } from './backend.js';
+
+const epsList = (v: string): number[] => {
+  const xs = v.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
+  if (xs.length === 0 || xs.some((x) => !(Number.isFinite(x) && x >= 0))) throw new InvalidArgumentError(`--eps expects comma-separated numbers ≥ 0 (pixel units, inputs in [0, 1]), got "${v}"`);
+  return xs;
+};
+const positiveInt = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} expects a positive integer, got "${v}"`);
+  return n;
+};
+const nonNegativeInt = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} expects a non-negative integer, got "${v}"`);
+  return n;
+};
+
+/** A JSON array of integer class ids from `file`. */
+export function readClassIds(file: string, what: string): number[] {
+  const text = new TextDecoder().decode(readFileChecked(file, `robust mi ${what}`));
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${what} ${file}: expected a JSON array of integer class ids, got a parse error (${(e as Error).message})`);
+  }
+  if (!Array.isArray(v)) throw new Error(`${what} ${file}: expected a JSON array of integer class ids, got ${typeof v}`);
+  const bad = v.findIndex((x) => !Number.isInteger(x) || x < 0);
+  if (bad >= 0) throw new Error(`${what} ${file}: expected integer class ids ≥ 0, got ${JSON.stringify(v[bad])} at index ${bad}`);
+  return v as number[];
+}
+
+const loud = (w: SanityCheck) => process.stderr.write(`\n!!! SANITY CHECK FAILED [${w.name}]: ${w.message}\n\n`);
+
+export function registerRobustCommands(program: Command): void {
+  const robust = program.command('robust').description('adversarial robustness and input-fault metrics (batch-norm vulnerability, input-fault tolerance)');
+  robust.command('eval')
+    .description('attack a `tessera train` checkpoint over an ε sweep (pixel units, box [0, 1]) with built-in sanity checks; exit status 3 when a check fails')
+    .requiredOption('--model <checkpoint>', 'a step-*.safetensors file written by tessera train')
+    .addOption(new Option('--attack <name>', 'attack').choices([...ATTACK_NAMES]).default('pgd-linf'))
+    .requiredOption('--eps <list>', 'comma-separated budgets in pixel units, e.g. 0,0.05,0.1', epsList)
+    .option('--steps <n>', 'attack iterations (default 20; APGD 100)', positiveInt('--steps'))
+    .option('--restarts <n>', 'random restarts (PGD, APGD)', positiveInt('--restarts'))
+    .addOption(new Option('--loss <name>', 'attack objective (FGSM/BIM/PGD)').choices(['ce', 'margin', 'dlr']))
+    .option('--test-limit <n>', 'first n test images; 0 = all', nonNegativeInt('--test-limit'), 1000)
+    .option('--data <dir>', 'IDX directory')
+    .option('--seed <n>', 'random seed', nonNegativeInt('--seed'), 0)
+    .option('--json', 'print JSON')
+    .addOption(new Option('--backend <name>', 'kernel backend').choices(['wasm', 'cpu']).default('wasm'))
+    .action(async (o: { model: string; attack: string; eps: number[]; steps?: number; restarts?: number; loss?: 'ce' | 'margin' | 'dlr'; testLimit: number; data?: string; seed: number; json?: boolean; backend: BackendChoice }) => {
+      const dispose = await useBackend(o.backend);
+      try {
+        const { config, n, result } = robustEvalCheckpoint(o.model, {
+          attack: o.attack, epsilons: o.eps, testLimit: o.testLimit, seed: o.seed, onWarning: loud,
+          ...(o.steps !== undefined && { steps: o.steps }), ...(o.restarts !== undefined && { restarts: o.restarts }), ...(o.loss && { loss: o.loss }), ...(o.data && { dataDir: o.data }),
+        });
+        if (o.json) {
+          process.stdout.write(`${JSON.stringify({ checkpoint: o.model, model: config.model, dataset: config.dataset, attack: o.attack, n, ...result })}\n`);
+        } else {
+          process.stdout.write(`${config.model} on ${config.dataset}, ${n} test images, ${o.attack}: clean accuracy ${(100 * result.cleanAccuracy).toFixed(2)}%\n`);
+          process.stdout.write(`${'ε'.padStart(8)} ${'robust acc'.padStart(11)} ${'noise acc'.padStart(10)} ${'I(T;Y) bits'.padStart(12)} ${'SNR dB'.padStart(8)}\n`);
+          for (const p of result.points) {
+            process.stdout.write(`${String(p.eps).padStart(8)} ${(100 * p.robustAccuracy).toFixed(2).padStart(10)}% ${(100 * p.noiseAccuracy).toFixed(2).padStart(9)}% ${p.mutualInformationBits.toFixed(4).padStart(12)} ${(Number.isFinite(p.snrDb) ? p.snrDb.toFixed(2) : '∞').padStart(8)}\n`);
+          }
+          process.stdout.write(`sanity checks: ${result.checks.length - result.warnings.length}/${result.checks.length} passed${result.warnings.length ? ` — FAILED: ${result.warnings.map((w) => w.name).join(', ')}` : ''}\n`);
+        }
+        if (result.warnings.length) process.exitCode = 3;
+      } finally {
+        await dispose();
+      }
+    });
+  robust.command('mi')
+    .description('I(T;Y) in bits between predictions and labels (plug-in estimate, as ft_utils.mi); prints the bits alone on the last line')
+    .requiredOption('--pred <file>', 'JSON array of predicted class ids')
+    .requiredOption('--labels <file>', 'JSON array of true class ids')
+    .option('--classes <n>', 'number of classes', positiveInt('--classes'), 10)
+    .action((o: { pred: string; labels: string; classes: number }) => {
+      const t = readClassIds(o.pred, '--pred'), y = readClassIds(o.labels, '--labels');
+      if (t.length !== y.length) throw new Error(`--pred has ${t.length} entries but --labels has ${y.length}; expected one prediction per label`);
+      process.stdout.write(`${mutualInformation(t, y, o.classes)}\n`);
+    });
+}

@@ -1,0 +1,59 @@
+// Named attacks with their settings, as the CLI and the evaluations call them: each entry fixes
+// everything but ε and reports its norm. `stronger` gives the same attack with twice the steps and
+// restarts (the "more steps never help the model" check).
+import { key as makeKey, type Key } from '../core/random.js';
+import { valueError } from '../core/errors.js';
+import { fgsm, pgd, type Attack } from './attacks.js';
+import { apgd } from './apgd.js';
+import { worstCase } from './ensemble.js';
+import type { Norm } from './geometry.js';
+import type { InputBox } from './inputSpace.js';
+import type { AttackLoss } from './losses.js';
+
+export const ATTACK_NAMES = ['fgsm', 'fgm-l2', 'bim-linf', 'bim-l2', 'pgd-linf', 'pgd-l2', 'apgd-ce-linf', 'apgd-dlr-linf', 'apgd-ce-l2', 'apgd-dlr-l2', 'worst-linf', 'worst-l2'] as const;
+export type AttackName = (typeof ATTACK_NAMES)[number];
+
+export interface AttackSettings {
+  box: InputBox;
+  steps?: number;
+  restarts?: number;
+  /** Step size relative to ε (PGD/BIM); default 2.5/steps. */
+  relativeStep?: number;
+  loss?: AttackLoss;
+  key?: Key;
+}
+
+export interface NamedAttack {
+  name: AttackName;
+  norm: Norm;
+  attack: Attack;
+  /** The same attack with 2× steps and 2× restarts. */
+  stronger: () => NamedAttack;
+}
+
+export function makeAttack(name: string, s: AttackSettings): NamedAttack {
+  if (!(ATTACK_NAMES as readonly string[]).includes(name)) throw valueError('makeAttack', 'attack', `one of ${ATTACK_NAMES.join(', ')}`, name);
+  const n = name as AttackName;
+  const norm: Norm = n === 'fgsm' || n.endsWith('linf') ? 'linf' : 'l2';
+  const steps = s.steps ?? (n.startsWith('apgd') ? 100 : n.startsWith('worst') ? 50 : 20);
+  const restarts = s.restarts ?? 1, key = s.key ?? makeKey(0), loss = s.loss ?? 'ce';
+  const stepSize = (eps: number) => (s.relativeStep ?? 2.5 / steps) * eps;
+  let attack: Attack;
+  if (n === 'fgsm' || n === 'fgm-l2') attack = (m, x, y, eps) => fgsm(m, x, y, { norm, eps, box: s.box, loss });
+  else if (n.startsWith('bim')) attack = (m, x, y, eps) => pgd(m, x, y, { norm, eps, box: s.box, loss, steps, stepSize: stepSize(eps), randomStart: false });
+  else if (n.startsWith('pgd')) attack = (m, x, y, eps) => pgd(m, x, y, { norm, eps, box: s.box, loss, steps, stepSize: stepSize(eps), randomStart: true, restarts, key });
+  else if (n.startsWith('apgd')) {
+    const apgdLoss = n.startsWith('apgd-dlr') ? 'dlr' : 'ce';
+    attack = (m, x, y, eps) => apgd(m, x, y, { norm, eps, box: s.box, loss: apgdLoss, steps, restarts, key });
+  } else {
+    // worst case over PGD-CE, APGD-CE and APGD-DLR (a small AutoAttack-like ensemble, white-box only)
+    const members = [
+      makeAttack(`pgd-${norm}`, { ...s, steps }), makeAttack(`apgd-ce-${norm}`, { ...s, steps }), makeAttack(`apgd-dlr-${norm}`, { ...s, steps }),
+    ].map((a) => a.attack);
+    attack = (m, x, y, eps) => worstCase(m, x, y, eps, members);
+  }
+  return {
+    name: n, norm, attack,
+    stronger: () => makeAttack(n, { ...s, steps: 2 * steps, restarts: n === 'fgsm' || n === 'fgm-l2' || n.startsWith('bim') ? restarts : 2 * restarts, ...(s.relativeStep !== undefined && { relativeStep: s.relativeStep / 2 }) }),
+  };
+}

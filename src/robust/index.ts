@@ -1,0 +1,19 @@
+// tessera/robust: attacks on logits with an explicit input box, input faults, I(T;Y) / SNR metrics, and
+// robustness evaluations with built-in sanity checks (research note robustness.md).
+export * from './inputSpace.js';
+export * from './geometry.js';
+export { attackObjective, type AttackLoss } from './losses.js';
+export { objectiveAndGradient, predictLogits, argmaxRows, attackSuccess, type ObjectiveAndGradient } from './gradient.js';
+export { fgsm, pgd, mergeBest, accuracyOn, type Attack, type AttackOptions, type AttackResult, type PgdOptions } from './attacks.js';
+export { apgd, apgdCheckpoints, type ApgdOptions } from './apgd.js';
+export { unboundedBim, paperStepSchedule, type UnboundedBimOptions } from './unboundedBim.js';
+export { worstCase, type WorstCaseResult } from './ensemble.js';
+export { makeAttack, ATTACK_NAMES, type AttackName, type AttackSettings, type NamedAttack } from './catalog.js';
+export * from './metrics.js';
+export * from './sanity.js';
+export { evaluateRobustness, noiseOfNorm, type RobustEvalOptions, type RobustEvalResult, type EpsPoint } from './evaluate.js';
+export { gaussianNoise, uniformNoise, noiseSweep } from './noise.js';
+export * from './imageOps.js';
+export { canny } from './canny.js';
+export * from './mnistc.js';
+export { faultToleranceCnn } from './paperModels.js';

@@ -1,0 +1,102 @@
+// Smaller-than-quick runs of both robustness reproductions, in process, and the CLI output contracts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FASHION_MNIST_DIR } from '../../src/io/datasets.js';
+import { useBackend } from '../../src/cli/backend.js';
+import { runBnVulnerability } from '../../src/experiments/bnVulnerability.js';
+import { runInputFaults } from '../../src/experiments/inputFaults.js';
+import type { ExperimentContext } from '../../src/experiments/index.js';
+
+const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 180_000 });
+const ctx = (): ExperimentContext => ({ quick: true, seed: 0, resultsDir: tmpdir(), versions: {}, log: () => {} });
+
+test('bn-vulnerability (smaller than --quick): all variants, drops per ε, dimension table, sanity checks clean', { skip: !existsSync(FASHION_MNIST_DIR) && `needs ${FASHION_MNIST_DIR}`, timeout: 300_000 }, async () => {
+  const dispose = await useBackend('wasm');
+  try {
+    const r = await runBnVulnerability(ctx(), {
+      datasets: ['fashion-mnist'], trainImages: 1000, testImages: 100, epochs: 2, hidden: [64], learningRates: { 'fashion-mnist': [0.05], mnist: [] },
+      linfEps: [0.02, 0.1], l2Eps: [1], sigmas: [0.2], pgdSteps: 5, upsampleFactors: [1],
+    });
+    for (const v of ['bn', 'none', 'none_wd']) {
+      assert.ok(r.metrics[`fmnist_lr0.05_${v}_clean`]! > 0.6, `${v} clean ${r.metrics[`fmnist_lr0.05_${v}_clean`]}`);
+      assert.ok(r.metrics[`fmnist_lr0.05_${v}_pgd_linf_0.1`]! < r.metrics[`fmnist_lr0.05_${v}_pgd_linf_0.02`]!, v);
+    }
+    assert.equal(typeof r.metrics.fmnist_bn_extra_linf_loss_max, 'number');
+    assert.ok(Number.isFinite(r.metrics.fmnist_bn_extra_linf_loss_max));
+    assert.match(r.notes![0]!, /(NOT )?REPRODUCED at lr 0.05/);
+    assert.ok(!r.notes!.some((n) => n.startsWith('SANITY WARNING')), r.notes!.filter((n) => n.startsWith('SANITY')).join('\n'));
+    assert.equal(r.tables[2]!.rows.length, 2, 'dimension rows: bn and none+wd at ×1');
+  } finally {
+    await dispose();
+  }
+});
+
+test('input-faults (smaller than --quick): curves for every fault, I(T;Y) within bounds, fooling margins', { timeout: 300_000 }, async () => {
+  const dispose = await useBackend('wasm');
+  try {
+    const r = await runInputFaults(ctx(), {
+      epochs: 2, trainImages: 1000, testImages: 20, bimSteps: 20, linfSteps: 20, allTargetImages: 3, allTargetSteps: 20, sigmas: [1e-6, 2], angles: [0, 90], foolingSeeds: 2, foolingSteps: 10, snapshotEvery: 10,
+    });
+    assert.ok(r.metrics.wd_clean_accuracy! > 0.3 && r.metrics.nowd_clean_accuracy! > 0.3, `${r.metrics.wd_clean_accuracy} ${r.metrics.nowd_clean_accuracy}`);
+    const curves = r.tables[1]!.rows;
+    const faults = new Set(curves.map((row) => row[1]));
+    for (const f of ['noise', 'rotation', 'bim-l2 miscls', 'bim-l2 one-tgt', 'bim-l2 all-tgt', 'bim-linf miscls', 'bim-linf one-tgt', 'bim-linf all-tgt']) assert.ok(faults.has(f), f);
+    for (const row of curves) assert.ok((row[5] as number) >= -1e-9 && (row[5] as number) <= 3.33, `I(T;Y) ${row[5]}`);
+    // along the miscls BIM trajectory the distortion grows (SNR falls) and accuracy does not rise
+    const mis = curves.filter((row) => row[0] === 'wd 0' && row[1] === 'bim-l2 miscls');
+    assert.equal(mis.length, 3);
+    assert.equal(mis[0]![3], Infinity);
+    assert.ok((mis[2]![3] as number) < (mis[1]![3] as number), `SNR ${mis.map((m) => m[3]).join(', ')}`);
+    assert.ok((mis.at(-1)![4] as number) <= (mis[0]![4] as number));
+    assert.ok(r.metrics.fooling_nowd_images_margin_on_other! >= 0 && r.metrics.fooling_nowd_images_margin_on_other! <= 1);
+  } finally {
+    await dispose();
+  }
+});
+
+test('robust mi prints the bits alone on its last line; bad files are clear errors', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-mi-'));
+  try {
+    const labels = Array.from({ length: 1000 }, (_, i) => i % 10);
+    writeFileSync(join(dir, 'y.json'), JSON.stringify(labels));
+    writeFileSync(join(dir, 'p.json'), JSON.stringify(labels.map((y) => (y + 1) % 10)));
+    writeFileSync(join(dir, 'bad.json'), '[1, 2.5]');
+    const r = run('robust', 'mi', '--pred', join(dir, 'p.json'), '--labels', join(dir, 'y.json'));
+    assert.equal(r.status, 0, r.stderr);
+    const last = r.stdout.trim().split('\n').at(-1)!;
+    assert.match(last, /^\d+(\.\d+)?$/);
+    assert.equal(Number(last).toFixed(4), '3.3206');
+    const bad = run('robust', 'mi', '--pred', join(dir, 'bad.json'), '--labels', join(dir, 'y.json'));
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /integer class ids/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('robust eval attacks a tessera train checkpoint over an ε sweep with the sanity checks', { timeout: 300_000 }, () => {
+  const root = mkdtempSync(join(tmpdir(), 'tessera-robust-'));
+  try {
+    const t = run('train', '--dataset', 'mnist', '--train-limit', '1000', '--test-limit', '200', '--epochs', '2', '--batch-size', '32', '--results', root, '--run-id', 'r1');
+    assert.equal(t.status, 0, t.stderr);
+    const dir = join(root, 'train-mlp-mnist', 'r1', 'checkpoints');
+    const ck = readdirSync(dir).filter((f) => f.endsWith('.safetensors')).sort().at(-1)!;
+    const e = run('robust', 'eval', '--model', join(dir, ck), '--attack', 'pgd-linf', '--eps', '0,0.05,0.1', '--test-limit', '100', '--steps', '5', '--json');
+    assert.equal(e.status, 0, e.stderr);
+    const j = JSON.parse(e.stdout);
+    assert.deepEqual(j.points.map((p: { eps: number }) => p.eps), [0, 0.05, 0.1]);
+    assert.equal(j.points[0].robustAccuracy, j.cleanAccuracy);
+    assert.ok(j.points[2].robustAccuracy < j.cleanAccuracy);
+    assert.equal(j.warnings.length, 0, JSON.stringify(j.warnings));
+    const badEps = run('robust', 'eval', '--model', join(dir, ck), '--eps', '0,-1');
+    assert.match(badEps.stderr, /--eps expects comma-separated numbers ≥ 0/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
