@@ -1,7 +1,7 @@
 // `tessera size suggest --params N --hw X`: whole dense-decoder configs near a parameter budget whose
 // dimensions follow the sizing rules, ranked by the predicted forward throughput of their GEMMs.
 //
-// Candidates: head dim 128, h a multiple of 128 (so h/a, h/t are powers-of-two multiples), a = h/128,
+// Candidates: head dim 128, h a multiple of 256 (so a = h/128 is even and h/t splits evenly),
 // SwiGLU f = the multiple of 64 nearest 8h/3 (then nudged by suggestDimension), vocab rounded up to a
 // multiple of 64, depth L chosen so that 12·L·h² + V·h (the usual count: attention 4h², gated MLP 3hf ≈ 8h²)
 // lands nearest the budget, keeping the aspect ratio h/L between 32 and 256 (common practice).
@@ -28,7 +28,7 @@ export function suggestConfigs(params: number, hwName: string, o: Workload & { v
   const hw = accelerator(hwName);
   const vocab = Math.ceil((o.vocab ?? 50_257) / 64) * 64;
   const out: ConfigProposal[] = [];
-  for (let h = 256; h <= 32_768; h += 128) {
+  for (let h = 256; h <= 32_768; h += 256) {
     const ffn = 64 * Math.round((8 * h) / 3 / 64);
     const perLayer = denseParams({ hidden: h, layers: 1, vocab: 0, heads: h / 128, kvHeads: h / 128, headDim: 128, ffn }) - h;
     const L = Math.round((params - vocab * h) / perLayer);
