@@ -6,3 +6,4 @@ export * from './special.js';
 export * as random from './random.js';
 export type { Key } from './random.js';
 export * from './tree.js';
+export * from './checksum.js';
