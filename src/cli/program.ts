@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerSizeCommands } from './size.js';
+import { registerCkptCommands } from './ckpt.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -129,5 +130,6 @@ export function buildProgram(): Command {
       await runDemo({ resultsDir: o.results });
     });
   registerSizeCommands(program);
+  registerCkptCommands(program);
   return program;
 }
