@@ -1,5 +1,5 @@
 // ZAYA1 modules: the parameter counter equals the model's parameters, CCA is causal and its decode state
-// reproduces the full forward token by token, CCA pieces match their closed forms, the MoE equals a
+// reproduces the full forward token by token (values against PyTorch: zaya1.golden.test.ts), the MoE equals a
 // per-token dense reference, bias balancing moves load off over-used experts, and a tiny model learns.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
