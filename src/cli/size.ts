@@ -102,4 +102,13 @@ export function registerSizeCommands(program: Command): void {
       const out = hardwareList(o.hw).map((hw) => ({ hw, proposals: suggestConfigs(o.params, hw, { microbatch: o.microbatch, sequence: o.seq, vocab: o.vocab, top: o.top }) }));
       process.stdout.write(`${o.json ? JSON.stringify(out) : out.map((x) => formatProposals(o.params, x.hw, x.proposals)).join('\n\n')}\n`);
     });
+  size.command('bench')
+    .description('microbenchmarks of this machine (wasm GEMM sweep around 256, STREAM copy/scale/add/triad) and the sizing model fitted to them')
+    .option('--quick', 'fewer shapes and repetitions, one thread (seconds)')
+    .option('--json', 'print JSON')
+    .action(async (o: { quick?: boolean; json?: boolean }) => {
+      const { benchHardware, formatHardwareBench } = await import('../../bench/hardware.js');
+      const r = await benchHardware({ quick: o.quick ?? false, log: (line) => process.stderr.write(`${line}\n`) });
+      process.stdout.write(`${o.json ? JSON.stringify(r) : formatHardwareBench(r)}\n`);
+    });
 }

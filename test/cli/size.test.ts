@@ -49,3 +49,14 @@ test('size check reads a Hugging Face config.json and proposes the nearest effic
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('size bench --quick --json: GEMM sweep points, STREAM rates and a fitted tile', () => {
+  const r = run('size', 'bench', '--quick', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout) as { gemm: { gflops: number }[]; stream: Record<string, number>; fit: { best: { tile: number[]; meanAbsError: number }; candidates: number } };
+  assert.equal(j.gemm.length, 12);
+  for (const p of j.gemm) assert.ok(p.gflops > 0);
+  for (const k of ['copy', 'scale', 'add', 'triad']) assert.ok(j.stream[k]! > 0, k);
+  assert.equal(j.fit.candidates, 25);
+  assert.ok(Number.isFinite(j.fit.best.meanAbsError) && j.fit.best.tile.length === 2);
+});
