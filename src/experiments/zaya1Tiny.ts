@@ -7,7 +7,7 @@ import { countZaya1Params, trainTinyZaya1, ZAYA1_BASE, ZAYA1_TINY, type TinyTrai
 import type { Experiment, ExperimentContext, ExperimentResult } from './experiment.js';
 
 const FULL = { steps: 600, batch: 8, sequence: 32, every: 25 };
-const QUICK = { steps: 120, batch: 8, sequence: 32, every: 20 };
+const QUICK = { steps: 40, batch: 4, sequence: 24, every: 10 };
 
 export const zaya1Tiny: Experiment = {
   name: 'zaya1-tiny',
@@ -71,7 +71,7 @@ export const zaya1Tiny: Experiment = {
         'Max load = the busiest expert\'s tokens over the even share (1 = perfectly balanced, 4 = everything on one of 4 experts), averaged over the MoE layers and each window of steps.',
         'Bias balancing is the report\'s "PID-style AdamW step" reconstructed as one Adam step per training step on ∇b_e = p_e − 1/E [recon].',
         'CCA temperatures start at 0 as in the Hugging Face code (uniform attention at initialisation).',
-        ...(ctx.quick ? [`Quick mode: ${s.steps} steps per run.`] : []),
+        ...(ctx.quick ? [`Quick mode: ${s.steps} steps of ${s.batch}×${s.sequence} characters per run (a smoke test).`] : []),
       ],
       plots: [{
         file: 'zaya1-tiny.svg', caption: 'Training loss and max expert load, bias balancing on vs off',
