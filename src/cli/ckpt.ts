@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { TesseraError } from '../core/errors.js';
 import { isFile, readFileChecked, writeFileAtomic } from '../io/atomicWrite.js';
 import { ensureDirectory } from '../io/files.js';
+import { findResumePoint } from '../train/index.js';
 import {
   assembleCheckpoint, formatLayout, parseLayout, parseShardManifest, shardCheckpoint, stateFromSafetensors, trainingCheckpointBytes, verifyShard,
   MODEL_FILE, type CheckpointState, type Role, type ShardManifest,
@@ -18,9 +19,19 @@ function openSharded(dir: string): { manifest: ShardManifest; read: (file: strin
   return { manifest, read: (f) => readFileChecked(path.join(dir, f), 'ckpt', `the manifest ${file} lists it`) };
 }
 
-/** The full state behind --in: a sharded directory, a training checkpoint, or a Hugging Face safetensors file/directory. */
+/**
+ * The full state behind --in: a sharded directory, a training checkpoint directory (its newest checkpoint
+ * that passes the manifest's checksums), a training checkpoint file, or a Hugging Face safetensors
+ * file/directory.
+ */
 export function loadCheckpointState(input: string): { state: CheckpointState; from: string } {
-  if (isFile(path.join(input, MANIFEST))) {
+  const manifestFile = path.join(input, MANIFEST);
+  if (isFile(manifestFile) && /"tessera-checkpoints-1"/.test(new TextDecoder().decode(readFileChecked(manifestFile, 'ckpt')))) {
+    const point = findResumePoint(input);
+    if (!point.found) throw new TesseraError('value', 'ckpt', `--in ${input}: no sound training checkpoint (${point.skipped.map((s) => s.reason).join('; ') || 'none listed'})`);
+    return { state: stateFromSafetensors(readFileChecked(point.found.path, 'ckpt'), point.found.path), from: `training checkpoint ${path.basename(point.found.path)}` };
+  }
+  if (isFile(manifestFile)) {
     const { manifest, read } = openSharded(input);
     return { state: assembleCheckpoint(manifest, read), from: formatLayout(manifest.layout) };
   }

@@ -48,6 +48,10 @@ test('ckpt reshape: training checkpoint → tp=2 → tsp=2 → single (+ trainin
     assert.match(run('ckpt', 'reshape', '--in', join(root, 'tsp2'), '--to', 'single', '--out', join(root, 'x')).stderr, /rank-00001-of-00002\.safetensors \(rank 1\)/);
     assert.match(run('ckpt', 'reshape', '--in', source, '--to', 'tp=two', '--out', join(root, 'y')).stderr, /--to expected single, tp=D/);
     assert.match(run('ckpt', 'reshape', '--in', source, '--to', 'tp=2', '--out', join(root, 'tp2')).stderr, /already holds a manifest\.json/);
+    // a training run's checkpoint directory: its newest sound checkpoint
+    const fromDir = run('ckpt', 'reshape', '--in', join(root, 'run'), '--to', 'zero1=2', '--out', join(root, 'z'));
+    assert.equal(fromDir.status, 0, fromDir.stderr);
+    assert.match(fromDir.stdout, /training checkpoint step-000000008\.safetensors → zero1=2/);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
