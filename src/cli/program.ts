@@ -3,6 +3,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerNtkCommands } from './ntk.js';
 import { registerRobustCommands } from './robust.js';
+import { registerSizeCommands } from './size.js';
+import { registerCkptCommands } from './ckpt.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -131,5 +133,7 @@ export function buildProgram(): Command {
     });
   registerNtkCommands(program);
   registerRobustCommands(program);
+  registerSizeCommands(program);
+  registerCkptCommands(program);
   return program;
 }

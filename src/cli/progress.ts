@@ -36,8 +36,17 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr, pl
         stream.write(`epoch ${r.epoch}/${e.epochs}: train loss ${r.trainLoss.toFixed(4)} acc ${(100 * r.trainAccuracy).toFixed(2)}%${test} (${r.seconds.toFixed(1)} s)\n`);
       } else if (e.kind === 'checkpoint') {
         if (!tty) stream.write(`checkpoint ${e.path}\n`);
-      } else {
+      } else if (e.kind === 'resume') {
         stream.write(`resumed from ${e.path} at step ${e.step}\n`);
+      } else if (e.kind === 'checkpoint-skipped') {
+        stopBar();
+        stream.write(`skipped checkpoint ${e.path}: ${e.reason}\n`);
+      } else if (e.kind === 'checkpoint-failed') {
+        stopBar();
+        stream.write(`checkpoint at step ${e.step} failed, training continues: ${e.error}\n`);
+      } else {
+        stopBar();
+        stream.write(`rolled back to ${e.path} (step ${e.step}) after a failure at step ${e.failedStep}: ${e.reason}\n`);
       }
     },
     log(line) {

@@ -7,3 +7,4 @@ export * as random from './random.js';
 export * as linalg from './linalg.js';
 export type { Key } from './random.js';
 export * from './tree.js';
+export * from './checksum.js';

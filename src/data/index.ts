@@ -4,3 +4,4 @@ export { checkDataset, classCounts, subset, take, takePerClass, classSubset, tra
 export { shuffleIndices, batches, gatherRows, gatherBatch, type BatchOptions } from './batching.js';
 export { toTensors, pixelStats, type Normalization, type ToTensorsOptions, type DatasetTensors } from './tensors.js';
 export { randomizeLabels, withRandomLabels, type RandomizeOptions } from './labels.js';
+export { TINY_CORPUS, characterVocabulary } from './tinyCorpus.js';

@@ -5,9 +5,10 @@ import { srigl } from './srigl.js';
 import { icb } from './icb.js';
 import { bnVulnerability } from './bnVulnerability.js';
 import { inputFaults } from './inputFaults.js';
+import { zaya1Tiny } from './zaya1Tiny.js';
 import type { Experiment } from './experiment.js';
 
-export const experiments: readonly Experiment[] = [fashionMnistBaselines, wideSparse, srigl, icb, bnVulnerability, inputFaults];
+export const experiments: readonly Experiment[] = [fashionMnistBaselines, wideSparse, srigl, icb, bnVulnerability, inputFaults, zaya1Tiny];
 
 export type { Experiment, ExperimentContext, ExperimentResult } from './experiment.js';
 export { runClassifier, evaluateCheckpoint, loadClassifierCheckpoint, DEFAULT_CONFIG, type ClassifierConfig } from './classifier.js';

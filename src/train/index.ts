@@ -1,5 +1,9 @@
 // tessera/train: the training loop, metrics, checkpoints and mask enforcement.
-export { train, type TrainOptions, type TrainResult, type EpochRecord, type ProgressEvent } from './loop.js';
+export { train, NonFiniteLossError, type TrainOptions, type TrainResult, type EpochRecord, type ProgressEvent } from './loop.js';
 export { evaluate, accuracy, argmaxRows, type EvalMetrics } from './metrics.js';
-export { saveCheckpoint, loadCheckpoint, listCheckpoints, checkpointPath, type TrainProgress } from './checkpoint.js';
+export {
+  saveCheckpoint, loadCheckpoint, listCheckpoints, checkpointPath, readManifest, findResumePoint, restoreResumePoint, fileCheckpointStore, MANIFEST,
+  type TrainProgress, type CheckpointStore, type CheckpointManifest, type ManifestEntry, type ResumePoint, type SaveOptions,
+} from './checkpoint.js';
 export { enforceMasks } from './masks.js';
+export { diskFullStore, nanLossOnCalls, corruptBytes, truncateBytes } from './faults.js';

@@ -1,6 +1,12 @@
 // The training loop: seeded shuffling, train steps, per-epoch evaluation, early NaN/inf stop,
 // checkpoints every N steps (and when `signal` aborts), and bit-identical resume.
 //
+// Fault tolerance: resume takes the newest checkpoint that passes its manifest checksum (skipping corrupt
+// or truncated ones, each reported); with onNonFinite 'rollback' a NaN/inf loss reloads the newest good
+// checkpoint and replays from there (a transient fault then leaves no trace in the final weights); with
+// checkpoint.onWriteError 'continue' a failed save (e.g. a full disk) is reported and training goes on,
+// the previous checkpoints intact.
+//
 // Determinism: epoch e shuffles with foldIn(key, e); step s's stochastic layers use
 // foldIn(foldIn(key, DROPOUT_STREAM), s). A checkpoint stores (step, epoch, batchInEpoch, key),
 // so a resumed run replays exactly the batches and random numbers of an uninterrupted one.
@@ -10,7 +16,7 @@ import { backward, crossEntropy, type Tensor } from '../tensor/index.js';
 import type { Module } from '../nn/index.js';
 import { clipGradNorm, type NamedTensors, type Optimizer } from '../optim/index.js';
 import { batches, gatherBatch } from '../data/index.js';
-import { listCheckpoints, loadCheckpoint, saveCheckpoint, type TrainProgress } from './checkpoint.js';
+import { findResumePoint, restoreResumePoint, saveCheckpoint, type CheckpointStore, type TrainProgress } from './checkpoint.js';
 import { enforceMasks } from './masks.js';
 import { argmaxRows, evaluate, type EvalMetrics } from './metrics.js';
 
@@ -35,7 +41,19 @@ export type ProgressEvent =
   | { kind: 'step'; epoch: number; epochs: number; batch: number; batches: number; step: number; loss: number }
   | { kind: 'epoch'; record: EpochRecord; epochs: number }
   | { kind: 'checkpoint'; path: string; step: number }
-  | { kind: 'resume'; path: string; step: number };
+  | { kind: 'resume'; path: string; step: number }
+  | { kind: 'checkpoint-skipped'; path: string; reason: string }
+  | { kind: 'checkpoint-failed'; step: number; error: string }
+  | { kind: 'rollback'; path: string; step: number; failedStep: number; reason: string };
+
+/** A NaN or infinite training loss (what onNonFinite 'rollback' recovers from). */
+export class NonFiniteLossError extends TesseraError {
+  readonly step: number;
+  constructor(message: string, step: number) {
+    super('value', 'train', message);
+    this.step = step;
+  }
+}
 
 export interface TrainOptions {
   model: Module;
@@ -49,7 +67,16 @@ export interface TrainOptions {
   loss?: (logits: Tensor, y: Tensor) => Tensor;
   /** Clip the global gradient norm to this value before each step. */
   clipGradNorm?: number;
-  checkpoint?: { dir: string; everySteps: number; keepLast?: number; config?: unknown };
+  checkpoint?: {
+    dir: string; everySteps: number; keepLast?: number; config?: unknown;
+    /** File operations (default: the file system); tests inject faults through it. */
+    store?: CheckpointStore;
+    /** A save that throws (full disk, I/O error): 'throw' (default) or report it and keep training. */
+    onWriteError?: 'throw' | 'continue';
+  };
+  /** A NaN/inf loss: 'throw' (default) or reload the newest good checkpoint and replay, at most maxRollbacks times (default 3). */
+  onNonFinite?: 'throw' | 'rollback';
+  maxRollbacks?: number;
   /** Continue from the newest checkpoint in checkpoint.dir, if there is one. */
   resume?: boolean;
   /** Abort (SIGINT): write a checkpoint and return with stopped = true. */
@@ -77,23 +104,49 @@ export interface TrainResult {
 }
 
 export async function train(o: TrainOptions): Promise<TrainResult> {
-  const lossFn = o.loss ?? ((logits: Tensor, y: Tensor) => crossEntropy(logits, y));
-  const n = o.train.x.shape[0]!;
   let progress: TrainProgress = { step: 0, epoch: 0, batchInEpoch: 0, key: o.key, history: [] };
   let resumedFrom: string | undefined;
+  const resumeFromNewestGood = (): { path: string; progress: TrainProgress } | null => {
+    const point = findResumePoint(o.checkpoint!.dir, o.checkpoint!.store);
+    for (const s of point.skipped) o.onProgress?.({ kind: 'checkpoint-skipped', path: s.path, reason: s.reason });
+    return point.found ? { path: point.found.path, progress: restoreResumePoint(point.found, o.model, o.optimizer) } : null;
+  };
   if (o.resume && o.checkpoint) {
-    const latest = listCheckpoints(o.checkpoint.dir).at(-1);
+    const latest = resumeFromNewestGood();
     if (latest) {
-      progress = loadCheckpoint(latest.path, o.model, o.optimizer);
+      progress = latest.progress;
       resumedFrom = latest.path;
       o.onProgress?.({ kind: 'resume', path: latest.path, step: progress.step });
     }
   }
+  for (let rollbacks = 0; ; rollbacks++) {
+    try {
+      const result = await trainFrom(o, progress);
+      return { ...result, ...(resumedFrom && { resumedFrom }) };
+    } catch (e) {
+      if (!(e instanceof NonFiniteLossError) || o.onNonFinite !== 'rollback' || !o.checkpoint || rollbacks >= (o.maxRollbacks ?? 3)) throw e;
+      const back = resumeFromNewestGood();
+      if (!back) throw new TesseraError('value', 'train', `${e.message.replace(/^train: /, '')} — and no good checkpoint in ${o.checkpoint.dir} to roll back to`);
+      progress = back.progress;
+      o.onProgress?.({ kind: 'rollback', path: back.path, step: progress.step, failedStep: e.step, reason: e.message });
+    }
+  }
+}
+
+/** The epochs from `progress` on (progress is advanced in place). */
+async function trainFrom(o: TrainOptions, progress: TrainProgress): Promise<Omit<TrainResult, 'resumedFrom'>> {
+  const lossFn = o.loss ?? ((logits: Tensor, y: Tensor) => crossEntropy(logits, y));
+  const n = o.train.x.shape[0]!;
   const history = progress.history as EpochRecord[];
   const save = () => {
     if (!o.checkpoint) return;
-    const path = saveCheckpoint(o.checkpoint.dir, o.model, o.optimizer, progress, { keepLast: o.checkpoint.keepLast ?? 3, config: o.checkpoint.config });
-    o.onProgress?.({ kind: 'checkpoint', path, step: progress.step });
+    try {
+      const path = saveCheckpoint(o.checkpoint.dir, o.model, o.optimizer, progress, { keepLast: o.checkpoint.keepLast ?? 3, config: o.checkpoint.config, ...(o.checkpoint.store && { store: o.checkpoint.store }) });
+      o.onProgress?.({ kind: 'checkpoint', path, step: progress.step });
+    } catch (e) {
+      if (o.checkpoint.onWriteError !== 'continue') throw e;
+      o.onProgress?.({ kind: 'checkpoint-failed', step: progress.step, error: e instanceof Error ? e.message : String(e) });
+    }
   };
   const dropoutKey = foldIn(progress.key, DROPOUT_STREAM);
 
@@ -112,7 +165,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       const loss = lossFn(logits, y);
       const value = loss.item();
       if (!Number.isFinite(value)) {
-        throw new TesseraError('value', 'train', `loss is ${value} at step ${progress.step} (epoch ${progress.epoch + 1}, batch ${progress.batchInEpoch + 1}); last mean loss ${sums.seen ? (sums.loss / sums.seen).toPrecision(4) : 'n/a'}. Try a lower learning rate or gradient clipping.`);
+        throw new NonFiniteLossError(`loss is ${value} at step ${progress.step} (epoch ${progress.epoch + 1}, batch ${progress.batchInEpoch + 1}); last mean loss ${sums.seen ? (sums.loss / sums.seen).toPrecision(4) : 'n/a'}. Try a lower learning rate or gradient clipping.`, progress.step);
       }
       backward(loss);
       const grads: NamedTensors = {};
@@ -132,7 +185,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       const due = o.checkpoint && progress.step % o.checkpoint.everySteps === 0;
       if (o.signal?.aborted || (o.maxSteps !== undefined && progress.step >= o.maxSteps)) {
         save();
-        return { history, steps: progress.step, stopped: true, ...(resumedFrom && { resumedFrom }) };
+        return { history, steps: progress.step, stopped: true };
       }
       if (due) save();
     }
@@ -146,5 +199,5 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     o.onProgress?.({ kind: 'epoch', record, epochs: o.epochs });
   }
   save();
-  return { history, steps: progress.step, stopped: false, ...(resumedFrom && { resumedFrom }) };
+  return { history, steps: progress.step, stopped: false };
 }
