@@ -44,7 +44,7 @@ export async function meshRank(comm: Communicator, args: LayoutArgs, T: number, 
   const t0 = now();
 
   // ---- forward
-  const { pullKV, pullA, h } = await comm.inLayer('attention', async () => {
+  const { pullKV, pullA, h } = await comm.inLayer('attention.forward', async () => {
     const [kv, pullKV] = localVjp(comm.memory, projectKV, xr, W('wk'), W('wv')); // [b, n, kvWidth]
     const gathered = await comm.memory.during('comm', kv.data.byteLength * S, async () => spGroup.size > 1 ? spGroup.allGather(kv.data as FloatArray) : kv.data as FloatArray);
     const kvFull = blocksToSequence(gathered, S, b, n, kvWidth); // [b, s, kvWidth] in gathered order
@@ -52,17 +52,17 @@ export async function meshRank(comm: Communicator, args: LayoutArgs, T: number, 
     const attn = asTensor(await sumOver(tpGroup, part.data as FloatArray), part.shape);
     return { pullKV, pullA, h: plus(xr, attn) };
   });
-  const { pullM, y } = await comm.inLayer('mlp', async () => {
+  const { pullM, y } = await comm.inLayer('mlp.forward', async () => {
     const [pm, pullM] = localVjp(comm.memory, swiglu, h, W('wg'), W('wu'), W('wd'));
     return { pullM, y: plus(h, asTensor(await sumOver(tpGroup, pm.data as FloatArray), pm.shape)) };
   });
 
   // ---- backward
-  const { dh, mlpGrads } = await comm.inLayer('mlp', async () => {
+  const { dh, mlpGrads } = await comm.inLayer('mlp.backward', async () => {
     const [dhPart, dwg, dwu, dwd] = pullM(dyr);
     return { dh: plus(dyr, asTensor(await sumOver(tpGroup, dhPart!.data as FloatArray), dhPart!.shape)), mlpGrads: [dwg!, dwu!, dwd!] };
   });
-  const { dx, attnGrads } = await comm.inLayer('attention', async () => {
+  const { dx, attnGrads } = await comm.inLayer('attention.backward', async () => {
     const [dxA, dwq, dkvFull, dwo] = pullA(dh);
     const dkvData = spGroup.size > 1 ? await spGroup.reduceScatter(sequenceToBlocks(dkvFull!, S)) : dkvFull!.data as FloatArray;
     const [dxB, dwk, dwv] = pullKV(asTensor(dkvData, [b, n, kvWidth]));

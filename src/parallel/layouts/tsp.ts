@@ -58,7 +58,7 @@ export async function tspRank(comm: Communicator, args: LayoutArgs): Promise<Ran
   };
 
   // ---- forward: attention over broadcast weight shards, local accumulation
-  const h = await comm.inLayer('attention', async () => {
+  const h = await comm.inLayer('attention.forward', async () => {
     let acc = zeros([b, n, cfg.hidden], cfg.dtype);
     for (let j = 0; j < D; j++) {
       const { ws: [wq, wk, wv, wo], handle } = await fetchAttention(j);
@@ -74,7 +74,7 @@ export async function tspRank(comm: Communicator, args: LayoutArgs): Promise<Ran
 
   // ---- forward: MLP ring, local accumulation
   const mlpLen = ownMlp.length;
-  const { y, held } = await comm.inLayer('mlp', async () => {
+  const { y, held } = await comm.inLayer('mlp.forward', async () => {
     let cur = ownMlp, acc = zeros([b, n, cfg.hidden], cfg.dtype);
     const ringHandle = mem.hold('comm', cur.byteLength);
     for (let t = 0; t < D; t++) {
@@ -87,7 +87,7 @@ export async function tspRank(comm: Communicator, args: LayoutArgs): Promise<Ran
   });
 
   // ---- backward: MLP ring in reverse with travelling gradient accumulators
-  const { dh, mlpGrad } = await comm.inLayer('mlp', async () => {
+  const { dh, mlpGrad } = await comm.inLayer('mlp.backward', async () => {
     let cur = held, grad = new (held.constructor as Float32ArrayConstructor)(mlpLen) as FloatArray;
     let dhAcc = dyr; // residual path
     const ringHandle = mem.hold('comm', 2 * cur.byteLength);
@@ -110,7 +110,7 @@ export async function tspRank(comm: Communicator, args: LayoutArgs): Promise<Ran
   });
 
   // ---- backward: attention, re-broadcast and re-gather per shard, reduce dW_j to owner j
-  const { dx, attnGrad } = await comm.inLayer('attention', async () => {
+  const { dx, attnGrad } = await comm.inLayer('attention.backward', async () => {
     let dxAcc = dh; // residual path
     let attnGrad: FloatArray | null = null;
     for (let j = 0; j < D; j++) {

@@ -46,7 +46,7 @@ export async function ulyssesRank(comm: Communicator, args: LayoutArgs): Promise
   const seqToBlocks = (t: Tensor): FloatArray => noGrad(() => transpose(reshape(t, [b, D, n, t.shape[2]!]), [1, 0, 2, 3]).data as FloatArray);
 
   // ---- forward
-  const fwd = await comm.inLayer('attention', async () => {
+  const fwd = await comm.inLayer('attention.forward', async () => {
     const [qkv, pullQKV] = localVjp(comm.memory, (xx, wq, wk, wv) => concat([matmul(xx, wq), matmul(xx, wk), matmul(xx, wv)], 2), xr, W('wq'), W('wk'), W('wv'));
     const mine = seqFromBlocks(await comm.memory.during('comm', qkv.data.byteLength, () => comm.allToAll(toHeadBlocks(qkv))), width); // [b, s, width]
     const [o, pullCore] = localVjp(comm.memory, (m) => attentionCore(slice(m, [0, 0, 0], [b, s, qw]), slice(m, [0, 0, qw], [b, s, width]), geom), mine);
@@ -55,14 +55,14 @@ export async function ulyssesRank(comm: Communicator, args: LayoutArgs): Promise
     const [h, pullO] = localVjp(comm.memory, (xx, a, wo) => add(xx, matmul(a, wo)), xr, attnOut, W('wo'));
     return { pullQKV, pullCore, pullO, h };
   });
-  const { y, pullM } = await comm.inLayer('mlp', async () => {
+  const { y, pullM } = await comm.inLayer('mlp.forward', async () => {
     const [y, pullM] = localVjp(comm.memory, (hh, wg, wu, wd) => add(hh, swiglu(hh, wg, wu, wd)), fwd.h, W('wg'), W('wu'), W('wd'));
     return { y, pullM };
   });
 
   // ---- backward
   const [dh, dwg, dwu, dwd] = pullM(dyr);
-  const bwd = await comm.inLayer('attention', async () => {
+  const bwd = await comm.inLayer('attention.backward', async () => {
     const [dxRes, dAttn, dwo] = fwd.pullO(dh!);
     const dAttnBlocks = noGrad(() => transpose(reshape(dAttn!, [b, n, D, qw]), [2, 0, 1, 3]).data as FloatArray);
     const dO = seqFromBlocks(await comm.allToAll(dAttnBlocks), qw); // [b, s, qw]
