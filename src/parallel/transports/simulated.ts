@@ -113,7 +113,7 @@ export function runSimulated<A, R>(size: number, program: RankProgram<A, R>, arg
       settled = true;
       clearInterval(watchdog);
       if (grace) clearTimeout(grace);
-      if (firstError) reject(new ParallelRunError(firstError.message, errors));
+      if (firstError) reject(new ParallelRunError(rootCause(errors) ?? firstError.message, errors));
       else resolve(results as RankRun<R>[]);
     };
     const settle = (): void => {
@@ -150,6 +150,11 @@ export function runSimulated<A, R>(size: number, program: RankProgram<A, R>, arg
         });
     }
   });
+}
+
+/** The failure that started it all: the first rank error that is not a peer giving up. */
+export function rootCause(errors: readonly (string | null)[]): string | null {
+  return errors.find((e) => e !== null && !e.includes('gave up in')) ?? null;
 }
 
 /** A failed run: the first error's message, and what each rank reported (null: finished or cut off). */
