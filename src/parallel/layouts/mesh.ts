@@ -41,6 +41,7 @@ export async function meshRank(comm: Communicator, args: LayoutArgs, T: number, 
   const xr = takeRows(x, positions), dyr = takeRows(dy, positions);
   const { batch: b } = cfg, n = positions.length, kvWidth = 2 * (cfg.kvHeads / T) * headDim(cfg);
   const geom = { qPos: positions, kPos, heads: cfg.heads / T, kvHeads: cfg.kvHeads / T, headDim: headDim(cfg) };
+  await comm.barrier(); // time the schedule, not the other ranks' start-up
   const t0 = now();
 
   // ---- forward

@@ -45,6 +45,7 @@ export async function tspRank(comm: Communicator, args: LayoutArgs): Promise<Ran
   const ownMlp = packArrays(['wg', 'wu', 'wd'].map((k) => own.get(k)!.data as FloatArray));
   const xr = takeRows(x, positions), dyr = takeRows(dy, positions);
   const geom = { qPos: positions, kPos, heads: cfg.heads / D, kvHeads: cfg.kvHeads / D, headDim: headDim(cfg) };
+  await comm.barrier(); // time the schedule, not the other ranks' start-up
   const t0 = now();
 
   /** Shard j's attention weights, broadcast from its owner (held as a comm buffer while used). */

@@ -27,6 +27,7 @@ export async function ulyssesRank(comm: Communicator, args: LayoutArgs): Promise
   const W = (name: string): Tensor => w.get(name)!;
   const xr = takeRows(x, positions), dyr = takeRows(dy, positions);
   const geom = { qPos: all, kPos: all, heads: cfg.heads / D, kvHeads: cfg.kvHeads / D, headDim: d };
+  await comm.barrier(); // time the schedule, not the other ranks' start-up
   const t0 = now();
 
   // [b, n, D, width] per head shard (q | k | v columns of shard j) → flat [D, b, n, width] for the all-to-all.
