@@ -79,7 +79,8 @@ export interface LayoutPlan {
   memory: { modelStates: number; checkpoints: number; working: number; transient: number; overhead: number; total: number };
   /** Bytes each device sends per step (all layers, forward + backward). */
   commBytes: number;
-  time: { compute: number; comm: number; step: number };
+  /** step = compute + comm (no overlap); overlapped = max(compute, comm) (e.g. TSP's ring hidden behind GEMMs). */
+  time: { compute: number; comm: number; step: number; overlapped: number };
   tokensPerSecond: number;
   feasible: boolean;
 }
@@ -144,7 +145,7 @@ export function planLayouts(m: ModelConfig, c: ClusterConfig, assumptions: Parti
     const step = computeTime + comm;
     return {
       layout: label, kind, tp: kind === 'tsp' ? D : T, sp: kind === 'tsp' ? D : D / T, memory, commBytes,
-      time: { compute: computeTime, comm, step }, tokensPerSecond: (a.seq * a.batch) / step,
+      time: { compute: computeTime, comm, step, overlapped: Math.max(computeTime, comm) }, tokensPerSecond: (a.seq * a.batch) / step,
       feasible: memory.total <= c.memoryBytes * a.usableFraction,
     };
   });

@@ -65,3 +65,16 @@ test("forward received volume equals the note's §A.5 closed forms", async () =>
     assert.equal(fwd('tsp', r), noteForwardVolume('tsp', { b, s, h, kvDim, f, D }));
   }
 });
+
+test('the analytic model follows the algorithm choice: tree all-reduce, chain broadcast and chain reduce', async () => {
+  const comm = { allReduce: 'tree', broadcast: 'ring', reduce: 'ring' } as const;
+  for (const layout of ['tp', 'tsp', 'ulysses'] as const) {
+    for (const D of [2, 4, 8]) {
+      const runs = await runSimulated(D, blockLayoutProgram, { cfg, seed: 2, layout }, { comm });
+      for (const r of runs) {
+        const p = layoutTraffic(layout, cfg, D, r.rank, { comm });
+        assert.deepEqual(meteredByLayer(r), Object.fromEntries(Object.entries(p).map(([k, v]) => [k, { sent: v.sent * 4, recv: v.recv * 4 }])), `${layout} D=${D} rank ${r.rank}`);
+      }
+    }
+  }
+});

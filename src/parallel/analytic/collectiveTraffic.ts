@@ -45,8 +45,16 @@ export function broadcastTraffic(n: number, p: number, rank: number, root: numbe
   return { sent: binomialChildren(v, p) * n, recv: v > 0 ? n : 0 };
 }
 
-/** Reduce of n elements to root: the broadcast's traffic with the directions swapped. */
+/**
+ * Reduce of n elements to root. ring: the chain reversed. tree: the binomial reduce of
+ * ../collectives.ts — relative rank v receives from v + mask for every mask below its lowest set
+ * bit (all masks for the root) with v + mask < p, then sends once to its parent.
+ */
 export function reduceTraffic(n: number, p: number, rank: number, root: number, algorithm: CollectiveAlgorithm = 'tree'): Traffic {
-  const t = broadcastTraffic(n, p, rank, root, algorithm);
-  return { sent: t.recv, recv: t.sent };
+  if (p === 1) return NONE;
+  const v = mod(rank - root, p);
+  if (algorithm === 'ring') return { sent: v > 0 ? n : 0, recv: v < p - 1 ? n : 0 };
+  let children = 0;
+  for (let mask = 1; mask < p && (v & mask) === 0; mask <<= 1) if (v + mask < p) children++;
+  return { sent: v > 0 ? n : 0, recv: children * n };
 }
