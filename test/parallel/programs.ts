@@ -18,7 +18,10 @@ export async function collectivesProgram(comm: Communicator, args: { n: number }
 /** Rank `args.bad` throws before its first all-reduce; the others enter it. */
 export async function throwingProgram(comm: Communicator, args: { bad: number }): Promise<number> {
   await comm.barrier();
-  if (comm.rank === args.bad) throw new Error('injected failure');
+  if (comm.rank === args.bad) {
+    await new Promise((resolve) => setTimeout(resolve, 200)); // let the others reach the all-reduce
+    throw new Error('injected failure');
+  }
   const out = await comm.inLayer('mlp.forward', () => comm.allReduce(new Float32Array(64)));
   return out.length;
 }

@@ -7,9 +7,20 @@ export function peerFailedError(failedRank: number, reason: string, context: str
   return new TesseraError('value', 'parallel', `rank ${failedRank} failed (${reason}); gave up in ${context}`);
 }
 
-/** A peer did not answer in time. */
-export function peerTimeoutError(peer: number, timeoutMs: number, context: string): TesseraError {
-  return new TesseraError('value', 'parallel', `timed out after ${timeoutMs} ms waiting for rank ${peer} in ${context}`);
+/**
+ * A peer did not answer in time. `waitingFor[r]` is the rank r is blocked on (or −1): following it
+ * from the peer finds the rank that is really stuck (it waits for no one), so a ring of blocked
+ * ranks reports the culprit, not its neighbour.
+ */
+export function peerTimeoutError(peer: number, timeoutMs: number, context: string, waitingFor?: (rank: number) => number): TesseraError {
+  const chain = [peer];
+  if (waitingFor) {
+    for (let next = waitingFor(peer); next >= 0 && !chain.includes(next); next = waitingFor(next)) chain.push(next);
+  }
+  const culprit = chain[chain.length - 1]!;
+  const cycle = waitingFor && chain.length > 1 && waitingFor(culprit) >= 0;
+  const why = cycle ? `ranks ${chain.join(' → ')} wait on each other (deadlock)` : `rank ${culprit} is not responding${chain.length > 1 ? ` (waiting chain ${chain.join(' → ')})` : ''}`;
+  return new TesseraError('value', 'parallel', `timed out after ${timeoutMs} ms waiting for rank ${peer} in ${context}: ${why}`);
 }
 
 /** A rank made no progress at all (the run's watchdog). */

@@ -14,7 +14,7 @@ const REASON_BYTES = 1024;
 
 /** Byte layout of the shared buffer for `size` ranks. */
 export function sharedLayout(size: number, slotBytes: number) {
-  const ints = 3 + size + 2 * size * size; // abort, progress, reason length, doorbells, (state, length) per pair
+  const ints = 3 + 2 * size + 2 * size * size; // abort, progress, reason length, doorbells, waiting-for per rank, (state, length) per pair
   const controlBytes = Math.ceil((ints * 4) / 8) * 8;
   const reasonOffset = controlBytes;
   const dataOffset = reasonOffset + REASON_BYTES;
@@ -35,7 +35,12 @@ export class SharedMemoryEndpoint implements Endpoint {
   }
 
   private state(src: number, dst: number): number {
-    return BELLS + this.size + 2 * (src * this.size + dst);
+    return BELLS + 2 * this.size + 2 * (src * this.size + dst);
+  }
+
+  /** Slot holding 1 + the rank `rank` is blocked on (0: not blocked). */
+  private waitSlot(rank: number): number {
+    return BELLS + this.size + rank;
   }
 
   private slot(src: number, dst: number): number {
@@ -111,9 +116,15 @@ export class SharedMemoryEndpoint implements Endpoint {
         continue;
       }
       const left = deadline - Date.now();
-      if (left <= 0) throw peerTimeoutError(!recvDone() ? from! : to!, this.timeoutMs, context);
+      const peer = !recvDone() ? from! : to!;
+      if (left <= 0) {
+        // The wait slot stays set, so ranks that time out later still trace the chain through this one.
+        throw peerTimeoutError(peer, this.timeoutMs, context, (r) => Atomics.load(this.ctrl, this.waitSlot(r)) - 1);
+      }
+      Atomics.store(this.ctrl, this.waitSlot(this.rank), peer + 1);
       Atomics.wait(this.ctrl, BELLS + this.rank, bell, Math.min(left, 100));
     }
+    Atomics.store(this.ctrl, this.waitSlot(this.rank), 0);
     return result;
   }
 }

@@ -37,8 +37,11 @@ class SimulatedWorld {
   failedRank = -1;
   lastProgress = Date.now();
   readonly lastCall: string[];
+  /** The rank each rank is blocked on in a receive, or −1. */
+  readonly waitingFor: number[];
   constructor(readonly size: number, readonly timeoutMs: number) {
     this.lastCall = Array.from({ length: size }, () => 'none');
+    this.waitingFor = new Array(size).fill(-1);
   }
 
   fail(rank: number, error: unknown): void {
@@ -78,13 +81,19 @@ class SimulatedWorld {
         if (from === null) return null;
         const key = `${from}>${rank}`;
         const q = this.mailboxes.get(key);
+        // All ranks share this thread, so a long computation on one rank delays everyone: the
+        // timeout counts time without progress anywhere in the world, not time spent waiting.
+        if (!(q && q.length > 0)) this.waitingFor[rank] = from;
         const got = q && q.length > 0 ? q.shift()! : await new Promise<FloatArray>((resolve, reject) => {
-          const timer = setTimeout(() => {
+          const arm = (ms: number): ReturnType<typeof setTimeout> => setTimeout(() => {
+            const quiet = Date.now() - this.lastProgress;
+            if (quiet < this.timeoutMs) { this.waiters.get(key)!.timer = arm(this.timeoutMs - quiet); return; }
             this.waiters.delete(key);
-            reject(peerTimeoutError(from, this.timeoutMs, context));
-          }, this.timeoutMs);
-          this.waiters.set(key, { resolve, reject, timer });
+            reject(peerTimeoutError(from, this.timeoutMs, context, (r) => this.waitingFor[r]!));
+          }, ms);
+          this.waiters.set(key, { resolve, reject, timer: arm(this.timeoutMs) });
         });
+        this.waitingFor[rank] = -1;
         this.lastProgress = Date.now();
         if (got.length !== recvLength) throw rangeError('parallel', `message from rank ${from} in ${context}`, `${recvLength} elements`, got.length);
         return got;
@@ -128,12 +137,17 @@ export function runSimulated<A, R>(size: number, program: RankProgram<A, R>, arg
         grace = setTimeout(finish, timeoutMs);
       }
     };
+    const tick = Math.max(10, Math.floor(timeoutMs / 4));
+    let lastTick = Date.now();
     const watchdog = setInterval(() => {
-      if (Date.now() - world.lastProgress <= timeoutMs || firstError) return;
+      const t = Date.now();
+      if (t - lastTick > 2 * tick) world.lastProgress = t; // the thread was busy computing: that is progress
+      lastTick = t;
+      if (t - world.lastProgress <= timeoutMs || firstError) return;
       const stalled = results.findIndex((r, i) => r === undefined && errors[i] === null);
       failed(stalled, rankStalledError(stalled, timeoutMs, world.lastCall[stalled]!));
       finish();
-    }, Math.max(10, Math.floor(timeoutMs / 4)));
+    }, tick);
     for (let rank = 0; rank < size; rank++) {
       const comm = new Communicator(world.endpoint(rank), options.comm);
       Promise.resolve()

@@ -61,7 +61,7 @@ export function runOnWorkers<R>(size: number, program: ProgramRef, args: unknown
       if (firstError) return;
       firstError = message;
       SharedMemoryEndpoint.abort(sab, size, slotBytes, rank, message);
-      grace = setTimeout(finish, Math.min(timeoutMs, 5000));
+      grace = setTimeout(finish, Math.min(timeoutMs, 2000)); // peers wake at once; a hung one is cut off
     };
     const settle = (): void => { if (--remaining === 0) finish(); };
     const watchdog = setInterval(() => {
