@@ -52,6 +52,7 @@ export function registerParallelCommands(program: Command): void {
     .option('--ffn <F>', 'SwiGLU width (default 4·hidden)', positiveInt('--ffn'))
     .option('--batch <B>', 'batch size', positiveInt('--batch'), 1)
     .option('--tp <T>', 'tensor-parallel degree of the tpsp mesh (T·S = D)', positiveInt('--tp'))
+    .option('--head-buckets <B>', 'tsp: all-gather K/V per bucket of KV heads (B divides kv-heads/D)', positiveInt('--head-buckets'))
     .addOption(new Option('--dtype <dtype>', 'element type').choices(['f32', 'f64']).default('f32'))
     .addOption(new Option('--transport <name>', 'worker threads over SharedArrayBuffer, or simulated in-process ranks').choices(['workers', 'simulated']).default('workers'))
     .option('--seed <n>', 'seed of the inputs and weights', positiveInt('--seed'), 1)

@@ -53,12 +53,12 @@ function clusterFrom(value: string): ClusterConfig {
 
 export interface RunOptionsCli {
   layout: string; ranks: number; seq: number; hidden: number; heads: number; kvHeads?: number; ffn?: number; batch: number;
-  tp?: number; dtype: 'f32' | 'f64'; transport: 'workers' | 'simulated'; seed: number; timeoutMs: number; json?: boolean;
+  tp?: number; headBuckets?: number; dtype: 'f32' | 'f64'; transport: 'workers' | 'simulated'; seed: number; timeoutMs: number; json?: boolean;
 }
 
 export async function runCommand(o: RunOptionsCli): Promise<void> {
   const cfg: BlockConfig = { batch: o.batch, seq: o.seq, hidden: o.hidden, heads: o.heads, kvHeads: o.kvHeads ?? o.heads, ffn: o.ffn ?? 4 * o.hidden, dtype: o.dtype };
-  const args: LayoutRunArgs = { cfg, seed: o.seed, layout: checkLayout(o.layout), tp: o.tp };
+  const args: LayoutRunArgs = { cfg, seed: o.seed, layout: checkLayout(o.layout), tp: o.tp, headBuckets: o.headBuckets };
   const runs: RankRun<RankBlockResult>[] = o.transport === 'simulated'
     ? await runSimulated(o.ranks, blockLayoutProgram, args, { timeoutMs: o.timeoutMs })
     : await runOnWorkers<RankBlockResult>(o.ranks, { module: programsModule, exportName: 'blockLayoutProgram' }, args, { timeoutMs: o.timeoutMs });

@@ -32,7 +32,7 @@ export function summarizeLayoutRun(args: LayoutRunArgs, runs: readonly RankRun<R
   const D = runs.length, e = args.cfg.dtype === 'f64' ? 8 : 4;
   const T = args.layout === 'tpsp' || args.layout === 'tp' || args.layout === 'sp' ? meshDegree(args.layout, D, args.tp) : D;
   const parity = compareWithReference(args, runs.map((r) => r.result));
-  const traffic = runs.map((r) => totalTraffic(layoutTraffic(args.layout, args.cfg, D, r.rank, { tp: T })));
+  const traffic = runs.map((r) => totalTraffic(layoutTraffic(args.layout, args.cfg, D, r.rank, { tp: T, headBuckets: args.headBuckets })));
   const { cfg } = args;
   const model = { name: 'block', hidden: cfg.hidden, layers: 1, heads: cfg.heads, kvHeads: cfg.kvHeads, ffn: cfg.ffn, vocab: 0 };
   const memory = layoutMemory(args.layout, model, D, args.layout === 'ulysses' ? 1 : T, {

@@ -55,3 +55,19 @@ test('TSP moves no all-reduce; TP moves nothing but all-reduces', async () => {
   for (const r of tsp) assert.deepEqual([...new Set(r.traffic.map((t) => t.collective))].filter((c) => c !== 'barrier').sort(), ['all-gather', 'broadcast', 'reduce', 'reduce-scatter', 'send-recv']);
   for (const r of tp) assert.deepEqual([...new Set(r.traffic.map((t) => t.collective))].filter((c) => c !== 'barrier'), ['all-reduce']);
 });
+
+test('tsp head buckets: same outputs and gradients, same bytes, smaller gathered K/V buffers', async () => {
+  const cfg = { ...base, hidden: 32, dtype: 'f64' as const };
+  const comm = async (B: number) => {
+    const runs = await runSimulated(2, blockLayoutProgram, { cfg, seed: 4, layout: 'tsp', headBuckets: B });
+    const rep = compareWithReference({ cfg, seed: 4 }, runs.map((r) => r.result));
+    assert.ok(rep.maxRelDiff < 1e-10, `B=${B}: ${rep.maxRelDiff}`);
+    return { bytes: runs[0]!.bytesSent, peakComm: runs[0]!.memory.peak.comm, gathers: runs[0]!.traffic.filter((t) => t.collective === 'all-gather').reduce((s, t) => s + t.calls, 0) };
+  };
+  const one = await comm(1), two = await comm(2), four = await comm(4);
+  assert.equal(two.bytes, one.bytes);
+  assert.equal(four.bytes, one.bytes);
+  assert.equal(two.gathers, 2 * one.gathers);
+  assert.ok(four.peakComm < two.peakComm && two.peakComm < one.peakComm, `${one.peakComm} ${two.peakComm} ${four.peakComm}`);
+  await assert.rejects(runSimulated(2, blockLayoutProgram, { cfg, seed: 4, layout: 'tsp', headBuckets: 3 }), /tsp: headBuckets expected a divisor of the KV heads per rank \(4\), got 3/);
+});

@@ -78,3 +78,11 @@ test('the analytic model follows the algorithm choice: tree all-reduce, chain br
     }
   }
 });
+
+test('tsp with head buckets: metered = analytic', async () => {
+  const runs = await runSimulated(4, blockLayoutProgram, { cfg, seed: 2, layout: 'tsp', headBuckets: 2 });
+  for (const r of runs) {
+    const p = layoutTraffic('tsp', cfg, 4, r.rank, { headBuckets: 2 });
+    assert.deepEqual(meteredByLayer(r), Object.fromEntries(Object.entries(p).map(([k, v]) => [k, { sent: v.sent * 4, recv: v.recv * 4 }])));
+  }
+});

@@ -16,7 +16,7 @@ function dims(cfg: BlockConfig) {
 }
 
 /** Elements moved per layer by `rank` of `ranks` (tp = T of the tpsp mesh). Layers: attention.forward, attention.backward, mlp.forward, mlp.backward, grad-sync. */
-export function layoutTraffic(layout: LayoutKind, cfg: BlockConfig, ranks: number, rank: number, options: { tp?: number; comm?: CommunicatorOptions } = {}): LayerTraffic {
+export function layoutTraffic(layout: LayoutKind, cfg: BlockConfig, ranks: number, rank: number, options: { tp?: number; headBuckets?: number; comm?: CommunicatorOptions } = {}): LayerTraffic {
   const { b, s, h, k, d, f, kd } = dims(cfg);
   const D = ranks;
   const ar = options.comm?.allReduce ?? 'ring', bc = options.comm?.broadcast ?? 'tree', rd = options.comm?.reduce ?? 'tree';
@@ -51,12 +51,13 @@ export function layoutTraffic(layout: LayoutKind, cfg: BlockConfig, ranks: numbe
   }
   // tsp
   const wAttn = (2 * h * h + 2 * h * kd) / D, wMlp = (3 * h * f) / D;
-  const kvBlock = b * (s / D) * 2 * (k / D) * d;
+  const buckets = options.headBuckets ?? 1; // the same bytes in `buckets` all-gathers
+  const kvBlock = (b * (s / D) * 2 * (k / D) * d) / buckets;
   for (let j = 0; j < D; j++) {
     const bcast = broadcastTraffic(wAttn, D, rank, j, bc);
-    const ag = D > 1 ? allGatherTraffic(kvBlock, D) : NONE;
+    const ag = D > 1 ? addTraffic(NONE, allGatherTraffic(kvBlock, D), buckets) : NONE;
     put('attention.forward', addTraffic(bcast, ag));
-    put('attention.backward', addTraffic(addTraffic(bcast, ag), D > 1 ? reduceScatterTraffic(kvBlock, D) : NONE));
+    put('attention.backward', addTraffic(addTraffic(bcast, ag), D > 1 ? reduceScatterTraffic(kvBlock, D) : NONE, buckets));
     put('attention.backward', reduceTraffic(wAttn, D, rank, j, rd));
   }
   put('mlp.forward', { sent: (D - 1) * wMlp, recv: (D - 1) * wMlp });

@@ -12,6 +12,8 @@ export interface LayoutArgs {
   seed: number;
   /** Tensor-parallel degree T of the tpsp mesh (T·S = ranks). */
   tp?: number;
+  /** TSP only: K/V all-gather per bucket of this many KV-head groups per rank (default 1). */
+  headBuckets?: number;
 }
 
 /** A gradient shard and where it sits in the full weight. */

@@ -13,8 +13,12 @@
 //     accumulator that collects every rank's token contribution and lands on the shard's owner.
 //     attention: for each j, re-broadcast W_j, recompute K/V and re-gather them, pull the output
 //     gradient back, reduce-scatter dK/dV to their sequence owners, and reduce dW_j to owner j.
+//   head buckets (args.headBuckets = B): the K/V all-gather of shard j runs per bucket of its KV
+//     heads (and the matching query heads), so only 1/B of the gathered K/V is alive at a time;
+//     same bytes, B times the all-gather calls.
 import type { FloatArray } from '../../core/dtype.js';
-import { noGrad, Tensor, zeros } from '../../tensor/index.js';
+import { valueError } from '../../core/errors.js';
+import { concat, noGrad, slice, Tensor, zeros } from '../../tensor/index.js';
 import { attendAndProject, headDim, projectKV, swiglu, type BlockConfig } from '../block.js';
 import type { Communicator } from '../communicator.js';
 import { localVjp } from '../localVjp.js';
@@ -37,14 +41,23 @@ export async function tspRank(comm: Communicator, args: LayoutArgs): Promise<Ran
   const specs = headShardSpecs(cfg, D, r, 'tsp'); // checks a, k, f divisible by D
   const positions = sequenceShard(cfg.seq, D, r, 'zigzag', 'tsp');
   const kPos = gatheredPositions(cfg.seq, D, 'zigzag', 'tsp');
-  const n = positions.length, kvWidth = 2 * (cfg.kvHeads / D) * headDim(cfg);
+  const B = args.headBuckets ?? 1, kvh = cfg.kvHeads / D, qh = cfg.heads / D, d = headDim(cfg);
+  if (!(Number.isInteger(B) && B >= 1 && kvh % B === 0)) throw valueError('tsp', 'headBuckets', `a divisor of the KV heads per rank (${kvh})`, B);
+  const n = positions.length, kvWidth = (2 * kvh * d) / B; // per bucket
   const shapes = tspShardShapes(cfg, D);
   const { x, dy, weights } = fullBlock(args);
   const own = ownShards(comm, weights, specs);
   const ownAttention = packArrays(['wq', 'wk', 'wv', 'wo'].map((k) => own.get(k)!.data as FloatArray));
   const ownMlp = packArrays(['wg', 'wu', 'wd'].map((k) => own.get(k)!.data as FloatArray));
   const xr = takeRows(x, positions), dyr = takeRows(dy, positions);
-  const geom = { qPos: positions, kPos, heads: cfg.heads / D, kvHeads: cfg.kvHeads / D, headDim: headDim(cfg) };
+  const geom = { qPos: positions, kPos, heads: qh / B, kvHeads: kvh / B, headDim: d };
+  /** Bucket u of a head shard: Wq/Wk/Wv columns and Wo rows of its query and KV heads. */
+  const bucket = (ws: Tensor[], u: number): Tensor[] => noGrad(() => {
+    const [wq, wk, wv, wo] = ws as [Tensor, Tensor, Tensor, Tensor];
+    if (B === 1) return [wq, wk, wv, wo];
+    const h = cfg.hidden, qw = (qh / B) * d, kw = (kvh / B) * d;
+    return [slice(wq, [0, u * qw], [h, (u + 1) * qw]), slice(wk, [0, u * kw], [h, (u + 1) * kw]), slice(wv, [0, u * kw], [h, (u + 1) * kw]), slice(wo, [u * qw, 0], [(u + 1) * qw, h])];
+  });
   await comm.barrier(); // time the schedule, not the other ranks' start-up
   const t0 = now();
 
@@ -62,11 +75,14 @@ export async function tspRank(comm: Communicator, args: LayoutArgs): Promise<Ran
   const h = await comm.inLayer('attention.forward', async () => {
     let acc = zeros([b, n, cfg.hidden], cfg.dtype);
     for (let j = 0; j < D; j++) {
-      const { ws: [wq, wk, wv, wo], handle } = await fetchAttention(j);
-      const kv = noGrad(() => projectKV(xr, wk!, wv!));
-      const { kvFull, handle: kvHandle } = await gatherKV(kv);
-      acc = plus(acc, noGrad(() => attendAndProject(xr, wq!, kvFull, wo!, geom)));
-      mem.release(kvHandle);
+      const { ws, handle } = await fetchAttention(j);
+      for (let u = 0; u < B; u++) {
+        const [wq, wk, wv, wo] = bucket(ws, u);
+        const kv = noGrad(() => projectKV(xr, wk!, wv!));
+        const { kvFull, handle: kvHandle } = await gatherKV(kv);
+        acc = plus(acc, noGrad(() => attendAndProject(xr, wq!, kvFull, wo!, geom)));
+        mem.release(kvHandle);
+      }
       mem.release(handle);
     }
     return plus(xr, acc);
@@ -115,16 +131,22 @@ export async function tspRank(comm: Communicator, args: LayoutArgs): Promise<Ran
     let dxAcc = dh; // residual path
     let attnGrad: FloatArray | null = null;
     for (let j = 0; j < D; j++) {
-      const { ws: [wq, wk, wv, wo], handle } = await fetchAttention(j);
-      const [kv, pullKV] = localVjp(mem, projectKV, xr, wk!, wv!);
-      const { kvFull, handle: kvHandle } = await gatherKV(kv);
-      const [, pullA] = localVjp(mem, (xx, q, kvf, o) => attendAndProject(xx, q, kvf, o, geom), xr, wq!, kvFull, wo!);
-      const [dxA, dwq, dkvFull, dwo] = pullA(dh);
-      mem.release(kvHandle);
-      const dkv = await comm.reduceScatter(sequenceToBlocks(dkvFull!, D));
-      const [dxB, dwk, dwv] = pullKV(asTensor(dkv, [b, n, kvWidth]));
-      dxAcc = plus(dxAcc, plus(dxA!, dxB!));
-      const reduced = await comm.reduce(packArrays([dwq!, dwk!, dwv!, dwo!].map((g) => g.data as FloatArray)), j);
+      const { ws, handle } = await fetchAttention(j);
+      const parts: Tensor[][] = [[], [], [], []]; // per bucket: dWq, dWk, dWv, dWo
+      for (let u = 0; u < B; u++) {
+        const [wq, wk, wv, wo] = bucket(ws, u);
+        const [kv, pullKV] = localVjp(mem, projectKV, xr, wk!, wv!);
+        const { kvFull, handle: kvHandle } = await gatherKV(kv);
+        const [, pullA] = localVjp(mem, (xx, q, kvf, o) => attendAndProject(xx, q, kvf, o, geom), xr, wq!, kvFull, wo!);
+        const [dxA, dwq, dkvFull, dwo] = pullA(dh);
+        mem.release(kvHandle);
+        const dkv = await comm.reduceScatter(sequenceToBlocks(dkvFull!, D));
+        const [dxB, dwk, dwv] = pullKV(asTensor(dkv, [b, n, kvWidth]));
+        dxAcc = plus(dxAcc, plus(dxA!, dxB!));
+        [dwq!, dwk!, dwv!, dwo!].forEach((g, i) => parts[i]!.push(g));
+      }
+      const whole = noGrad(() => parts.map((p, i) => (p.length === 1 ? p[0]! : concat(p, i === 3 ? 0 : 1))));
+      const reduced = await comm.reduce(packArrays(whole.map((g) => g.data as FloatArray)), j);
       if (j === r) { attnGrad = reduced; mem.hold('gradients', reduced!.byteLength); }
       mem.release(handle);
     }
