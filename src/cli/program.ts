@@ -5,6 +5,7 @@ import { registerNtkCommands } from './ntk.js';
 import { registerRobustCommands } from './robust.js';
 import { registerSizeCommands } from './size.js';
 import { registerCkptCommands } from './ckpt.js';
+import { registerParallelCommands } from './parallel.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -135,5 +136,6 @@ export function buildProgram(): Command {
   registerRobustCommands(program);
   registerSizeCommands(program);
   registerCkptCommands(program);
+  registerParallelCommands(program);
   return program;
 }

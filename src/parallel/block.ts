@@ -1,0 +1,132 @@
+// The transformer block every layout shards, and its single-device reference:
+//   H = X + Attn(X),  Y = H + SwiGLU(H),  Attn = causal (grouped-query) attention, no biases.
+// Shapes: X [b, s, h]; Wq [h, a·d]; Wk, Wv [h, k·d]; Wo [a·d, h]; Wg, Wu [h, f]; Wd [f, h];
+// d = h/a, k = KV heads (k divides a; query head i reads KV head ⌊i/(a/k)⌋).
+// Norms are left out: they are token-wise, so every layout applies them locally, and they would
+// add only an h-element gradient sum to the sequence-sharded layouts.
+// The pieces (projectKV, attendAndProject, swiglu) are built from engine ops only, so the
+// gradients come from autograd; the layouts call the same pieces on their shards.
+import type { FloatDType } from '../core/dtype.js';
+import { valueError } from '../core/errors.js';
+import {
+  add, concat, cotangents, matmul, mul, random, reshape, silu, slice, softmax, tensor, transpose, Tensor, where,
+} from '../tensor/index.js';
+
+export interface BlockConfig {
+  batch: number;
+  seq: number;
+  hidden: number;
+  heads: number;
+  kvHeads: number;
+  ffn: number;
+  dtype: FloatDType;
+}
+
+export const WEIGHT_NAMES = ['wq', 'wk', 'wv', 'wo', 'wg', 'wu', 'wd'] as const;
+export type WeightName = (typeof WEIGHT_NAMES)[number];
+export type BlockWeights = Record<WeightName, Tensor>;
+
+export function headDim(cfg: BlockConfig): number {
+  return cfg.hidden / cfg.heads;
+}
+
+/** Check the block's own constraints (layout-specific divisibility is checked by each layout). */
+export function validateBlockConfig(cfg: BlockConfig): void {
+  for (const k of ['batch', 'seq', 'hidden', 'heads', 'kvHeads', 'ffn'] as const) {
+    if (!(Number.isInteger(cfg[k]) && cfg[k] >= 1)) throw valueError('block', k, 'a positive integer', cfg[k]);
+  }
+  if (cfg.hidden % cfg.heads !== 0) throw valueError('block', 'hidden', `a multiple of heads (${cfg.heads})`, cfg.hidden);
+  if (cfg.heads % cfg.kvHeads !== 0) throw valueError('block', 'kvHeads', `a divisor of heads (${cfg.heads})`, cfg.kvHeads);
+  if (cfg.dtype !== 'f32' && cfg.dtype !== 'f64') throw valueError('block', 'dtype', 'f32 or f64', cfg.dtype);
+}
+
+/** Weight shapes of the full block. */
+export function weightShapes(cfg: BlockConfig): Record<WeightName, [number, number]> {
+  const { hidden: h, ffn: f } = cfg, d = headDim(cfg), qd = cfg.heads * d, kd = cfg.kvHeads * d;
+  return { wq: [h, qd], wk: [h, kd], wv: [h, kd], wo: [qd, h], wg: [h, f], wu: [h, f], wd: [f, h] };
+}
+
+/** Parameters of one block. */
+export function blockParameterCount(cfg: BlockConfig): number {
+  return Object.values(weightShapes(cfg)).reduce((s, [r, c]) => s + r * c, 0);
+}
+
+/** Deterministic input X, output cotangent dY and weights from `seed` (every rank makes the same). */
+export function initBlock(cfg: BlockConfig, seed: number): { x: Tensor; dy: Tensor; weights: BlockWeights } {
+  validateBlockConfig(cfg);
+  const keys = random.split(random.key(seed), 2 + WEIGHT_NAMES.length);
+  const shape = [cfg.batch, cfg.seq, cfg.hidden];
+  const x = random.normal(keys[0]!, shape, { dtype: cfg.dtype });
+  const dy = random.normal(keys[1]!, shape, { dtype: cfg.dtype });
+  const shapes = weightShapes(cfg);
+  const weights = Object.fromEntries(WEIGHT_NAMES.map((n, i) => [n, random.normal(keys[2 + i]!, shapes[n], { dtype: cfg.dtype, std: 1 / Math.sqrt(shapes[n][0]) })])) as BlockWeights;
+  return { x, dy, weights };
+}
+
+/** K and V of `x` [b, n, h] packed on the last axis: [b, n, 2·kh·d] (K first). */
+export function projectKV(x: Tensor, wk: Tensor, wv: Tensor): Tensor {
+  return concat([matmul(x, wk), matmul(x, wv)], 2);
+}
+
+/** Which query and key positions an attention call sees, and its head counts. */
+export interface AttentionGeometry {
+  /** Global sequence positions of the local queries (length n_q). */
+  qPos: readonly number[];
+  /** Global positions of the keys, in the order they appear in the K/V tensor (length n_k). */
+  kPos: readonly number[];
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+}
+
+/**
+ * Causal attention of queries q [b, n_q, hq·d] against packed kv [b, n_k, 2·hk·d]; the mask
+ * compares global positions (key j visible to query i iff kPos[j] ≤ qPos[i]), so keys may come in
+ * any order (a zigzag all-gather needs no reordering). Returns [b, n_q, hq·d].
+ */
+export function attentionCore(q: Tensor, kv: Tensor, g: AttentionGeometry): Tensor {
+  const [b, nq] = q.shape as [number, number, number];
+  const nk = kv.shape[1]!;
+  const { heads: hq, kvHeads: hk, headDim: d } = g;
+  const group = hq / hk;
+  const k = slice(kv, [0, 0, 0], [b, nk, hk * d]);
+  const v = slice(kv, [0, 0, hk * d], [b, nk, 2 * hk * d]);
+  // Queries grouped under their KV head: [b, hk, group·n_q, d].
+  const qh = reshape(transpose(reshape(q, [b, nq, hk, group, d]), [0, 2, 3, 1, 4]), [b, hk, group * nq, d]);
+  const kh = transpose(reshape(k, [b, nk, hk, d]), [0, 2, 1, 3]); // [b, hk, n_k, d]
+  const vh = transpose(reshape(v, [b, nk, hk, d]), [0, 2, 1, 3]);
+  const scores = mul(matmul(qh, kh, { transB: true }), 1 / Math.sqrt(d)); // [b, hk, group·n_q, n_k]
+  const visible = new Uint8Array(group * nq * nk);
+  for (let r = 0; r < group * nq; r++) for (let j = 0; j < nk; j++) visible[r * nk + j] = g.kPos[j]! <= g.qPos[r % nq]! ? 1 : 0;
+  const p = softmax(where(tensor(visible, [group * nq, nk]), scores, -Infinity), -1);
+  const o = reshape(matmul(p, vh), [b, hk, group, nq, d]);
+  return reshape(transpose(o, [0, 3, 1, 2, 4]), [b, nq, hq * d]);
+}
+
+/** Attention of the local tokens x [b, n, h] for one head shard, projected by Wo (rows of the shard): [b, n, h]. */
+export function attendAndProject(x: Tensor, wq: Tensor, kv: Tensor, wo: Tensor, g: AttentionGeometry): Tensor {
+  return matmul(attentionCore(matmul(x, wq), kv, g), wo);
+}
+
+/** The gated MLP on a column shard of Wg, Wu and the matching row shard of Wd: (silu(h·Wg) ⊙ h·Wu)·Wd. */
+export function swiglu(h: Tensor, wg: Tensor, wu: Tensor, wd: Tensor): Tensor {
+  return matmul(mul(silu(matmul(h, wg)), matmul(h, wu)), wd);
+}
+
+/** The whole block on one device. */
+export function blockForward(cfg: BlockConfig, x: Tensor, w: BlockWeights): Tensor {
+  const pos = Array.from({ length: cfg.seq }, (_, i) => i);
+  const g: AttentionGeometry = { qPos: pos, kPos: pos, heads: cfg.heads, kvHeads: cfg.kvHeads, headDim: headDim(cfg) };
+  const h = add(x, attendAndProject(x, w.wq, projectKV(x, w.wk, w.wv), w.wo, g));
+  return add(h, swiglu(h, w.wg, w.wu, w.wd));
+}
+
+/** The single-device reference: Y, and dX and every weight gradient for the cotangent dY (autograd). */
+export function referenceBlock(cfg: BlockConfig, x: Tensor, w: BlockWeights, dy: Tensor): { y: Tensor; dx: Tensor; grads: BlockWeights } {
+  const leaves = [x, ...WEIGHT_NAMES.map((n) => w[n])].map((t) => new Tensor(t.data, t.shape, { requiresGrad: true }));
+  const [xl, ...wl] = leaves as [Tensor, ...Tensor[]];
+  const y = blockForward(cfg, xl, Object.fromEntries(WEIGHT_NAMES.map((n, i) => [n, wl[i]!])) as BlockWeights);
+  const grads = cotangents(y, dy);
+  const g = (t: Tensor): Tensor => grads.get(t)!;
+  return { y: new Tensor(y.data, y.shape), dx: g(xl), grads: Object.fromEntries(WEIGHT_NAMES.map((n, i) => [n, g(wl[i]!)])) as BlockWeights };
+}
