@@ -1,6 +1,7 @@
 // The tessera command line. Every command has --help; unknown options and commands are errors.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
+import { registerZamba2Commands } from './zamba2.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -127,5 +128,6 @@ export function buildProgram(): Command {
       const { runDemo } = await import('./demo.js');
       await runDemo({ resultsDir: o.results });
     });
+  registerZamba2Commands(program);
   return program;
 }
