@@ -38,18 +38,18 @@ test('make-tiny, then logits --json (full and --step agree to 1e-4) on both back
   assert.match(range.stderr, /token id at position 1 expected an integer in \[0, \d+\), got 99999/);
 });
 
-test('generate: greedy is deterministic and the JSON ids match the streamed text; sampling depends on the seed', () => {
+test('generate: the JSON ids match the streamed text; <s> is prepended; sampling depends on the seed; --stop ends it', () => {
   const args = ['zamba2', 'generate', '--model', model, '--prompt', 'Hey how are you', '--max-new-tokens', '12', '--backend', 'cpu'];
-  const g1 = run(...args, '--json'), g2 = run(...args, '--json'), streamed = run(...args);
+  const g1 = run(...args, '--json'), streamed = run(...args);
   assert.equal(g1.status, 0, g1.stderr);
-  const j1 = JSON.parse(g1.stdout), j2 = JSON.parse(g2.stdout);
-  assert.deepEqual(j1, j2);
+  const j1 = JSON.parse(g1.stdout);
   assert.equal(j1.prompt_ids[0], 1, '<s> prepended');
   assert.ok(j1.ids.length >= 1 && j1.ids.length <= 12);
   assert.equal(streamed.stdout, `${j1.text}\n`);
   const s = (seed: string) => JSON.parse(run(...args, '--json', '--temperature', '1.5', '--top-k', '50', '--top-p', '0.95', '--seed', seed).stdout).ids.join(',');
-  assert.equal(s('1'), s('1'));
-  assert.ok(new Set([s('1'), s('2'), s('3')]).size > 1, 'different seeds give different samples');
+  const s1 = s('1');
+  assert.ok(s1.length > 0);
+  assert.notEqual(s1, s('2'), 'different seeds give different samples (same-seed determinism: generate.test.ts)');
   const stop = JSON.parse(run(...args, '--json', '--stop', String(j1.ids[0])).stdout);
   assert.deepEqual(stop.ids, [j1.ids[0]]);
   assert.equal(stop.stopped_by, 'stop-token');

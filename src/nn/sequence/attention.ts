@@ -4,6 +4,7 @@
 // with query row t at absolute position start + t attending to cached positions ≤ start + t.
 // Grouped-query attention: head h reads kv head floor(h / (heads / kvHeads)).
 // x [L, inWidth], Wq [heads·d, inWidth], Wk/Wv [kvHeads·d, inWidth], Wo [outWidth, heads·d].
+import { shapeError } from '../../core/errors.js';
 import type { FloatArray } from '../../core/dtype.js';
 import { addLora, type LoraWeights } from './lora.js';
 import { allocLike, linearRows } from './rows.js';
@@ -75,7 +76,7 @@ export class KeyValueCache {
 export function attentionForward(d: AttentionDims, w: AttentionWeights, x: FloatArray, cache: KeyValueCache, adapters: AttentionAdapters | null = null): FloatArray {
   const L = x.length / d.inWidth;
   const qw = d.heads * d.headDim, kvw = d.kvHeads * d.headDim;
-  if (cache.width !== kvw) throw new Error(`attentionForward: cache width ${cache.width}, expected ${kvw}`);
+  if (cache.width !== kvw) throw shapeError('attentionForward', 'cache width', `${kvw} (kvHeads·headDim)`, cache.width);
   const start = cache.length;
   const q = linearRows(x, w.q, L, d.inWidth, qw);
   const k = linearRows(x, w.k, L, d.inWidth, kvw);

@@ -1,5 +1,6 @@
 // A LoRA-style adapter: target += B(A(x)), A [rank, in], B [out, rank] (both bias-free Linears).
 // In Zamba2 the adapters are part of the base model, one per invocation of a shared block.
+import { shapeError } from '../../core/errors.js';
 import type { FloatArray } from '../../core/dtype.js';
 import { linearRows } from './rows.js';
 
@@ -14,7 +15,7 @@ export interface LoraWeights {
 export function addLora(target: FloatArray, x: FloatArray, lora: LoraWeights, rows: number, inWidth: number, outWidth: number): void {
   const rank = lora.down.length / inWidth;
   if (!Number.isInteger(rank) || lora.up.length !== outWidth * rank) {
-    throw new Error(`addLora: adapter shapes [${lora.down.length}/${inWidth}] and [${lora.up.length}] do not fit in ${inWidth}, out ${outWidth}`);
+    throw shapeError('addLora', 'adapter sizes', `down = rank·${inWidth} and up = ${outWidth}·rank values`, `${lora.down.length} and ${lora.up.length}`);
   }
   const mid = linearRows(x, lora.down, rows, inWidth, rank);
   linearRows(mid, lora.up, rows, rank, outWidth, target, true);

@@ -6,6 +6,7 @@
 //   y = SSD(x, dt, A, B, C) + D·x                                          (chunked or recurrent)
 //   out = out_proj(gatedGroupRmsNorm(y, z))                               (gate before the norm)
 // The state (conv window [convDim, K] and SSM state [H, P, N]) is read and updated in place.
+import { shapeError } from '../../core/errors.js';
 import type { FloatArray } from '../../core/dtype.js';
 import { causalDepthwiseConv, gatedGroupRmsNormRows, linearRows, silu, softplus } from './rows.js';
 import { ssdChunked, ssdRecurrent } from './ssd.js';
@@ -82,7 +83,7 @@ export function splitConvOutput(d: Mamba2Dims, w: Mamba2Weights, xBC: FloatArray
 /** The mixer over a sequence. `path`: 'chunked' (SSD prefill) or 'recurrent' (token by token). */
 export function mamba2Forward(d: Mamba2Dims, w: Mamba2Weights, u: FloatArray, state: Mamba2State, path: 'chunked' | 'recurrent' = 'chunked'): FloatArray {
   const L = u.length / d.hidden;
-  if (!Number.isInteger(L)) throw new Error(`mamba2Forward: input has ${u.length} values, expected a multiple of hidden ${d.hidden}`);
+  if (!Number.isInteger(L)) throw shapeError('mamba2Forward', 'input length', `a multiple of hidden ${d.hidden}`, u.length);
   const convDim = mamba2ConvDim(d);
   const proj = mamba2ProjWidth(d);
   const zxbcdt = linearRows(u, w.inProj, L, d.hidden, proj);

@@ -3,10 +3,11 @@
 //   out[i]       = v[i]·cos − v[i + d/2]·sin
 //   out[i + d/2] = v[i + d/2]·cos + v[i]·sin
 // Applied in place to rows [L, heads, d] whose row t sits at absolute position startPos + t.
+import { shapeError } from '../../core/errors.js';
 import type { FloatArray } from '../../core/dtype.js';
 
 export function applyRotary(v: FloatArray, rows: number, heads: number, headDim: number, startPos: number, theta: number): void {
-  if (headDim % 2 !== 0) throw new Error(`applyRotary: head dim expected even, got ${headDim}`);
+  if (headDim % 2 !== 0) throw shapeError('applyRotary', 'head dim', 'an even number', headDim);
   const half = headDim / 2;
   const cos = new Float64Array(half), sin = new Float64Array(half);
   for (let t = 0; t < rows; t++) {

@@ -1,6 +1,7 @@
 // Row-wise building blocks for sequence models, on plain typed arrays (inference reference, no autograd).
 // A sequence of L vectors of width d is one row-major array [L, d]. Weights follow PyTorch: a Linear
 // weight is [out, in]. Accumulation is in float64; results are stored in the output array's precision.
+import { shapeError } from '../../core/errors.js';
 import { erf } from '../../core/special.js';
 import type { FloatArray } from '../../core/dtype.js';
 import { getBackend } from '../../backend/registry.js';
@@ -15,8 +16,8 @@ export function allocLike(like: FloatArray, length: number): FloatArray {
  * Float32 work on the wasm backend runs its GEMM; otherwise contiguous dot products (4 partial sums).
  */
 export function linearRows(x: FloatArray, w: FloatArray, rows: number, inWidth: number, outWidth: number, y?: FloatArray, accumulate = false): FloatArray {
-  if (x.length !== rows * inWidth) throw new Error(`linearRows: x has ${x.length} values, expected ${rows}·${inWidth}`);
-  if (w.length !== outWidth * inWidth) throw new Error(`linearRows: w has ${w.length} values, expected ${outWidth}·${inWidth}`);
+  if (x.length !== rows * inWidth) throw shapeError('linearRows', 'x length', `${rows}·${inWidth}`, x.length);
+  if (w.length !== outWidth * inWidth) throw shapeError('linearRows', 'w length', `${outWidth}·${inWidth}`, w.length);
   const out = y ?? allocLike(x, rows * outWidth);
   const backend = getBackend();
   if (backend.name !== 'cpu' && x instanceof Float32Array && w instanceof Float32Array && out instanceof Float32Array) {

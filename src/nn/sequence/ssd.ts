@@ -10,6 +10,7 @@
 //     S_next    = exp(cum_end)·S_prev + Σ_s exp(cum_end − cum_s) dt_s x_s ⊗ B_s
 // Both start from `state` (the initial / cached state) and leave the final state in it. A last chunk
 // shorter than Q is the padded chunk of the reference with the padding dropped (padding contributes 0).
+import { rangeError, shapeError } from '../../core/errors.js';
 import type { FloatArray } from '../../core/dtype.js';
 import { allocLike } from './rows.js';
 
@@ -38,9 +39,9 @@ function checkSizes(d: SsdDims, inp: SsdInputs, state: FloatArray): void {
     ['C', inp.C.length, L * G * N], ['D', inp.D.length, H], ['state', state.length, H * P * N],
   ];
   for (const [name, got, expected] of want) {
-    if (got !== expected) throw new Error(`ssd: ${name} has ${got} values, expected ${expected}`);
+    if (got !== expected) throw shapeError('ssd', `${name} length`, String(expected), got);
   }
-  if (H % G !== 0) throw new Error(`ssd: heads ${H} expected a multiple of groups ${G}`);
+  if (H % G !== 0) throw shapeError('ssd', 'heads', `a multiple of groups ${G}`, H);
 }
 
 /** Token-by-token recurrence. Returns y [L, H, P]; `state` [H, P, N] is updated in place. */
@@ -75,7 +76,7 @@ export function ssdRecurrent(d: SsdDims, inp: SsdInputs, state: FloatArray): Flo
 /** Chunked SSD (chunk size Q, 256 in Zamba2). Returns y [L, H, P]; `state` is updated in place. */
 export function ssdChunked(d: SsdDims, inp: SsdInputs, state: FloatArray, chunkSize: number): FloatArray {
   checkSizes(d, inp, state);
-  if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new Error(`ssd: chunk size expected a positive integer, got ${chunkSize}`);
+  if (!Number.isInteger(chunkSize) || chunkSize < 1) throw rangeError('ssd', 'chunk size', 'a positive integer', chunkSize);
   const { length: L, heads: H, headDim: P, groups: G, stateSize: N } = d;
   const { x, dt, A, B, C, D } = inp;
   const y = allocLike(x, L * H * P);
