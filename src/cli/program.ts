@@ -6,6 +6,7 @@ import { registerRobustCommands } from './robust.js';
 import { registerSizeCommands } from './size.js';
 import { registerCkptCommands } from './ckpt.js';
 import { registerParallelCommands } from './parallel.js';
+import { registerZamba2Commands } from './zamba2.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -137,5 +138,6 @@ export function buildProgram(): Command {
   registerSizeCommands(program);
   registerCkptCommands(program);
   registerParallelCommands(program);
+  registerZamba2Commands(program);
   return program;
 }

@@ -9,3 +9,4 @@ export { Embedding } from './embedding.js';
 export { Sequential, Flatten, Activation, ReLU, GELU, SiLU, Tanh, Sigmoid, Erf, Identity, MaxPool2d, AvgPool2d, GlobalAvgPool2d } from './containers.js';
 export * as init from './init.js';
 export { mlp, smallCnn } from './models.js';
+export * as sequence from './sequence/index.js';

@@ -1,0 +1,162 @@
+// Load a Zamba2 checkpoint from a Hugging Face model directory:
+//   config.json; model.safetensors, or shards listed by model.safetensors.index.json, or all *.safetensors;
+//   tokenizer.json (+ tokenizer_config.json) when present.
+// Everything is validated before any tensor data is read: every file's header (a truncated or lying file is
+// caught here), every tensor's dtype (F32, F16 or BF16), name (mapped to the canonical layout,
+// checkpointNames.ts) and shape against the config's tensor list. All problems are reported in ONE error.
+import { TesseraError } from '../../core/errors.js';
+import { isFile, listDirectory, readFileChecked, readSafetensors, readSafetensorsHeader, type SafetensorsEntry } from '../../io/index.js';
+import { parseZamba2Config, type ConfigOptions, type Zamba2Config } from './config.js';
+import { detectLayout, mapCheckpointName, type CheckpointLayout } from './checkpointNames.js';
+import { zamba2TensorSpecs } from './tensors.js';
+import { assembleZamba2Weights, type Zamba2Weights } from './weights.js';
+
+const OP = 'loadZamba2';
+const FLOAT_DTYPES = new Set(['F32', 'F16', 'BF16']);
+
+export interface Zamba2Checkpoint {
+  readonly config: Zamba2Config;
+  readonly weights: Zamba2Weights;
+  /** parsed tokenizer.json / tokenizer_config.json, or null when absent */
+  readonly tokenizerJson: unknown | null;
+  readonly tokenizerConfig: unknown | null;
+  readonly info: {
+    readonly files: readonly string[];
+    readonly layout: CheckpointLayout;
+    readonly dtypes: readonly string[];
+    /** duplicated shared-block tensors that were skipped */
+    readonly duplicatesSkipped: number;
+    /** tensors of the other layout, ignored */
+    readonly otherLayoutIgnored: number;
+    readonly tiedLmHeadIgnored: boolean;
+  };
+}
+
+const join = (dir: string, name: string) => (dir.endsWith('/') ? `${dir}${name}` : `${dir}/${name}`);
+
+function readJson(file: string): unknown {
+  const text = new TextDecoder().decode(readFileChecked(file, OP));
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new TesseraError('format', OP, `${file} expected valid JSON, got a parse error: ${(e as Error).message}`);
+  }
+}
+
+/** The weight files of a model directory and, for sharded checkpoints, the index's name → file map. */
+function weightFiles(dir: string): { files: string[]; index: Map<string, string> | null } {
+  const indexFile = join(dir, 'model.safetensors.index.json');
+  if (isFile(indexFile)) {
+    const raw = readJson(indexFile) as { weight_map?: unknown };
+    if (typeof raw.weight_map !== 'object' || raw.weight_map === null) throw new TesseraError('format', OP, `${indexFile} expected a "weight_map" object, got ${JSON.stringify(raw.weight_map)}`);
+    const index = new Map<string, string>();
+    for (const [name, file] of Object.entries(raw.weight_map as Record<string, unknown>)) {
+      if (typeof file !== 'string' || file.includes('/') || file.includes('\\')) throw new TesseraError('format', OP, `${indexFile}: weight_map[${JSON.stringify(name)}] expected a file name in the directory, got ${JSON.stringify(file)}`);
+      index.set(name, file);
+    }
+    return { files: [...new Set(index.values())].sort().map((f) => join(dir, f)), index };
+  }
+  if (isFile(join(dir, 'model.safetensors'))) return { files: [join(dir, 'model.safetensors')], index: null };
+  const all = listDirectory(dir).filter((f) => f.endsWith('.safetensors')).map((f) => join(dir, f));
+  if (all.length === 0) throw new TesseraError('value', OP, `${dir} expected model.safetensors, model.safetensors.index.json or *.safetensors files, got none`);
+  return { files: all, index: null };
+}
+
+interface Located {
+  readonly file: string;
+  readonly entry: SafetensorsEntry;
+}
+
+const listed = (label: string, items: readonly string[]) =>
+  items.length === 0 ? [] : [`${label} (${items.length}): ${items.slice(0, 12).join('; ')}${items.length > 12 ? `; … ${items.length - 12} more` : ''}`];
+
+export function loadZamba2Checkpoint(dir: string, options: ConfigOptions = {}): Zamba2Checkpoint {
+  const config = parseZamba2Config(readJson(join(dir, 'config.json')), options);
+  const { files, index } = weightFiles(dir);
+  const problems: string[] = [];
+  const found = new Map<string, Located>();
+  const fileNames = new Map<string, string[]>();
+  for (const file of files) {
+    let entries: readonly SafetensorsEntry[];
+    try {
+      entries = readSafetensorsHeader(file).entries;
+    } catch (e) {
+      problems.push(`unreadable file: ${(e as Error).message}`);
+      continue;
+    }
+    fileNames.set(file, entries.map((e) => e.name));
+    for (const entry of entries) {
+      if (found.has(entry.name)) problems.push(`tensor ${entry.name} stored twice (${found.get(entry.name)!.file} and ${file})`);
+      else found.set(entry.name, { file, entry });
+    }
+  }
+  if (index) {
+    for (const [name, f] of index) {
+      const at = found.get(name);
+      if (at && at.file !== join(dir, f)) problems.push(`index puts ${name} in ${f}, found in ${at.file}`);
+      if (!at && fileNames.has(join(dir, f))) problems.push(`index lists ${name} in ${f}, which does not hold it`);
+    }
+  }
+  const layout = detectLayout([...found.keys()]);
+  const specs = zamba2TensorSpecs(config);
+  const expected = new Map(specs.map((s) => [s.name, s.shape]));
+  const source = new Map<string, Located>();
+  const extra: string[] = [], misshaped: string[] = [], badDtype: string[] = [];
+  let duplicates = 0, ignored = 0, tiedLmHeadIgnored = false;
+  for (const [name, at] of found) {
+    const m = mapCheckpointName(config, layout, name);
+    if (m.ignored) {
+      ignored++;
+      continue;
+    }
+    if (name === 'lm_head.weight' && config.tieWordEmbeddings) {
+      tiedLmHeadIgnored = true; // tied: HF also ignores a stored copy
+      continue;
+    }
+    const shape = m.canonical ? expected.get(m.canonical) : undefined;
+    if (!m.canonical || !shape) {
+      extra.push(`${name} [${at.entry.shape.join(', ')}]`);
+      continue;
+    }
+    if (!FLOAT_DTYPES.has(at.entry.dtype)) badDtype.push(`${name}: ${at.entry.dtype} (expected F32, F16 or BF16)`);
+    if (at.entry.shape.join(',') !== shape.join(',')) misshaped.push(`${name}: [${at.entry.shape.join(', ')}] (expected [${shape.join(', ')}])`);
+    if (m.duplicate) {
+      duplicates++;
+      if (source.has(m.canonical)) continue;
+    }
+    const previous = source.get(m.canonical);
+    if (previous && !m.duplicate) {
+      if (mapCheckpointName(config, layout, previous.entry.name).duplicate) source.set(m.canonical, at);
+      else problems.push(`tensor ${m.canonical} given twice (${previous.entry.name}, ${name})`);
+      continue;
+    }
+    source.set(m.canonical, at);
+  }
+  const missing = specs.filter((s) => !source.has(s.name)).map((s) => `${s.name} [${s.shape.join(', ')}]`);
+  problems.push(...listed('missing tensors', missing), ...listed('unexpected tensors', extra), ...listed('wrong shapes', misshaped), ...listed('wrong dtypes', badDtype));
+  if (problems.length > 0) {
+    throw new TesseraError('format', OP, `checkpoint ${dir} (${layout} layout, ${files.length} file${files.length > 1 ? 's' : ''}) does not match its config.json:\n  ${problems.join('\n  ')}`);
+  }
+  // Validated: now read the data, file by file, only the tensors in use.
+  const data = new Map<string, Float32Array>();
+  const byFile = new Map<string, Map<string, string>>(); // file → checkpoint name → canonical
+  for (const [canonical, at] of source) {
+    if (!byFile.has(at.file)) byFile.set(at.file, new Map());
+    byFile.get(at.file)!.set(at.entry.name, canonical);
+  }
+  for (const [file, names] of byFile) {
+    const { tensors } = readSafetensors(file, { only: (n) => names.has(n) });
+    for (const [name, t] of Object.entries(tensors)) data.set(names.get(name)!, t.data as Float32Array);
+  }
+  const weights = assembleZamba2Weights(config, (n) => data.get(n)!);
+  const tokFile = join(dir, 'tokenizer.json'), tokCfgFile = join(dir, 'tokenizer_config.json');
+  return {
+    config, weights,
+    tokenizerJson: isFile(tokFile) ? readJson(tokFile) : null,
+    tokenizerConfig: isFile(tokCfgFile) ? readJson(tokCfgFile) : null,
+    info: {
+      files, layout, dtypes: [...new Set([...source.values()].map((s) => s.entry.dtype))].sort(),
+      duplicatesSkipped: duplicates, otherLayoutIgnored: ignored, tiedLmHeadIgnored,
+    },
+  };
+}

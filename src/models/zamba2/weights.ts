@@ -1,0 +1,122 @@
+// Zamba2 weights as typed arrays, built from canonical tensor names (the "layers" layout, shared blocks
+// once: tensors.ts), plus seeded random weights for tiny checkpoints and benchmarks.
+import type { FloatArray } from '../../core/dtype.js';
+import * as random from '../../core/random.js';
+import type { AttentionAdapters, AttentionWeights, GatedMlpWeights, LoraWeights, Mamba2Weights } from '../../nn/sequence/index.js';
+import type { Zamba2Config } from './config.js';
+import { blockHomeLayer, zamba2TensorSpecs, type TensorSpec } from './tensors.js';
+
+export interface Zamba2MambaLayerWeights {
+  readonly inputNorm: FloatArray;
+  readonly mixer: Mamba2Weights;
+}
+
+export interface Zamba2SharedBlockWeights {
+  readonly inputNorm: FloatArray;
+  readonly attention: AttentionWeights;
+  readonly preFfNorm: FloatArray;
+  readonly mlp: GatedMlpWeights;
+  /** by hybrid invocation j (only the j this block owns) */
+  readonly attentionAdapters: ReadonlyMap<number, AttentionAdapters>;
+  readonly mlpAdapters: ReadonlyMap<number, LoraWeights>;
+}
+
+export interface Zamba2LayerWeights {
+  readonly mamba: Zamba2MambaLayerWeights;
+  /** the per-hybrid-layer linear [hidden, hidden]; null for Mamba layers */
+  readonly linear: FloatArray | null;
+}
+
+export interface Zamba2Weights {
+  readonly embed: FloatArray;
+  readonly finalNorm: FloatArray;
+  /** [vocab, hidden]; the embedding itself when tied */
+  readonly lmHead: FloatArray;
+  readonly layers: readonly Zamba2LayerWeights[];
+  readonly blocks: readonly Zamba2SharedBlockWeights[];
+}
+
+/** Assemble the weights from `get(canonicalName)` (the arrays are used as they are, not copied). */
+export function assembleZamba2Weights(c: Zamba2Config, get: (name: string) => FloatArray): Zamba2Weights {
+  const mamba = (prefix: string): Zamba2MambaLayerWeights => ({
+    inputNorm: get(`${prefix}input_layernorm.weight`),
+    mixer: {
+      inProj: get(`${prefix}mamba.in_proj.weight`), convWeight: get(`${prefix}mamba.conv1d.weight`), convBias: get(`${prefix}mamba.conv1d.bias`),
+      dtBias: get(`${prefix}mamba.dt_bias`), aLog: get(`${prefix}mamba.A_log`), d: get(`${prefix}mamba.D`),
+      normWeight: get(`${prefix}mamba.norm.weight`), outProj: get(`${prefix}mamba.out_proj.weight`),
+    },
+  });
+  const layers = c.layerTypes.map((t, i) => (t === 'hybrid'
+    ? { mamba: mamba(`model.layers.${i}.mamba_decoder.`), linear: get(`model.layers.${i}.linear.weight`) }
+    : { mamba: mamba(`model.layers.${i}.`), linear: null }));
+  const blocks: Zamba2SharedBlockWeights[] = [];
+  for (let b = 0; b < Math.min(c.numMemBlocks, c.hybridLayerIds.length); b++) {
+    const p = `model.layers.${blockHomeLayer(c, b)}.shared_transformer.`;
+    const attentionAdapters = new Map<number, AttentionAdapters>(), mlpAdapters = new Map<number, LoraWeights>();
+    const lora = (base: string): LoraWeights => ({ down: get(`${base}.0.weight`), up: get(`${base}.1.weight`) });
+    for (let j = b; j < c.hybridLayerIds.length; j += c.numMemBlocks) {
+      if (c.useSharedAttentionAdapter) {
+        attentionAdapters.set(j, {
+          q: lora(`${p}self_attn.linear_q_adapter_list.${j}`), k: lora(`${p}self_attn.linear_k_adapter_list.${j}`), v: lora(`${p}self_attn.linear_v_adapter_list.${j}`),
+        });
+      }
+      if (c.useSharedMlpAdapter) mlpAdapters.set(j, lora(`${p}feed_forward.gate_up_proj_adapter_list.${j}`));
+    }
+    blocks.push({
+      inputNorm: get(`${p}input_layernorm.weight`),
+      attention: { q: get(`${p}self_attn.q_proj.weight`), k: get(`${p}self_attn.k_proj.weight`), v: get(`${p}self_attn.v_proj.weight`), o: get(`${p}self_attn.o_proj.weight`) },
+      preFfNorm: get(`${p}pre_ff_layernorm.weight`),
+      mlp: { gateUp: get(`${p}feed_forward.gate_up_proj.weight`), down: get(`${p}feed_forward.down_proj.weight`) },
+      attentionAdapters, mlpAdapters,
+    });
+  }
+  const embed = get('model.embed_tokens.weight');
+  return { embed, finalNorm: get('model.final_layernorm.weight'), lmHead: c.tieWordEmbeddings ? embed : get('lm_head.weight'), layers, blocks };
+}
+
+/** How a random tensor is initialised, from its name (Mamba conventions for A_log, D, dt_bias, norms). */
+function initFor(c: Zamba2Config, spec: TensorSpec, k: random.Key, fill: (k: random.Key, n: number) => Float64Array): Float32Array {
+  const n = spec.shape.reduce((a, b) => a * b, 1);
+  const out = new Float32Array(n);
+  const name = spec.name;
+  if (name.endsWith('layernorm.weight') || name.endsWith('norm.weight')) return out.fill(1);
+  if (name.endsWith('.A_log')) return out.map((_, h) => Math.log(h + 1));
+  if (name.endsWith('.D')) return out.fill(1);
+  if (name.endsWith('.dt_bias')) {
+    // dt ~ logUniform[1e-3, 0.1], dt_bias = softplus⁻¹(dt) = dt + log(−expm1(−dt))
+    const u = random.uniformValues(k, n, 'f32');
+    return out.map((_, i) => {
+      const dt = Math.exp(Math.log(1e-3) + u[i]! * (Math.log(0.1) - Math.log(1e-3)));
+      return dt + Math.log(-Math.expm1(-dt));
+    });
+  }
+  const v = fill(k, n);
+  const fanIn = name.endsWith('conv1d.weight') ? c.mambaConvKernel : name.endsWith('conv1d.bias') ? 1 : spec.shape.length > 1 ? spec.shape[spec.shape.length - 1]! : 1;
+  const std = name === 'model.embed_tokens.weight' || name === 'lm_head.weight' ? 1 : name.endsWith('conv1d.bias') ? 0.1 : 1 / Math.sqrt(fanIn);
+  for (let i = 0; i < n; i++) out[i] = v[i]! * std;
+  return out;
+}
+
+export type RandomFill = 'normal' | 'tiled';
+
+/**
+ * Random weights for every canonical tensor. 'normal': independent N(0,1) values scaled per tensor (the tiny
+ * checkpoint). 'tiled': each tensor is a scaled window of one shared pool of 2^20 normal values starting at a
+ * random offset — the values are random-looking but cheap to make, for timing-only benchmarks at full size.
+ */
+export function randomZamba2Tensors(c: Zamba2Config, seed: number, fill: RandomFill = 'normal'): Map<string, Float32Array> {
+  const specs = zamba2TensorSpecs(c);
+  const keys = random.split(random.key(seed), specs.length + 1);
+  const poolSize = 1 << 20;
+  const pool = fill === 'tiled' ? random.normalValues(keys[specs.length]!, poolSize, 'f32') : null;
+  const filler = (k: random.Key, n: number): Float64Array => {
+    if (!pool) return random.normalValues(k, n, 'f32');
+    const start = random.randintValues(k, 1, 0, poolSize)[0]!;
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = pool[(start + i * 7) % poolSize]!;
+    return out;
+  };
+  const out = new Map<string, Float32Array>();
+  specs.forEach((s, i) => out.set(s.name, initFor(c, s, keys[i]!, filler)));
+  return out;
+}
