@@ -2,10 +2,11 @@
 // between the rows of JSON files, printed as {"nngp": [[...]], "ntk": [[...]]} (streamed row by row, so
 // 2,000 × 2,000 matrices never become one giant string), or written atomically with --out.
 import type { Command } from 'commander';
-import { InvalidArgumentError, Option } from 'commander';
+import { Option } from 'commander';
 import { TesseraError } from '../core/errors.js';
 import { readFileChecked, writeFileAtomic } from '../io/atomicWrite.js';
 import { kernelFn, parseArchitecture, toInputs, type Parameterization } from '../infinite/index.js';
+import { positiveInt } from './options.js';
 
 function readRows(file: string, arg: string): ReturnType<typeof toInputs> {
   const text = new TextDecoder().decode(readFileChecked(file, `ntk kernel ${arg}`));
@@ -54,11 +55,6 @@ export async function ntkKernelCommand(o: { arch: string; x1: string; x2?: strin
   }
 }
 
-const positiveInt = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} expects a positive integer, got "${v}"`);
-  return n;
-};
 
 export function registerNtkCommands(program: Command): void {
   const ntk = program.command('ntk').description('infinite-width neural network kernels (NNGP and NTK)');

@@ -2,17 +2,8 @@
 // layout and check it against one device; plan layouts for a model on a node; time collectives.
 // The option parsing lives here; the actions are imported when a parallel command runs.
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { positiveInt, positiveNumber } from './options.js';
 
-const positiveInt = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} expects a positive integer, got "${v}"`);
-  return n;
-};
-const positiveNumber = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} expects a positive number, got "${v}"`);
-  return n;
-};
 const rankList = (v: string): number[] => v.split(',').map((x) => positiveInt('--ranks')(x.trim()));
 const COLLECTIVES = 'all-reduce,all-gather,reduce-scatter,broadcast,all-to-all';
 const commands = () => import('./parallelCommands.js');

@@ -1,5 +1,5 @@
 // The tessera command line. Every command has --help; unknown options and commands are errors.
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerNtkCommands } from './ntk.js';
 import { registerRobustCommands } from './robust.js';
@@ -7,24 +7,10 @@ import { registerSizeCommands } from './size.js';
 import { registerCkptCommands } from './ckpt.js';
 import { registerParallelCommands } from './parallel.js';
 import { registerZamba2Commands } from './zamba2.js';
+import { positiveInt, nonNegativeInt, nonNegativeNumber } from './options.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-const positiveInt = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} expects a positive integer, got "${v}"`);
-  return n;
-};
-const nonNegativeInt = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} expects a non-negative integer, got "${v}"`);
-  return n;
-};
-const nonNegativeNumber = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} expects a non-negative number, got "${v}"`);
-  return n;
-};
 
 export function buildProgram(): Command {
   const program = new Command('tessera')

@@ -5,21 +5,12 @@ import { readFileChecked } from '../io/atomicWrite.js';
 import { ATTACK_NAMES, mutualInformation, type SanityCheck } from '../robust/index.js';
 import { robustEvalCheckpoint } from '../experiments/robustEval.js';
 import { useBackend, type BackendChoice } from './backend.js';
+import { positiveInt, nonNegativeInt } from './options.js';
 
 const epsList = (v: string): number[] => {
   const xs = v.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
   if (xs.length === 0 || xs.some((x) => !(Number.isFinite(x) && x >= 0))) throw new InvalidArgumentError(`--eps expects comma-separated numbers ≥ 0 (pixel units, inputs in [0, 1]), got "${v}"`);
   return xs;
-};
-const positiveInt = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} expects a positive integer, got "${v}"`);
-  return n;
-};
-const nonNegativeInt = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} expects a non-negative integer, got "${v}"`);
-  return n;
 };
 
 /** A JSON array of integer class ids from `file`. */

@@ -1,17 +1,8 @@
 // `tessera zamba2 …` (generate, logits, make-tiny, params) and `tessera bench zamba2`.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { useBackend, type BackendChoice } from './backend.js';
+import { positiveInt, nonNegativeInt } from './options.js';
 
-const positiveInt = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} expects a positive integer, got "${v}"`);
-  return n;
-};
-const nonNegativeInt = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} expects a non-negative integer, got "${v}"`);
-  return n;
-};
 const numberIn = (name: string, lo: number, hi: number, openLo = false) => (v: string): number => {
   const n = Number(v);
   if (v.trim() === '' || !Number.isFinite(n) || n > hi || (openLo ? n <= lo : n < lo)) throw new InvalidArgumentError(`${name} expects a number in ${openLo ? '(' : '['}${lo}, ${hi}], got "${v}"`);
