@@ -4,3 +4,4 @@ export { checkDataset, classCounts, subset, take, takePerClass, classSubset, tra
 export { shuffleIndices, batches, gatherRows, gatherBatch, type BatchOptions } from './batching.js';
 export { toTensors, pixelStats, type Normalization, type ToTensorsOptions, type DatasetTensors } from './tensors.js';
 export { randomizeLabels, withRandomLabels, type RandomizeOptions } from './labels.js';
+export { adversarialSpheres, OUTER_SPHERE_RADIUS, INNER_SPHERE_LABEL, OUTER_SPHERE_LABEL, type SpheresOptions } from './spheres.js';
