@@ -5,3 +5,4 @@ export { shuffleIndices, batches, gatherRows, gatherBatch, type BatchOptions } f
 export { toTensors, pixelStats, type Normalization, type ToTensorsOptions, type DatasetTensors } from './tensors.js';
 export { randomizeLabels, withRandomLabels, type RandomizeOptions } from './labels.js';
 export { TINY_CORPUS, characterVocabulary } from './tinyCorpus.js';
+export { adversarialSpheres, OUTER_SPHERE_RADIUS, INNER_SPHERE_LABEL, OUTER_SPHERE_LABEL, type SpheresOptions } from './spheres.js';

@@ -1,6 +1,7 @@
 // Batch normalisation over [N, C] / [N, C, L] (1d) and [N, C, H, W] (2d) inputs, as PyTorch:
 //   training: normalise with the batch mean and biased variance; update running stats with
 //             momentum m: r ← (1 − m)·r + m·stat (running variance uses the unbiased estimate);
+//             momentum null: the cumulative average, m = 1/k at the k-th batch (PyTorch momentum=None);
 //   eval:     normalise with the running stats — or, when trackRunningStats is false, with batch
 //             statistics (the input-fault paper evaluates this way).
 import { dtypeError, shapeError } from '../core/errors.js';
@@ -9,8 +10,11 @@ import { Module } from './module.js';
 
 export interface BatchNormOptions {
   eps?: number;
-  /** Running-average momentum (PyTorch convention: weight of the new batch statistic). */
-  momentum?: number;
+  /**
+   * Running-average momentum (PyTorch convention: weight of the new batch statistic); null gives the
+   * cumulative average over all training batches seen (PyTorch `momentum=None`).
+   */
+  momentum?: number | null;
   affine?: boolean;
   trackRunningStats?: boolean;
   dtype?: 'f32' | 'f64';
@@ -18,7 +22,7 @@ export interface BatchNormOptions {
 
 export class BatchNorm extends Module {
   readonly eps: number;
-  readonly momentum: number;
+  readonly momentum: number | null;
   readonly trackRunningStats: boolean;
 
   /** `spatialDims`: 0 or 1 for batchNorm1d ([N, C] or [N, C, L]), 2 for batchNorm2d. */
@@ -63,13 +67,14 @@ export class BatchNorm extends Module {
     const count = x.size / this.numFeatures;
     if (count < 2) throw shapeError(this.spatialDims === 2 ? 'BatchNorm2d' : 'BatchNorm1d', 'x', 'more than one value per channel in training mode', x.shape);
     const { mean: mu, variance } = channelMoments(x);
-    const m = this.momentum, rm = this.buffers.running_mean!.data, rv = this.buffers.running_var!.data;
+    const tracked = this.buffers.num_batches_tracked!.data;
+    const m = this.momentum ?? 1 / (tracked[0]! + 1), rm = this.buffers.running_mean!.data, rv = this.buffers.running_var!.data;
     const unbias = count / (count - 1);
     for (let c = 0; c < this.numFeatures; c++) {
       rm[c] = (1 - m) * rm[c]! + m * mu[c]!;
       rv[c] = (1 - m) * rv[c]! + m * variance[c]! * unbias;
     }
-    this.buffers.num_batches_tracked!.data[0]! += 1;
+    tracked[0]! += 1;
   }
 }
 

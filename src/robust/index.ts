@@ -7,6 +7,7 @@ export { objectiveAndGradient, predictLogits, argmaxRows, attackSuccess, type Ob
 export { fgsm, pgd, mergeBest, accuracyOn, type Attack, type AttackOptions, type AttackResult, type PgdOptions } from './attacks.js';
 export { apgd, apgdCheckpoints, type ApgdOptions } from './apgd.js';
 export { unboundedBim, paperStepSchedule, type UnboundedBimOptions } from './unboundedBim.js';
+export { onManifoldPgd, projectToSpheres, type OnManifoldPgdOptions } from './onManifoldPgd.js';
 export { worstCase, type WorstCaseResult } from './ensemble.js';
 export { makeAttack, ATTACK_NAMES, type AttackName, type AttackSettings, type NamedAttack } from './catalog.js';
 export * from './metrics.js';
@@ -16,4 +17,4 @@ export { gaussianNoise, uniformNoise, noiseSweep } from './noise.js';
 export * from './imageOps.js';
 export { canny } from './canny.js';
 export * from './mnistc.js';
-export { faultToleranceCnn } from './paperModels.js';
+export { faultToleranceCnn, adversarialSpheresMlp } from './paperModels.js';

@@ -4,7 +4,7 @@
 // → ReLU → Flatten (256) → Linear (10); 180,906 parameters. Init: conv filters from a normal with σ = 0.1
 // truncated at 2σ, each filter rescaled to unit L2 norm; linear rows normal then unit norm; biases 0.
 import { foldIn, normalValues, truncatedNormalValues, type Key } from '../core/random.js';
-import { Conv2d, Flatten, Linear, ReLU, Sequential } from '../nn/index.js';
+import { BatchNorm, Conv2d, Flatten, Linear, ReLU, Sequential, type Module } from '../nn/index.js';
 
 /** Rows of `count / rows` values each rescaled to unit L2 norm. */
 function unitRows(values: Float64Array, rows: number): Float32Array {
@@ -37,4 +37,21 @@ export function faultToleranceCnn(key: Key, classes = 10): Sequential {
   init['7.bias'] = new Float32Array(classes);
   for (const [k, v] of Object.entries(init)) params[k]!.data.set(v);
   return net;
+}
+
+/**
+ * The adversarial-spheres MLP (AngusG/bn-adversarial-spheres: ReLUNetwork.py): [N, d] → Linear(d, w)
+ * → hidden × ([BatchNorm1d(w, momentum = cumulative average)] → Linear(w, w) → ReLU) → Linear(w, 2).
+ * As in the reference, the input layer has no activation and batch norm sits BEFORE each hidden Linear;
+ * all Linear layers have biases. Reference: w = 1000, 2 hidden blocks.
+ */
+export function adversarialSpheresMlp(dim: number, o: { key: Key; width?: number; hidden?: number; batchNorm: boolean }): Sequential {
+  const width = o.width ?? 1000, hidden = o.hidden ?? 2;
+  const layers: Module[] = [new Linear(dim, width, { key: foldIn(o.key, 0) })];
+  for (let i = 0; i < hidden; i++) {
+    if (o.batchNorm) layers.push(new BatchNorm(width, 1, { momentum: null }));
+    layers.push(new Linear(width, width, { key: foldIn(o.key, 1 + i) }), ReLU());
+  }
+  layers.push(new Linear(width, 2, { key: foldIn(o.key, 1 + hidden) }));
+  return new Sequential(...layers);
 }

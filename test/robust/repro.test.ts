@@ -16,12 +16,13 @@ const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 180_000 });
 const ctx = (): ExperimentContext => ({ quick: true, seed: 0, resultsDir: tmpdir(), versions: {}, log: () => {} });
 
-test('bn-vulnerability (smaller than --quick): all variants, drops per ε, dimension table, sanity checks clean', { skip: !existsSync(FASHION_MNIST_DIR) && `needs ${FASHION_MNIST_DIR}`, timeout: 300_000 }, async () => {
+test('bn-vulnerability (smaller than --quick): all variants, drops per ε, dimension table, spheres table, sanity checks clean', { skip: !existsSync(FASHION_MNIST_DIR) && `needs ${FASHION_MNIST_DIR}`, timeout: 300_000 }, async () => {
   const dispose = await useBackend('wasm');
   try {
     const r = await runBnVulnerability(ctx(), {
       datasets: ['fashion-mnist'], trainImages: 1000, testImages: 100, epochs: 2, hidden: [64], learningRates: { 'fashion-mnist': [0.05], mnist: [] },
       linfEps: [0.02, 0.1], l2Eps: [1], sigmas: [0.2], pgdSteps: 5, upsampleFactors: [1],
+      spheres: { dim: 5, trainPoints: 400, valPoints: 60, testPoints: 200, width: 16, hidden: 1, learningRates: [0.05], batchSize: 50, epochs: 2, weightDecay: 1e-3, pgdSteps: 5, pgdStepSize: 0.1, seeds: 1 },
     });
     for (const v of ['bn', 'none', 'none_wd']) {
       assert.ok(r.metrics[`fmnist_lr0.05_${v}_clean`]! > 0.6, `${v} clean ${r.metrics[`fmnist_lr0.05_${v}_clean`]}`);
@@ -32,6 +33,10 @@ test('bn-vulnerability (smaller than --quick): all variants, drops per ε, dimen
     assert.match(r.notes![0]!, /(NOT )?REPRODUCED at lr 0.05/);
     assert.ok(!r.notes!.some((n) => n.startsWith('SANITY WARNING')), r.notes!.filter((n) => n.startsWith('SANITY')).join('\n'));
     assert.equal(r.tables[2]!.rows.length, 2, 'dimension rows: bn and none+wd at ×1');
+    assert.match(r.tables[3]!.title, /Adversarial spheres/);
+    assert.deepEqual(r.tables[3]!.rows.map((row) => row[1]), ['bn', 'none', 'none+wd']);
+    assert.ok(r.notes!.some((n) => /^Adversarial spheres .*(HOLDS|does NOT hold) here/.test(n)));
+    assert.ok(!r.notes!.some((n) => /not implemented/.test(n)));
   } finally {
     await dispose();
   }
