@@ -42,6 +42,9 @@ interface ModelRow {
   cache_bytes_per_token: number;
   /** fastest decode step at the largest context / at the smallest */
   decode_growth: number;
+  /** ms a decode step gains from the smallest to the largest context: fastest steps, and medians */
+  decode_added_ms_min: number;
+  decode_added_ms_median: number;
 }
 
 export interface Zamba2BenchResult {
@@ -77,11 +80,13 @@ function timeSteps(step: (i: number) => void, reps: number, warmup = 2): { media
   return { median: median(times), min: Math.min(...times) };
 }
 
-function summarize(rows: DecodeRow[]): { cache_bytes_per_token: number; decode_growth: number } {
+function summarize(rows: DecodeRow[]): Pick<ModelRow, 'cache_bytes_per_token' | 'decode_growth' | 'decode_added_ms_min' | 'decode_added_ms_median'> {
   const first = rows[0]!, last = rows[rows.length - 1]!;
   return {
     cache_bytes_per_token: (last.cache_bytes - first.cache_bytes) / (last.context - first.context),
     decode_growth: last.ms_per_token_min / first.ms_per_token_min,
+    decode_added_ms_min: last.ms_per_token_min - first.ms_per_token_min,
+    decode_added_ms_median: last.ms_per_token - first.ms_per_token,
   };
 }
 

@@ -91,35 +91,57 @@ export function attentionForward(d: AttentionDims, w: AttentionWeights, x: Float
     applyRotary(k, L, d.kvHeads, d.headDim, start, d.ropeTheta);
   }
   cache.append(k, v, L);
-  const keys = cache.keys, values = cache.values;
   const out = allocLike(x, L * qw);
-  const perKv = d.heads / d.kvHeads;
-  const scores = new Float64Array(start + L);
-  const acc = new Float64Array(d.headDim);
-  for (let t = 0; t < L; t++) {
-    const visible = start + t + 1;
-    for (let h = 0; h < d.heads; h++) {
-      const qo = t * qw + h * d.headDim;
-      const ko = Math.floor(h / perKv) * d.headDim;
-      let max = -Infinity;
-      for (let s = 0; s < visible; s++) {
-        const kb = s * kvw + ko;
-        let dot = 0;
-        for (let i = 0; i < d.headDim; i++) dot += q[qo + i]! * keys[kb + i]!;
-        const sc = dot * d.scale;
-        scores[s] = sc;
-        if (sc > max) max = sc;
+  const scores = new Float64Array(d.heads * (start + L));
+  const acc = new Float64Array(qw);
+  for (let t = 0; t < L; t++) attendOneQuery(d, q, t * qw, cache, start + t + 1, scores, acc, out);
+  return linearRows(out, w.o, L, qw, d.outWidth);
+}
+
+/**
+ * One query row (all heads) over the first `visible` cached positions; writes out[qo, qo + heads·d).
+ * The cache is walked position by position, each row [kvHeads·d] read contiguously once for the scores
+ * and once for the values (a head-by-head walk would stride by the row width through the whole cache,
+ * one short slice per page). scores [heads, visible] and acc [heads·d] are caller-owned scratch.
+ */
+function attendOneQuery(d: AttentionDims, q: FloatArray, qo: number, cache: KeyValueCache, visible: number, scores: Float64Array, acc: Float64Array, out: FloatArray): void {
+  const { heads, headDim } = d;
+  const keys = cache.keys, values = cache.values, kvw = cache.width;
+  const perKv = heads / d.kvHeads;
+  const d4 = headDim - (headDim % 4);
+  for (let s = 0; s < visible; s++) {
+    const row = s * kvw;
+    for (let h = 0; h < heads; h++) {
+      const qh = qo + h * headDim, kb = row + Math.floor(h / perKv) * headDim;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
+      for (; i < d4; i += 4) {
+        s0 += q[qh + i]! * keys[kb + i]!;
+        s1 += q[qh + i + 1]! * keys[kb + i + 1]!;
+        s2 += q[qh + i + 2]! * keys[kb + i + 2]!;
+        s3 += q[qh + i + 3]! * keys[kb + i + 3]!;
       }
-      let total = 0;
-      for (let s = 0; s < visible; s++) total += scores[s] = Math.exp(scores[s]! - max);
-      acc.fill(0);
-      for (let s = 0; s < visible; s++) {
-        const p = scores[s]! / total;
-        const vb = s * kvw + ko;
-        for (let i = 0; i < d.headDim; i++) acc[i]! += p * values[vb + i]!;
-      }
-      for (let i = 0; i < d.headDim; i++) out[qo + i] = acc[i]!;
+      for (; i < headDim; i++) s0 += q[qh + i]! * keys[kb + i]!;
+      scores[h * visible + s] = (s0 + s1 + s2 + s3) * d.scale;
     }
   }
-  return linearRows(out, w.o, L, qw, d.outWidth);
+  // Softmax per head, in place: scores[h, s] becomes the probability.
+  for (let h = 0; h < heads; h++) {
+    const o = h * visible;
+    let max = -Infinity;
+    for (let s = 0; s < visible; s++) if (scores[o + s]! > max) max = scores[o + s]!;
+    let total = 0;
+    for (let s = 0; s < visible; s++) total += scores[o + s] = Math.exp(scores[o + s]! - max);
+    const inv = 1 / total;
+    for (let s = 0; s < visible; s++) scores[o + s]! *= inv;
+  }
+  acc.fill(0);
+  for (let s = 0; s < visible; s++) {
+    const row = s * kvw;
+    for (let h = 0; h < heads; h++) {
+      const p = scores[h * visible + s]!;
+      const vb = row + Math.floor(h / perKv) * headDim, ab = h * headDim;
+      for (let i = 0; i < headDim; i++) acc[ab + i]! += p * values[vb + i]!;
+    }
+  }
+  for (let i = 0; i < heads * headDim; i++) out[qo + i] = acc[i]!;
 }

@@ -98,10 +98,10 @@ export function mamba2Forward(d: Mamba2Dims, w: Mamba2Weights, u: FloatArray, st
   for (let i = 0; i < xBC.length; i++) xBC[i] = silu(xBC[i]!);
   const inputs = splitConvOutput(d, w, xBC, dtRaw, L);
   const dims = { length: L, heads: d.heads, headDim: d.headDim, groups: d.groups, stateSize: d.stateSize };
-  // The SSM runs in float64 on a float64 copy of the state, stored back in the state's precision.
-  const s64 = Float64Array.from(state.ssm);
-  const y = path === 'chunked' ? ssdChunked(dims, inputs, s64, d.chunkSize) : ssdRecurrent(dims, inputs, s64);
-  state.ssm.set(s64);
+  // The SSM updates the state in place, in the state's own precision (f32 for a model, f64 in the checks):
+  // the arithmetic is float64, each stored state value is rounded once per token (recurrent) or per chunk
+  // (chunked). No per-call copy of the state ([H, P, N], 4 MiB per layer at 1.2B in f64).
+  const y = path === 'chunked' ? ssdChunked(dims, inputs, state.ssm, d.chunkSize) : ssdRecurrent(dims, inputs, state.ssm);
   const normed = gatedGroupRmsNormRows(y, z, w.normWeight, d.innerWidth, d.groups, d.normEps);
   const normedOut = u instanceof Float32Array ? Float32Array.from(normed) : normed;
   return linearRows(normedOut, w.outProj, L, d.innerWidth, d.hidden);
