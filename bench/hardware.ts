@@ -75,6 +75,10 @@ export async function benchHardware(o: { quick?: boolean; log?: (line: string) =
     const wasm = await createWasmBackend({ threads: t });
     const previous = setBackend(wasm);
     try {
+      // Warm up for a fixed time: the first ~60 GEMMs of a fresh backend run several times slower
+      // (measured: 10 → 40 GFLOP/s at 256³), which would otherwise land on the first shapes.
+      const wa = T.random.normal(T.random.key(1), [256, 256]), wb = T.random.normal(T.random.key(2), [256, 256]);
+      for (const t0 = performance.now(); performance.now() - t0 < (quick ? 300 : 1500);) T.matmul(wa, wb);
       for (const [m, n, k] of shapes) {
         const a = T.random.normal(T.random.key(m), [m, k]), b = T.random.normal(T.random.key(n + 1), [k, n]);
         const ms = timeMs(() => T.matmul(a, b), quick ? 5 : 9, 2);
