@@ -17,7 +17,7 @@ import { createWasmBackend, type WasmBackend } from '../src/backend/wasm/index.j
 import { csrMatmul, csrMatmulReference } from '../src/sparse/csr.js';
 import { createOrtDense, loadOrt, type OrtDense } from './peers/onnxruntime.js';
 import { freeSparseCase, lcg, makeSparseCase, randomWeight, type SparseLayerCase } from './sparseLayer.js';
-import { median } from './timing.js';
+import { median, timeMs } from './timing.js';
 
 export interface SparseBenchRow {
   layer: string;
@@ -60,18 +60,12 @@ const LAYERS: LayerSpec[] = [{ out: 768, in: 3072 }, { out: 4096, in: 4096 }];
 const SPARSITIES = [0.8, 0.9, 0.95, 0.99];
 const BATCHES = [1, 8, 64, 256];
 
-/** Median ms of repeated calls: one warm-up, then enough repetitions to fill `budgetMs` (3 to maxReps). */
+/** Median ms of repeated calls: one timed warm-up sets how many repetitions fill `budgetMs` (3 to maxReps). */
 function timeSync(fn: () => void, budgetMs: number, maxReps: number): number {
   const t0 = performance.now();
   fn();
   const reps = Math.max(3, Math.min(maxReps, Math.floor(budgetMs / Math.max(performance.now() - t0, 1e-3))));
-  const times: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    const t = performance.now();
-    fn();
-    times.push(performance.now() - t);
-  }
-  return median(times);
+  return timeMs(fn, reps, 0);
 }
 
 async function timeAsync(fn: () => Promise<unknown>, budgetMs: number, maxReps: number): Promise<number> {
