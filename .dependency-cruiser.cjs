@@ -36,9 +36,9 @@ for (const [folder, tier] of tierOf) {
 
 forbidden.push({
   name: 'node-apis-stay-at-the-edges',
-  comment: 'node:* modules only in io/, backend/wasm/, parallel/transports/ and cli/ so the numerical core runs in a browser',
+  comment: 'node:* modules only in io/, backend/wasm/, backend/native/, parallel/transports/ and cli/ so the numerical core runs in a browser',
   severity: 'error',
-  from: { path: '^src/', pathNot: '^src/(io|backend/wasm|parallel/transports|cli)/' },
+  from: { path: '^src/', pathNot: '^src/(io|backend/wasm|backend/native|parallel/transports|cli)/' },
   to: { dependencyTypes: ['core'] },
 });
 

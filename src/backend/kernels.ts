@@ -1,7 +1,10 @@
-// The accelerated kernels: the hot loops a fast backend may replace.
-// Every kernel here has a plain-loop reference in cpu/ that is its specification;
-// all other primitives (elementwise, reductions, movement) run on cpu/ directly.
-import type { FloatArray } from '../core/dtype.js';
+// The Backend seam: every hot loop of the engine, which a backend may own.
+// Every kernel here has a plain-loop reference in cpu/ that is its specification; the cold ones
+// (movement, indexing, where, cast) run on cpu/ directly. A backend that does not accelerate a kernel
+// for some dtype delegates to cpu/ (wasm: everything but f32 GEMM/conv/fan-in; native: non-float dtypes).
+import type { FloatArray, TypedArray } from '../core/dtype.js';
+import type { Shape } from '../core/shape.js';
+import type { SymmetricEigen } from '../core/linalg.js';
 
 /**
  * Batched GEMM: C[b] = op(A[b]) · op(B[b]) for b < batch, C contiguous [batch, m, n].
@@ -66,6 +69,32 @@ export interface FanInParams {
 
 export type FanInIndices = Uint16Array | Int32Array;
 
+/** Pooling over x [n, c, h, w] → y [n, c, outH, outW]; symmetric implicit padding padH / padW. */
+export interface Pool2dParams {
+  n: number; c: number; h: number; w: number;
+  kh: number; kw: number; strideH: number; strideW: number; padH: number; padW: number;
+  outH: number; outW: number;
+}
+
+/** Batch norm over x [n, c, s] (s = product of the spatial dims, 1 for [N, C]). */
+export interface BatchNormDims {
+  n: number;
+  c: number;
+  /** Elements per (sample, channel): product of the spatial dimensions. */
+  s: number;
+}
+
+/** Softmax along one axis of x viewed as [outer, n, inner]: the axis has n entries at stride inner. */
+export interface SoftmaxDims {
+  outer: number;
+  n: number;
+  inner: number;
+}
+
+export type UnaryOp = 'neg' | 'exp' | 'log' | 'sqrt' | 'tanh' | 'erf' | 'sigmoid' | 'relu' | 'gelu' | 'silu' | 'softplus' | 'abs' | 'sign' | 'sin' | 'cos';
+export type ArithmeticOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum';
+export type CompareOp = 'equal' | 'notEqual' | 'less' | 'lessEqual' | 'greater' | 'greaterEqual';
+
 export interface AcceleratedKernels {
   gemm(p: GemmParams, a: FloatArray, b: FloatArray, c: FloatArray): void;
   /** y (overwritten) = conv2d(x, weight). */
@@ -78,9 +107,53 @@ export interface AcceleratedKernels {
   fanInMatmul(p: FanInParams, x: FloatArray, values: FloatArray, indices: FanInIndices, y: FloatArray): void;
   /** Feature-major: x [in, batch], y [out, batch] (overwritten); the layout fast batched inference wants. */
   fanInMatmulFeatureMajor(p: FanInParams, x: FloatArray, values: FloatArray, indices: FanInIndices, y: FloatArray): void;
+
+  // ---- pooling (padded cells: −∞ for max, first maximum on ties, NaN wins; counted zeros for average)
+  maxPool2d(p: Pool2dParams, x: FloatArray, y: FloatArray): void;
+  /** dx (overwritten): each output's gradient goes to its window's argmax. */
+  maxPool2dBackward(p: Pool2dParams, x: FloatArray, dy: FloatArray, dx: FloatArray): void;
+  avgPool2d(p: Pool2dParams, x: FloatArray, y: FloatArray): void;
+  avgPool2dBackward(p: Pool2dParams, dy: FloatArray, dx: FloatArray): void;
+
+  // ---- batch normalisation with batch statistics (fused forward and backward)
+  /** y = γ·(x − μ)/√(σ² + eps) + β; weight/bias null mean γ = 1, β = 0. */
+  batchNormForward(x: FloatArray, weight: FloatArray | null, bias: FloatArray | null, eps: number, d: BatchNormDims, y: FloatArray): void;
+  /** dx always; dweight / dbias when given (all overwritten). */
+  batchNormBackward(x: FloatArray, weight: FloatArray | null, eps: number, d: BatchNormDims, g: FloatArray,
+    dx: FloatArray, dweight: FloatArray | null, dbias: FloatArray | null): void;
+
+  // ---- elementwise
+  /** out[i] = op(x[i]), same dtype. */
+  unary(op: UnaryOp, x: TypedArray, out: TypedArray): void;
+  /** out = a op b with NumPy broadcasting of aShape and bShape to outShape (u8 out for comparisons). */
+  binary(op: ArithmeticOp | CompareOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, out: TypedArray, outShape: Shape): void;
+  /** out[i] = g[i] if x[i] > 0 else 0. */
+  reluBackward(g: TypedArray, x: TypedArray, out: TypedArray): void;
+
+  // ---- reductions (double accumulation; max propagates NaN); out holds the kept dims, row-major
+  reduceSum(x: TypedArray, shape: Shape, axes: readonly number[], out: TypedArray): void;
+  reduceMax(x: TypedArray, shape: Shape, axes: readonly number[], out: TypedArray): void;
+
+  // ---- softmax family (fused forward and backward)
+  /** out = softmax(x) (or log-softmax when log) along the axis of d. */
+  softmax(d: SoftmaxDims, log: boolean, x: FloatArray, out: FloatArray): void;
+  /** dx (overwritten) = VJP of softmax / log-softmax given its output y and cotangent g. */
+  softmaxBackward(d: SoftmaxDims, log: boolean, y: FloatArray, g: FloatArray, dx: FloatArray): void;
+  /** losses[r] = logsumexp(logits[r]) − logits[r, labels[r]] for logits [rows, classes]; labels must be in range. */
+  softmaxCrossEntropy(rows: number, classes: number, logits: FloatArray, labels: Int32Array, losses: FloatArray): void;
+  /** dlogits[r] = g[r]·(softmax(logits[r]) − onehot(labels[r])). */
+  softmaxCrossEntropyBackward(rows: number, classes: number, logits: FloatArray, labels: Int32Array, g: FloatArray, dlogits: FloatArray): void;
+
+  // ---- float64 dense linear algebra (row-major [n, n] / [n, m])
+  /** Lower-triangular L with A = L Lᵀ; a non-positive-definite A is a TesseraError naming `op`. */
+  cholesky(a: Float64Array, n: number, op?: string): Float64Array;
+  /** X [n, m] solving L X = B (or Lᵀ X = B when transpose) for lower-triangular L [n, n]. */
+  solveTriangular(l: Float64Array, b: Float64Array, n: number, m: number, transpose: boolean): Float64Array;
+  /** Eigenvalues ascending and unit eigenvectors as rows of a symmetric A [n, n]. */
+  eighSym(a: Float64Array, n: number): SymmetricEigen;
 }
 
-/** A backend: a name, its thread count and the accelerated kernels it implements (all of them, f64 may delegate). */
+/** A backend: a name, its thread count and every kernel of the seam (those it does not accelerate delegate to cpu/). */
 export interface Backend extends AcceleratedKernels {
   readonly name: string;
   readonly threads: number;

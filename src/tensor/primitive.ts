@@ -51,6 +51,10 @@ export interface PrimitiveParams {
   cumsum: { axis: number; reverse: boolean };
   // normalisation
   batchNorm: { eps: number };
+  // softmax family (fused)
+  softmax: { axis: number };
+  logSoftmax: { axis: number };
+  softmaxCrossEntropy: Empty;
   // convolution and pooling
   conv2d: Conv2dOptionsResolved;
   maxPool2d: Pool2dOptionsResolved;

@@ -9,6 +9,7 @@ import { matmulPrimitive } from './ops/matmul.js';
 import { maxPrimitive, sumPrimitive } from './ops/reduce.js';
 import { broadcastToPrimitive, concatPrimitive, padPrimitive, reshapePrimitive, slicePrimitive, transposePrimitive } from './ops/shape.js';
 import { fanInMatmulPrimitive } from './ops/sparse.js';
+import { softmaxCrossEntropyPrimitive, softmaxPrimitives } from './ops/softmax.js';
 
 export const primitives: PrimitiveTable = {
   ...unaryPrimitives,
@@ -31,6 +32,8 @@ export const primitives: PrimitiveTable = {
   scatterAdd: scatterAddPrimitive,
   cumsum: cumsumPrimitive,
   batchNorm: batchNormPrimitive,
+  ...softmaxPrimitives,
+  softmaxCrossEntropy: softmaxCrossEntropyPrimitive,
   conv2d: conv2dPrimitive,
   maxPool2d: maxPool2dPrimitive,
   avgPool2d: avgPool2dPrimitive,

@@ -14,7 +14,7 @@
 // entry. (Calibration, `engine_golden.py --check`: all-float32 PyTorch, accumulating in
 // float32, scores at most 5e-6 on every case with this floor; with a 1e-3 floor it would fail
 // e.g. conv2d + bias and gelu, where one float32 rounding of an intermediate is inherent.)
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
@@ -24,9 +24,8 @@ import {
 } from '../../src/tensor/index.js';
 import type { Tensor } from '../../src/tensor/index.js';
 import { withBackend } from '../../src/backend/registry.js';
-import { cpuBackend } from '../../src/backend/cpu/index.js';
 import type { Backend } from '../../src/backend/kernels.js';
-import { createWasmBackend, type WasmBackend } from '../../src/backend/wasm/index.js';
+import { engineBackends } from '../support/backends.js';
 
 const TOL = 1e-5;
 const FLOOR = 1e-2; // keep equal to FLOOR in scripts/fixtures/engine_golden.py
@@ -130,11 +129,8 @@ function compare(array: string, got: Tensor, expected: FixtureArray): Check {
   return { array, worst: worstRelErr(got.toArray(), expected.data) };
 }
 
-// The suite runs on every backend: the cpu reference and the wasm kernels (2 threads).
-let wasm: WasmBackend;
-before(async () => { wasm = await createWasmBackend({ threads: 2 }); });
-after(async () => { await wasm.dispose(); });
-const backends: [string, () => Backend][] = [['cpu', () => cpuBackend], ['wasm', () => wasm]];
+// The suite runs on every backend: the cpu reference, the wasm kernels (2 threads) and native when built.
+const backends: [string, () => Backend][] = (await engineBackends()).map((b) => [b.name, () => b]);
 
 for (const c of cases) for (const [backendName, backend] of backends) {
   test(`golden ${c.name} [${backendName}]`, (t) => withBackend(backend(), () => {

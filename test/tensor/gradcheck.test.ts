@@ -9,6 +9,8 @@ import type { PrimitiveName } from '../../src/tensor/index.js';
 import { Tensor } from '../../src/tensor/index.js';
 import * as r from '../../src/core/random.js';
 import { awayFromZero, randomTensor } from '../support/random.js';
+import { engineBackends } from '../support/backends.js';
+import { withBackend } from '../../src/backend/registry.js';
 
 interface Case { f: (...xs: Tensor[]) => Tensor; inputs: Tensor[]; eps?: number; tol?: number }
 /** A property: from a fast-check draw to a checkable case. */
@@ -154,6 +156,18 @@ const cases: { [N in PrimitiveName]: GradProperty } = {
   },
   maxPool2d: { arb: poolArb(T.maxPool2d) },
   avgPool2d: { arb: poolArb(T.avgPool2d) },
+  softmax: {
+    arb: fc.tuple(shapeArb(1), seedArb).chain(([s, seed]) => fc.nat(s.length - 1).map((axis) => ({ f: (x: Tensor) => T.softmax(x, axis), inputs: [randomTensor(seed, s)] }))),
+  },
+  logSoftmax: {
+    arb: fc.tuple(shapeArb(1), seedArb).chain(([s, seed]) => fc.nat(s.length - 1).map((axis) => ({ f: (x: Tensor) => T.logSoftmax(x, axis), inputs: [randomTensor(seed, s)] }))),
+  },
+  softmaxCrossEntropy: {
+    arb: fc.tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }), seedArb).map(([n, c, seed]) => {
+      const targets = new Tensor(r.randintValues(r.key(seed + 5), n, 0, c), [n]);
+      return { f: (logits: Tensor) => T.softmaxCrossEntropy(logits, targets), inputs: [randomTensor(seed, [n, c])] };
+    }),
+  },
 };
 
 function broadcastShape(a: readonly number[], b: readonly number[]): number[] {
@@ -179,8 +193,12 @@ function check(name: string, prop: GradProperty, runs: number): void {
   }), { numRuns: runs, seed: 20261129 });
 }
 
-for (const [name, prop] of Object.entries(cases)) {
-  test(`gradient of primitive ${name} matches float64 central differences`, () => check(name, prop as GradProperty, 12));
+const backends = await engineBackends();
+
+for (const backend of backends) {
+  for (const [name, prop] of Object.entries(cases)) {
+    test(`[${backend.name}] gradient of primitive ${name} matches float64 central differences`, () => withBackend(backend, () => check(name, prop as GradProperty, 12)));
+  }
 }
 
 test('every primitive in the table has a gradient check', () => {
@@ -188,8 +206,6 @@ test('every primitive in the table has a gradient check', () => {
 });
 
 const composites: Record<string, GradProperty> = {
-  softmax: { arb: fc.tuple(shapeArb(1), seedArb).map(([s, seed]) => ({ f: (x) => T.softmax(x, -1), inputs: [randomTensor(seed, s)] })) },
-  logSoftmax: { arb: fc.tuple(shapeArb(1), seedArb).map(([s, seed]) => ({ f: (x) => T.logSoftmax(x, 0), inputs: [randomTensor(seed, s)] })) },
   logsumexp: { arb: fc.tuple(shapeArb(1), seedArb).map(([s, seed]) => ({ f: (x) => T.logsumexp(x, s.length - 1), inputs: [randomTensor(seed, s)] })) },
   mean: { arb: fc.tuple(shapeArb(1), seedArb).map(([s, seed]) => ({ f: (x) => T.mean(x, 0, true), inputs: [randomTensor(seed, s)] })) },
   mse: binary((a, b) => T.mse(a, T.broadcastTo(b, broadcastShape(a.shape, b.shape)))),
@@ -210,6 +226,8 @@ const composites: Record<string, GradProperty> = {
   },
 };
 
-for (const [name, prop] of Object.entries(composites)) {
-  test(`gradient of composite ${name} matches float64 central differences`, () => check(name, prop, 10));
+for (const backend of backends) {
+  for (const [name, prop] of Object.entries(composites)) {
+    test(`[${backend.name}] gradient of composite ${name} matches float64 central differences`, () => withBackend(backend, () => check(name, prop, 10)));
+  }
 }

@@ -3,13 +3,9 @@
 //   forward:  μ_c, σ²_c over (n, s);  x̂ = (x − μ)/√(σ² + eps);  y = γ·x̂ + β
 //   backward: dβ_c = Σ g;  dγ_c = Σ g·x̂;  dx = γ/√(σ² + eps) · (g − dβ_c/M − x̂·dγ_c/M),  M = N·S
 import type { FloatArray } from '../../core/dtype.js';
+import type { BatchNormDims } from '../kernels.js';
 
-export interface BatchNormDims {
-  n: number;
-  c: number;
-  /** Elements per (sample, channel): product of the spatial dimensions. */
-  s: number;
-}
+export type { BatchNormDims };
 
 /** Per-channel mean and biased variance (two-pass, float64 accumulation). */
 export function channelMoments(x: FloatArray, d: BatchNormDims): { mean: Float64Array; variance: Float64Array } {

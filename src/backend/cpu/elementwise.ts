@@ -5,15 +5,14 @@
 import { allocate, dtypeOf, type TypedArray } from '../../core/dtype.js';
 import { broadcastStrides, shapesEqual, type Shape } from '../../core/shape.js';
 import { erf } from '../../core/special.js';
+import type { ArithmeticOp, CompareOp, UnaryOp } from '../kernels.js';
 import { broadcastTo } from './movement.js';
 import { forEachRow } from './strided.js';
 
 type Unary = (x: TypedArray, out: TypedArray) => void;
 type Binary = (a: TypedArray, b: TypedArray, out: TypedArray) => void;
 
-export type UnaryOp = 'neg' | 'exp' | 'log' | 'sqrt' | 'tanh' | 'erf' | 'sigmoid' | 'relu' | 'gelu' | 'silu' | 'softplus' | 'abs' | 'sign' | 'sin' | 'cos';
-export type ArithmeticOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum';
-export type CompareOp = 'equal' | 'notEqual' | 'less' | 'lessEqual' | 'greater' | 'greaterEqual';
+export type { ArithmeticOp, CompareOp, UnaryOp };
 
 const INV_SQRT2 = Math.SQRT1_2;
 
@@ -69,6 +68,11 @@ function expand(x: TypedArray, shape: Shape, outShape: Shape): TypedArray {
   if (x.length === 1) out.fill(x[0]!);
   else broadcastTo(x, shape, out, outShape);
   return out;
+}
+
+/** out[i] = op(x[i]). */
+export function unary(op: UnaryOp, x: TypedArray, out: TypedArray): void {
+  unaryKernels[op](x, out);
 }
 
 /** out = a op b with NumPy broadcasting of aShape and bShape to outShape. */

@@ -1,8 +1,14 @@
 // The cpu backend: plain TypeScript loops, the specification every other backend is tested against.
+import { cholesky, solveLower, solveUpperTransposed, symmetricEigen } from '../../core/linalg.js';
 import type { Backend } from '../kernels.js';
+import { batchNormBackward, batchNormForward } from './batchNorm.js';
 import { conv2d, conv2dBackwardFilter, conv2dBackwardInput } from './conv2d.js';
+import { binary, reluBackward, unary } from './elementwise.js';
 import { fanInMatmul, fanInMatmulFeatureMajor } from './fanInMatmul.js';
 import { gemm } from './gemm.js';
+import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool2d.js';
+import { reduceMax, reduceSum } from './reduce.js';
+import { softmax, softmaxBackward, softmaxCrossEntropy, softmaxCrossEntropyBackward } from './softmax.js';
 
 export const cpuBackend: Backend = {
   name: 'cpu',
@@ -13,6 +19,24 @@ export const cpuBackend: Backend = {
   conv2dBackwardFilter,
   fanInMatmul,
   fanInMatmulFeatureMajor,
+  maxPool2d,
+  maxPool2dBackward,
+  avgPool2d,
+  avgPool2dBackward,
+  batchNormForward,
+  batchNormBackward,
+  unary,
+  binary,
+  reluBackward,
+  reduceSum,
+  reduceMax,
+  softmax,
+  softmaxBackward,
+  softmaxCrossEntropy,
+  softmaxCrossEntropyBackward,
+  cholesky,
+  solveTriangular: (l, b, n, m, transpose) => (transpose ? solveUpperTransposed(l, b, n, m) : solveLower(l, b, n, m)),
+  eighSym: symmetricEigen,
 };
 
 export { gemm, conv2d, conv2dBackwardInput, conv2dBackwardFilter, fanInMatmul, fanInMatmulFeatureMajor };

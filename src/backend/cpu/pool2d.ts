@@ -2,12 +2,9 @@
 // Padding is implicit: padded cells are −∞ for max and 0 (counted) for average, as PyTorch's defaults.
 // Each kernel is a plain nested loop over (plane, oy, ox) and the window clipped to the image.
 import type { FloatArray } from '../../core/dtype.js';
+import type { Pool2dParams } from '../kernels.js';
 
-export interface Pool2dParams {
-  n: number; c: number; h: number; w: number;
-  kh: number; kw: number; strideH: number; strideW: number; padH: number; padW: number;
-  outH: number; outW: number;
-}
+export type { Pool2dParams };
 
 /**
  * Flat input index of each output's window maximum (first maximum on ties, NaN wins, as PyTorch),

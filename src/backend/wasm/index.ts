@@ -1,6 +1,6 @@
 // The wasm backend: AssemblyScript SIMD kernels on a shared memory, split over a worker_threads pool.
 // f32 arrays run in wasm (copied in and out, or used in place when allocated with allocResident);
-// f64 arrays run on the cpu reference. Node only (worker_threads, fs).
+// f64 arrays, and every other kernel of the seam, run on the cpu reference. Node only (worker_threads, fs).
 import { availableParallelism } from 'node:os';
 import { dtypeError } from '../../core/errors.js';
 import * as cpu from '../cpu/index.js';
@@ -72,6 +72,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   await pool.resize(threads);
 
   const backend: WasmBackend = {
+    ...cpu.cpuBackend, // the kernels wasm does not accelerate run on the cpu reference
     name: 'wasm',
     get threads() {
       return pool.threads;

@@ -3,11 +3,13 @@
 import { allocate, isFloat, type FloatArray } from '../../core/dtype.js';
 import { dtypeError, shapeError } from '../../core/errors.js';
 import * as cpu from '../../backend/cpu/batchNorm.js';
+import { getBackend } from '../../backend/registry.js';
+import type { BatchNormDims } from '../../backend/kernels.js';
 import { apply } from '../autograd.js';
 import type { Primitive } from '../primitive.js';
 import { Tensor } from '../tensor.js';
 
-function dims(x: Tensor): cpu.BatchNormDims {
+function dims(x: Tensor): BatchNormDims {
   return { n: x.shape[0]!, c: x.shape[1]!, s: x.shape.slice(2).reduce((p, d) => p * d, 1) };
 }
 
@@ -26,13 +28,13 @@ export const batchNormPrimitive: Primitive<'batchNorm'> = {
   },
   forward: ([x, w, b], { eps }) => {
     const y = allocate(x!.dtype, x!.size) as FloatArray;
-    cpu.batchNormForward(x!.data as FloatArray, w!.data as FloatArray, b!.data as FloatArray, eps, dims(x!), y);
+    getBackend().batchNormForward(x!.data as FloatArray, w!.data as FloatArray, b!.data as FloatArray, eps, dims(x!), y);
     return y;
   },
   vjp: (g, [x, w, b], _out, { eps }) => {
     const dx = allocate(x!.dtype, x!.size) as FloatArray;
     const dw = allocate(w!.dtype, w!.size) as FloatArray, db = allocate(b!.dtype, b!.size) as FloatArray;
-    cpu.batchNormBackward(x!.data as FloatArray, w!.data as FloatArray, eps, dims(x!), g.data as FloatArray, dx, dw, db);
+    getBackend().batchNormBackward(x!.data as FloatArray, w!.data as FloatArray, eps, dims(x!), g.data as FloatArray, dx, dw, db);
     return [new Tensor(dx, x!.shape), new Tensor(dw, w!.shape), new Tensor(db, b!.shape)];
   },
 };

@@ -1,5 +1,5 @@
 // Composite operations built only from primitives, so their gradients come for free:
-// logsumexp, softmax, logSoftmax, crossEntropy and mse.
+// logsumexp, crossEntropy and mse (softmax and logSoftmax are fused primitives in softmax.ts).
 import { isFloat } from '../../core/dtype.js';
 import { dtypeError, rangeError, shapeError, valueError } from '../../core/errors.js';
 import { normalizeAxes, normalizeAxis } from '../../core/shape.js';
@@ -9,6 +9,7 @@ import { abs, add, cast, div, exp, less, log, mul, neg, notEqual, sub, where } f
 import { take, takeAlongAxis } from './indexing.js';
 import { max, mean, sum } from './reduce.js';
 import { reshape } from './shape.js';
+import { logSoftmax, softmaxCrossEntropy } from './softmax.js';
 
 /** log Σ exp(x) over `axes`, stabilised by the (non-differentiated) maximum. */
 export function logsumexp(x: Tensor, axes?: number | readonly number[], keepdims = false): Tensor {
@@ -19,18 +20,7 @@ export function logsumexp(x: Tensor, axes?: number | readonly number[], keepdims
   return keepdims ? out : reshape(out, x.shape.filter((_, i) => !ax.includes(i)));
 }
 
-/** exp(x) / Σ exp(x) along `axis`. */
-export function softmax(x: Tensor, axis = -1): Tensor {
-  const a = normalizeAxis('softmax', axis, x.rank);
-  const e = exp(sub(x, stopGradient(max(x, a, true))));
-  return div(e, sum(e, a, true));
-}
-
-/** x − logsumexp(x) along `axis`. */
-export function logSoftmax(x: Tensor, axis = -1): Tensor {
-  const a = normalizeAxis('logSoftmax', axis, x.rank);
-  return sub(x, logsumexp(x, a, true));
-}
+export { logSoftmax, softmax } from './softmax.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
@@ -59,6 +49,11 @@ export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntr
   if (weight && (weight.rank !== 1 || weight.shape[0] !== c)) throw shapeError('crossEntropy', 'weight', `[${c}] (one weight per class)`, weight.shape);
   if (!['mean', 'sum', 'none'].includes(reduction)) throw valueError('crossEntropy', 'reduction', "'mean', 'sum' or 'none'", reduction);
 
+  // The common case is one fused kernel forward and backward.
+  if (!weight && labelSmoothing === 0 && ignoreIndex === undefined) {
+    const perRow = softmaxCrossEntropy(logits, targets);
+    return reduction === 'none' ? perRow : reduction === 'sum' ? sum(perRow) : mean(perRow);
+  }
   const keep = ignoreIndex === undefined ? null : cast(notEqual(targets, ignoreIndex), logits.dtype); // [N]
   const safeTargets = ignoreIndex === undefined ? targets : where(notEqual(targets, ignoreIndex), targets, 0);
   const logp = logSoftmax(logits, 1); // [N, C]

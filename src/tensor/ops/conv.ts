@@ -3,8 +3,7 @@
 import { allocate, isFloat, type FloatArray } from '../../core/dtype.js';
 import { dtypeError, rangeError, shapeError } from '../../core/errors.js';
 import { getBackend } from '../../backend/registry.js';
-import type { Conv2dParams } from '../../backend/kernels.js';
-import * as pool from '../../backend/cpu/pool2d.js';
+import type { Conv2dParams, Pool2dParams } from '../../backend/kernels.js';
 import { apply } from '../autograd.js';
 import type { Conv2dOptionsResolved, Pool2dOptionsResolved, Primitive } from '../primitive.js';
 import { Tensor } from '../tensor.js';
@@ -109,7 +108,7 @@ export interface Pool2dOptions {
   padding?: number | [number, number];
 }
 
-function poolParams(x: Tensor, o: Pool2dOptionsResolved): pool.Pool2dParams {
+function poolParams(x: Tensor, o: Pool2dOptionsResolved): Pool2dParams {
   const [n, c, h, w] = x.shape as [number, number, number, number];
   const outH = Math.floor((h + 2 * o.padding[0] - o.kernel[0]) / o.stride[0]) + 1;
   const outW = Math.floor((w + 2 * o.padding[1] - o.kernel[1]) / o.stride[1]) + 1;
@@ -129,14 +128,16 @@ function poolPrimitive<N extends 'maxPool2d' | 'avgPool2d'>(name: N): Primitive<
     },
     forward: ([x], o, out) => {
       const y = allocate(out.dtype, out.shape.reduce((a, b) => a * b, 1)) as FloatArray;
-      (name === 'maxPool2d' ? pool.maxPool2d : pool.avgPool2d)(poolParams(x!, o), x!.data as FloatArray, y);
+      const backend = getBackend();
+      if (name === 'maxPool2d') backend.maxPool2d(poolParams(x!, o), x!.data as FloatArray, y);
+      else backend.avgPool2d(poolParams(x!, o), x!.data as FloatArray, y);
       return y;
     },
     vjp: (g, [x], _out, o) => {
       const dx = allocate(x!.dtype, x!.size) as FloatArray;
       const p = poolParams(x!, o);
-      if (name === 'maxPool2d') pool.maxPool2dBackward(p, x!.data as FloatArray, g.data as FloatArray, dx);
-      else pool.avgPool2dBackward(p, g.data as FloatArray, dx);
+      if (name === 'maxPool2d') getBackend().maxPool2dBackward(p, x!.data as FloatArray, g.data as FloatArray, dx);
+      else getBackend().avgPool2dBackward(p, g.data as FloatArray, dx);
       return [new Tensor(dx, x!.shape)];
     },
   };

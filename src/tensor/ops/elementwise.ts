@@ -1,10 +1,12 @@
 // Elementwise primitives: unary maps, broadcasting binary maps, comparisons, where and cast.
-// Each primitive names its cpu kernel (backend/cpu/elementwise.ts holds the scalar definitions)
+// Each primitive runs its backend kernel (backend/cpu/elementwise.ts holds the scalar definitions)
 // and sits beside its VJP, written with tensor ops.
 import { allocate, isFloat, type DType } from '../../core/dtype.js';
 import { dtypeError } from '../../core/errors.js';
 import { broadcastShapes, sizeOf } from '../../core/shape.js';
 import * as cpu from '../../backend/cpu/elementwise.js';
+import { getBackend } from '../../backend/registry.js';
+import type { ArithmeticOp, CompareOp, UnaryOp } from '../../backend/kernels.js';
 import { apply } from '../autograd.js';
 import type { Empty, Primitive, PrimitiveName, PrimitiveParams } from '../primitive.js';
 import { Tensor } from '../tensor.js';
@@ -21,7 +23,7 @@ function requireFloat(op: string, arg: string, t: Tensor): void {
 
 // ---------------------------------------------------------------- unary
 
-type UnaryName = cpu.UnaryOp;
+type UnaryName = UnaryOp;
 
 const INV_SQRT2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
@@ -39,7 +41,7 @@ function unaryPrimitive<N extends UnaryName>(
     },
     forward: ([x], _p, out) => {
       const data = allocate(out.dtype, x!.size);
-      cpu.unaryKernels[name](x!.data, data);
+      getBackend().unary(name, x!.data, data);
       return data;
     },
     vjp: (g, [x], out) => [vjp(g, x!, out)],
@@ -56,7 +58,7 @@ export const unaryPrimitives: { [N in UnaryName]: Primitive<N> } = {
   sigmoid: unaryPrimitive('sigmoid', true, (g, _x, out) => mul(g, mul(out, sub(1, out)))),
   relu: unaryPrimitive('relu', false, (g, x) => {
     const out = allocate(g.dtype, g.size);
-    cpu.reluBackward(g.data, x.data, out);
+    getBackend().reluBackward(g.data, x.data, out);
     return new Tensor(out, g.shape);
   }),
   // gelu(x) = x·Φ(x);  gelu'(x) = Φ(x) + x·φ(x)
@@ -98,8 +100,8 @@ export const cos = (x: Tensor): Tensor => apply(u.cos, [x], NONE);
 
 // ---------------------------------------------------------------- binary
 
-type BinaryName = cpu.ArithmeticOp;
-type CompareName = cpu.CompareOp;
+type BinaryName = ArithmeticOp;
+type CompareName = CompareOp;
 
 function inferBinary(op: string, a: Tensor, b: Tensor, floatOnly: boolean): { shape: number[]; dtype: DType } {
   if (a.dtype !== b.dtype) throw dtypeError(op, 'b', `${a.dtype} (the dtype of a; convert with cast)`, b.dtype);
@@ -116,7 +118,7 @@ function binaryPrimitive<N extends BinaryName>(
     infer: ([a, b]) => inferBinary(name, a!, b!, floatOnly),
     forward: ([a, b], _p, out) => {
       const data = allocate(out.dtype, sizeOf(out.shape));
-      cpu.binary(name, a!.data, a!.shape, b!.data, b!.shape, data, out.shape);
+      getBackend().binary(name, a!.data, a!.shape, b!.data, b!.shape, data, out.shape);
       return data;
     },
     vjp: (g, [a, b], out) => {
@@ -157,7 +159,7 @@ function comparePrimitive<N extends CompareName>(name: N): Primitive<N> {
     infer: ([a, b]) => ({ shape: inferBinary(name, a!, b!, false).shape, dtype: 'u8' }),
     forward: ([a, b], _p, out) => {
       const data = allocate('u8', sizeOf(out.shape));
-      cpu.binary(name, a!.data, a!.shape, b!.data, b!.shape, data, out.shape);
+      getBackend().binary(name, a!.data, a!.shape, b!.data, b!.shape, data, out.shape);
       return data;
     },
     vjp: () => [null, null],

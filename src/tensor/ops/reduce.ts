@@ -2,7 +2,7 @@
 import { allocate } from '../../core/dtype.js';
 import { shapeError } from '../../core/errors.js';
 import { normalizeAxes, shapesEqual, sizeOf, type Shape } from '../../core/shape.js';
-import * as cpu from '../../backend/cpu/reduce.js';
+import { getBackend } from '../../backend/registry.js';
 import { apply } from '../autograd.js';
 import type { Primitive } from '../primitive.js';
 import type { Tensor } from '../tensor.js';
@@ -23,7 +23,7 @@ export const sumPrimitive: Primitive<'sum'> = {
   infer: ([x], p) => ({ shape: reducedShape(x!.shape, p.axes, p.keepdims), dtype: x!.dtype }),
   forward: ([x], p, out) => {
     const data = allocate(out.dtype, sizeOf(out.shape));
-    cpu.reduceSum(x!.data, x!.shape, p.axes, data);
+    getBackend().reduceSum(x!.data, x!.shape, p.axes, data);
     return data;
   },
   vjp: (g, [x], _out, p) => [expandBack(g, x!, p.axes)],
@@ -37,7 +37,7 @@ export const maxPrimitive: Primitive<'max'> = {
   },
   forward: ([x], p, out) => {
     const data = allocate(out.dtype, sizeOf(out.shape));
-    cpu.reduceMax(x!.data, x!.shape, p.axes, data);
+    getBackend().reduceMax(x!.data, x!.shape, p.axes, data);
     return data;
   },
   // The gradient is shared equally among tied maxima (as torch.amax).

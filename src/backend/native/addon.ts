@@ -1,0 +1,82 @@
+// Loading the native addon (build/native/tessera_native.node, built by scripts/build-native.mjs) and its
+// raw function table. Loading never throws: it returns the addon or the reason it is unavailable, so
+// callers can say once which backend they use and why. Node only (node:module, node:fs).
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The addon's functions: typed arrays in, results written in place (see src/backend/native/addon/*.cc). */
+export interface NativeAddon {
+  setThreads(threads: number): void;
+  info(): { blas: string; core: string; blasThreads: number; threads: number; maxThreads: number };
+  gemm(m: number, n: number, k: number, transA: boolean, transB: boolean, batch: number, aOffsets: Int32Array, bOffsets: Int32Array, a: unknown, b: unknown, c: unknown): void;
+  conv2d(params: Int32Array, x: unknown, w: unknown, y: unknown): void;
+  conv2dBackwardInput(params: Int32Array, dy: unknown, w: unknown, dx: unknown): void;
+  conv2dBackwardFilter(params: Int32Array, x: unknown, dy: unknown, dw: unknown): void;
+  maxPool2d(params: Int32Array, x: unknown, y: unknown): void;
+  maxPool2dBackward(params: Int32Array, x: unknown, dy: unknown, dx: unknown): void;
+  avgPool2d(params: Int32Array, x: unknown, y: unknown): void;
+  avgPool2dBackward(params: Int32Array, dy: unknown, dx: unknown): void;
+  unary(op: string, x: unknown, out: unknown): void;
+  binary(op: string, a: unknown, aShape: readonly number[], b: unknown, bShape: readonly number[], out: unknown, outShape: readonly number[]): void;
+  reluBackward(g: unknown, x: unknown, out: unknown): void;
+  reduceSum(x: unknown, shape: readonly number[], axes: readonly number[], out: unknown): void;
+  reduceMax(x: unknown, shape: readonly number[], axes: readonly number[], out: unknown): void;
+  batchNormForward(x: unknown, w: unknown, b: unknown, eps: number, n: number, c: number, s: number, y: unknown): void;
+  batchNormBackward(x: unknown, w: unknown, eps: number, n: number, c: number, s: number, g: unknown, dx: unknown, dw: unknown, db: unknown): void;
+  softmax(x: unknown, outer: number, n: number, inner: number, log: boolean, out: unknown): void;
+  softmaxBackward(y: unknown, g: unknown, outer: number, n: number, inner: number, log: boolean, dx: unknown): void;
+  softmaxCrossEntropy(logits: unknown, labels: Int32Array, rows: number, classes: number, losses: unknown): void;
+  softmaxCrossEntropyBackward(logits: unknown, labels: Int32Array, g: unknown, rows: number, classes: number, dlogits: unknown): void;
+  fanInMatmul(batch: number, inF: number, outF: number, fanIn: number, validated: boolean, x: unknown, v: unknown, idx: unknown, y: unknown): void;
+  fanInMatmulFeatureMajor(batch: number, inF: number, outF: number, fanIn: number, validated: boolean, x: unknown, v: unknown, idx: unknown, y: unknown): void;
+  cholesky(a: Float64Array, n: number, l: Float64Array): number;
+  solveTriangular(l: Float64Array, x: Float64Array, n: number, m: number, transpose: boolean): void;
+  eighSym(a: Float64Array, n: number, values: Float64Array, vectors: Float64Array): number;
+}
+
+export type AddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string };
+
+/** The repository (package) root: the nearest folder above this file whose package.json names tessera. */
+function packageRoot(): string | null {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 8; i++) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        if (JSON.parse(readFileSync(pkg, 'utf8')).name === 'tessera') return dir;
+      } catch { /* keep walking */ }
+    }
+    dir = dirname(dir);
+  }
+  return null;
+}
+
+let cached: AddonLoad | null = null;
+
+/**
+ * The addon, loaded once per process. TESSERA_NATIVE=0 disables it; TESSERA_NATIVE_ADDON names another
+ * .node file. The reason says what is missing and how to build it.
+ */
+export function loadAddon(): AddonLoad {
+  if (cached) return cached;
+  cached = tryLoad();
+  return cached;
+}
+
+function tryLoad(): AddonLoad {
+  if (process.env.TESSERA_NATIVE === '0') return { ok: false, reason: 'disabled by TESSERA_NATIVE=0' };
+  if (process.platform !== 'linux' || process.arch !== 'x64') return { ok: false, reason: `no native build for ${process.platform}-${process.arch} (x86-64 Linux only)` };
+  const root = packageRoot();
+  const path = process.env.TESSERA_NATIVE_ADDON ?? (root ? join(root, 'build', 'native', 'tessera_native.node') : null);
+  if (!path || !existsSync(path)) {
+    return { ok: false, reason: `addon not built (${path ?? 'build/native/tessera_native.node'} missing): run \`node scripts/build-native.mjs\` after installing libopenblas-dev` };
+  }
+  try {
+    const addon = createRequire(import.meta.url)(path) as NativeAddon;
+    return { ok: true, addon, path };
+  } catch (e) {
+    return { ok: false, reason: `addon failed to load: ${(e as Error).message.split('\n')[0]}` };
+  }
+}

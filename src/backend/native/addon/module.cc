@@ -1,0 +1,64 @@
+// Module entry: the CPU check, the thread knob shared by OpenBLAS and our OpenMP kernels, and the
+// registration of every kernel file.
+#include "common.h"
+#include <cblas.h>
+#include <omp.h>
+
+extern "C" {
+int openblas_get_num_threads(void);
+char* openblas_get_config(void);
+char* openblas_get_corename(void);
+}
+
+namespace tessera {
+
+static int threadsInUse = 1;
+int kernelThreads() { return threadsInUse; }
+
+static Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  int64_t n = intArg(info, 0, "setThreads", "threads");
+  if (n < 1) throw fail(info.Env(), "setThreads", "threads must be ≥ 1");
+  threadsInUse = static_cast<int>(n);
+  openblas_set_num_threads(threadsInUse);
+  omp_set_num_threads(threadsInUse);
+  return info.Env().Undefined();
+}
+
+static Napi::Value Info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("blas", Napi::String::New(env, openblas_get_config()));
+  o.Set("core", Napi::String::New(env, openblas_get_corename()));
+  o.Set("blasThreads", Napi::Number::New(env, openblas_get_num_threads()));
+  o.Set("threads", Napi::Number::New(env, threadsInUse));
+  o.Set("maxThreads", Napi::Number::New(env, omp_get_num_procs()));
+  return o;
+}
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  __builtin_cpu_init();
+  if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) {
+    throw Napi::Error::New(env, "this CPU lacks AVX2/FMA, which the native kernels are compiled for");
+  }
+  threadsInUse = omp_get_num_procs();
+  openblas_set_num_threads(threadsInUse);
+  omp_set_num_threads(threadsInUse);
+  exports.Set("setThreads", Napi::Function::New(env, SetThreads));
+  exports.Set("info", Napi::Function::New(env, Info));
+  registerGemm(env, exports);
+  registerConv(env, exports);
+  registerPool(env, exports);
+  registerElementwise(env, exports);
+  registerReduce(env, exports);
+  registerNorm(env, exports);
+  registerSoftmax(env, exports);
+  registerFanIn(env, exports);
+  registerLinalg(env, exports);
+  return exports;
+}
+
+}  // namespace tessera
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) { return tessera::Init(env, exports); }
+
+NODE_API_MODULE(tessera_native, InitModule)

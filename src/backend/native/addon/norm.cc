@@ -1,0 +1,111 @@
+// Fused batch normalisation with batch statistics over x [N, C, S], as backend/cpu/batchNorm.ts:
+//   forward:  μ_c, σ²_c over (n, s) (two-pass, double);  y = γ·(x − μ)/√(σ² + eps) + β
+//   backward: dβ_c = Σ g;  dγ_c = Σ g·x̂;  dx = γ/√(σ² + eps) · (g − dβ_c/M − x̂·dγ_c/M),  M = N·S
+// Channels are independent, so both passes split over threads by channel.
+// batchNormForward(x, weight|null, bias|null, eps, n, c, s, y);
+// batchNormBackward(x, weight|null, eps, n, c, s, g, dx, dweight|null, dbias|null).
+#include "common.h"
+#include <cmath>
+
+namespace tessera {
+
+template <typename T>
+static void moments(const T* x, int64_t n, int64_t c, int64_t s, int64_t ch, double& mean, double& var) {
+  double acc = 0;
+  for (int64_t b = 0; b < n; b++) {
+    const T* p = x + (b * c + ch) * s;
+    double a = 0;
+    for (int64_t i = 0; i < s; i++) a += p[i];
+    acc += a;
+  }
+  const double m = static_cast<double>(n * s);
+  mean = acc / m;
+  acc = 0;
+  for (int64_t b = 0; b < n; b++) {
+    const T* p = x + (b * c + ch) * s;
+    double a = 0;
+    for (int64_t i = 0; i < s; i++) { const double v = p[i] - mean; a += v * v; }
+    acc += a;
+  }
+  var = acc / m;
+}
+
+template <typename T>
+static void forward(const Napi::CallbackInfo& info) {
+  const char* op = "batchNormForward";
+  const double eps = numberArg(info, 3, op, "eps");
+  const int64_t n = intArg(info, 4, op, "n"), c = intArg(info, 5, op, "c"), s = intArg(info, 6, op, "s");
+  const T* x = arrayArg<T>(info, 0, n * c * s, op, "x");
+  const T* w = optionalArrayArg<T>(info, 1, c, op, "weight");
+  const T* bias = optionalArrayArg<T>(info, 2, c, op, "bias");
+  T* y = arrayArg<T>(info, 7, n * c * s, op, "y");
+#pragma omp parallel for schedule(dynamic) if (n * c * s > 16384)
+  for (int64_t ch = 0; ch < c; ch++) {
+    double mean, var;
+    moments(x, n, c, s, ch, mean, var);
+    const double scale = (w ? static_cast<double>(w[ch]) : 1.0) / std::sqrt(var + eps);
+    const double shift = (bias ? static_cast<double>(bias[ch]) : 0.0) - mean * scale;
+    for (int64_t b = 0; b < n; b++) {
+      const T* p = x + (b * c + ch) * s;
+      T* q = y + (b * c + ch) * s;
+      for (int64_t i = 0; i < s; i++) q[i] = static_cast<T>(p[i] * scale + shift);
+    }
+  }
+}
+
+template <typename T>
+static void backward(const Napi::CallbackInfo& info) {
+  const char* op = "batchNormBackward";
+  const double eps = numberArg(info, 2, op, "eps");
+  const int64_t n = intArg(info, 3, op, "n"), c = intArg(info, 4, op, "c"), s = intArg(info, 5, op, "s");
+  const T* x = arrayArg<T>(info, 0, n * c * s, op, "x");
+  const T* w = optionalArrayArg<T>(info, 1, c, op, "weight");
+  const T* g = arrayArg<T>(info, 6, n * c * s, op, "g");
+  T* dx = arrayArg<T>(info, 7, n * c * s, op, "dx");
+  T* dw = optionalArrayArg<T>(info, 8, c, op, "dweight");
+  T* db = optionalArrayArg<T>(info, 9, c, op, "dbias");
+  const double m = static_cast<double>(n * s);
+#pragma omp parallel for schedule(dynamic) if (n * c * s > 16384)
+  for (int64_t ch = 0; ch < c; ch++) {
+    double mean, var;
+    moments(x, n, c, s, ch, mean, var);
+    const double is = 1 / std::sqrt(var + eps);
+    double sg = 0, sgx = 0;
+    for (int64_t b = 0; b < n; b++) {
+      const T* px = x + (b * c + ch) * s;
+      const T* pg = g + (b * c + ch) * s;
+      double a = 0, ax = 0;
+      for (int64_t i = 0; i < s; i++) { a += pg[i]; ax += pg[i] * (px[i] - mean) * is; }
+      sg += a;
+      sgx += ax;
+    }
+    const double k = (w ? static_cast<double>(w[ch]) : 1.0) * is, meanG = sg / m, meanGX = sgx / m;
+    for (int64_t b = 0; b < n; b++) {
+      const T* px = x + (b * c + ch) * s;
+      const T* pg = g + (b * c + ch) * s;
+      T* q = dx + (b * c + ch) * s;
+      for (int64_t i = 0; i < s; i++) q[i] = static_cast<T>(k * (pg[i] - meanG - (px[i] - mean) * is * meanGX));
+    }
+    if (dw) dw[ch] = static_cast<T>(sgx);
+    if (db) db[ch] = static_cast<T>(sg);
+  }
+}
+
+static Napi::Value BatchNormForward(const Napi::CallbackInfo& info) {
+  if (isF32(info[0])) forward<float>(info);
+  else forward<double>(info);
+  return info.Env().Undefined();
+}
+
+static Napi::Value BatchNormBackward(const Napi::CallbackInfo& info) {
+  if (isF32(info[0])) backward<float>(info);
+  else backward<double>(info);
+  return info.Env().Undefined();
+}
+
+void registerNorm(Napi::Env env, Napi::Object exports) {
+  exports.Set("batchNormForward", Napi::Function::New(env, BatchNormForward));
+  exports.Set("batchNormBackward", Napi::Function::New(env, BatchNormBackward));
+}
+
+}  // namespace tessera

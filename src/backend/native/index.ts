@@ -1,0 +1,290 @@
+// The native backend: the addon's OpenBLAS/LAPACK and AVX2 kernels behind the Backend seam (Node only).
+// f32 and f64 float kernels run natively; integer dtypes of the elementwise/reduction kernels delegate to
+// the cpu reference. Every call is validated here (dtypes alike, arrays long enough) and raises the same
+// TesseraError kinds as the tensor layer, so the addon never sees an array shorter than it will touch.
+import type { FloatArray, TypedArray } from '../../core/dtype.js';
+import { dtypeError, shapeError, TesseraError } from '../../core/errors.js';
+import { checkSize, checkSymmetric } from '../../core/linalg.js';
+import { sizeOf, type Shape } from '../../core/shape.js';
+import { cpuBackend } from '../cpu/index.js';
+import type { Backend, Conv2dParams, FanInIndices, FanInParams, Pool2dParams } from '../kernels.js';
+import { loadAddon, type NativeAddon } from './addon.js';
+
+export interface NativeBackend extends Backend {
+  readonly name: 'native';
+  /** Threads of OpenBLAS and of our OpenMP kernels together. */
+  setThreads(threads: number): void;
+  /** OpenBLAS build string, its core type and the thread counts. */
+  describe(): string;
+}
+
+export type NativeLoad = { ok: true; backend: NativeBackend } | { ok: false; reason: string };
+
+/** Both f32 (→ true), both f64 (→ false), or a dtype error naming the op. */
+function isF32(op: string, arrays: readonly (FloatArray | null)[]): boolean {
+  const present = arrays.filter((a): a is FloatArray => a !== null);
+  if (present.every((a) => a instanceof Float32Array)) return true;
+  if (present.every((a) => a instanceof Float64Array)) return false;
+  throw dtypeError(op, 'arrays', 'all f32 or all f64', present.map((a) => a.constructor.name));
+}
+
+function isFloatArray(a: TypedArray): a is FloatArray {
+  return a instanceof Float32Array || a instanceof Float64Array;
+}
+
+function need(op: string, arg: string, a: { length: number } | null, n: number): void {
+  if (a !== null && a.length < n) throw shapeError(op, arg, `at least ${n} elements`, `${a.length}`);
+}
+
+function positiveInts(op: string, values: Record<string, number>, min = 0): void {
+  for (const [k, v] of Object.entries(values)) {
+    if (!Number.isInteger(v) || v < min) throw new TesseraError('range', op, `${k} expected an integer ≥ ${min}, got ${v}`);
+  }
+}
+
+const convParamsArray = (p: Conv2dParams) => Int32Array.of(p.n, p.cIn, p.h, p.w, p.cOut, p.kh, p.kw, p.strideH, p.strideW, p.padTop, p.padBottom,
+  p.padLeft, p.padRight, p.dilationH, p.dilationW, p.groups, p.outH, p.outW);
+const poolParamsArray = (p: Pool2dParams) => Int32Array.of(p.n, p.c, p.h, p.w, p.kh, p.kw, p.strideH, p.strideW, p.padH, p.padW, p.outH, p.outW);
+
+function checkConv(op: string, p: Conv2dParams): void {
+  positiveInts(op, { n: p.n, cIn: p.cIn, h: p.h, w: p.w, cOut: p.cOut, kh: p.kh, kw: p.kw, padTop: p.padTop, padBottom: p.padBottom, padLeft: p.padLeft, padRight: p.padRight });
+  positiveInts(op, { strideH: p.strideH, strideW: p.strideW, dilationH: p.dilationH, dilationW: p.dilationW, groups: p.groups }, 1);
+  const outH = Math.floor((p.h + p.padTop + p.padBottom - p.dilationH * (p.kh - 1) - 1) / p.strideH) + 1;
+  const outW = Math.floor((p.w + p.padLeft + p.padRight - p.dilationW * (p.kw - 1) - 1) / p.strideW) + 1;
+  if (p.cIn % p.groups !== 0 || p.cOut % p.groups !== 0) throw shapeError(op, 'groups', `a divisor of cIn=${p.cIn} and cOut=${p.cOut}`, p.groups);
+  if (outH < 1 || outW < 1 || outH !== p.outH || outW !== p.outW) throw shapeError(op, 'outH/outW', `${outH}×${outW} (≥ 1) from the input, kernel, stride, padding and dilation`, `${p.outH}×${p.outW}`);
+}
+
+function checkPool(op: string, p: Pool2dParams): void {
+  positiveInts(op, { n: p.n, c: p.c, h: p.h, w: p.w, padH: p.padH, padW: p.padW, outH: p.outH, outW: p.outW });
+  positiveInts(op, { kh: p.kh, kw: p.kw, strideH: p.strideH, strideW: p.strideW }, 1);
+}
+
+function nativeBackend(addon: NativeAddon): NativeBackend {
+  const cpu = cpuBackend;
+  let threads = addon.info().threads;
+  const backend: NativeBackend = {
+    name: 'native',
+    get threads() {
+      return threads;
+    },
+    setThreads(n: number) {
+      positiveInts('setThreads', { threads: n }, 1);
+      addon.setThreads(n);
+      threads = n;
+    },
+    describe() {
+      const i = addon.info();
+      X
+    },
+    gemm(p, a, b, c) {
+      isF32('gemm', [a, b, c]);
+      positiveInts('gemm', { m: p.m, n: p.n, k: p.k, batch: p.batch });
+      need('gemm', 'aOffsets', p.aOffsets, p.batch);
+      need('gemm', 'bOffsets', p.bOffsets, p.batch);
+      for (let t = 0; t < p.batch; t++) {
+        need('gemm', `a (batch ${t})`, a, p.aOffsets[t]! + p.m * p.k);
+        need('gemm', `b (batch ${t})`, b, p.bOffsets[t]! + p.k * p.n);
+      }
+      need('gemm', 'c', c, p.batch * p.m * p.n);
+      addon.gemm(p.m, p.n, p.k, p.transA, p.transB, p.batch, p.aOffsets, p.bOffsets, a, b, c);
+    },
+    conv2d(p, x, w, y) {
+      isF32('conv2d', [x, w, y]);
+      checkConv('conv2d', p);
+      need('conv2d', 'x', x, p.n * p.cIn * p.h * p.w);
+      need('conv2d', 'weight', w, p.cOut * (p.cIn / p.groups) * p.kh * p.kw);
+      need('conv2d', 'y', y, p.n * p.cOut * p.outH * p.outW);
+      addon.conv2d(convParamsArray(p), x, w, y);
+    },
+    conv2dBackwardInput(p, dy, w, dx) {
+      isF32('conv2dBackwardInput', [dy, w, dx]);
+      checkConv('conv2dBackwardInput', p);
+      need('conv2dBackwardInput', 'dy', dy, p.n * p.cOut * p.outH * p.outW);
+      need('conv2dBackwardInput', 'weight', w, p.cOut * (p.cIn / p.groups) * p.kh * p.kw);
+      need('conv2dBackwardInput', 'dx', dx, p.n * p.cIn * p.h * p.w);
+      addon.conv2dBackwardInput(convParamsArray(p), dy, w, dx);
+    },
+    conv2dBackwardFilter(p, x, dy, dw) {
+      isF32('conv2dBackwardFilter', [x, dy, dw]);
+      checkConv('conv2dBackwardFilter', p);
+      need('conv2dBackwardFilter', 'x', x, p.n * p.cIn * p.h * p.w);
+      need('conv2dBackwardFilter', 'dy', dy, p.n * p.cOut * p.outH * p.outW);
+      need('conv2dBackwardFilter', 'dweight', dw, p.cOut * (p.cIn / p.groups) * p.kh * p.kw);
+      addon.conv2dBackwardFilter(convParamsArray(p), x, dy, dw);
+    },
+    fanInMatmul(p: FanInParams, x, values, indices: FanInIndices, y) {
+      fanIn('fanInMatmul', p, x, values, indices, y);
+      addon.fanInMatmul(p.batch, p.inFeatures, p.outFeatures, p.fanIn, p.indicesValidated ?? false, x, values, indices, y);
+    },
+    fanInMatmulFeatureMajor(p: FanInParams, x, values, indices: FanInIndices, y) {
+      fanIn('fanInMatmulFeatureMajor', p, x, values, indices, y);
+      addon.fanInMatmulFeatureMajor(p.batch, p.inFeatures, p.outFeatures, p.fanIn, p.indicesValidated ?? false, x, values, indices, y);
+    },
+    maxPool2d(p, x, y) {
+      isF32('maxPool2d', [x, y]);
+      checkPool('maxPool2d', p);
+      need('maxPool2d', 'x', x, p.n * p.c * p.h * p.w);
+      need('maxPool2d', 'y', y, p.n * p.c * p.outH * p.outW);
+      addon.maxPool2d(poolParamsArray(p), x, y);
+    },
+    maxPool2dBackward(p, x, dy, dx) {
+      isF32('maxPool2dBackward', [x, dy, dx]);
+      checkPool('maxPool2dBackward', p);
+      need('maxPool2dBackward', 'x', x, p.n * p.c * p.h * p.w);
+      need('maxPool2dBackward', 'dy', dy, p.n * p.c * p.outH * p.outW);
+      need('maxPool2dBackward', 'dx', dx, p.n * p.c * p.h * p.w);
+      addon.maxPool2dBackward(poolParamsArray(p), x, dy, dx);
+    },
+    avgPool2d(p, x, y) {
+      isF32('avgPool2d', [x, y]);
+      checkPool('avgPool2d', p);
+      need('avgPool2d', 'x', x, p.n * p.c * p.h * p.w);
+      need('avgPool2d', 'y', y, p.n * p.c * p.outH * p.outW);
+      addon.avgPool2d(poolParamsArray(p), x, y);
+    },
+    avgPool2dBackward(p, dy, dx) {
+      isF32('avgPool2dBackward', [dy, dx]);
+      checkPool('avgPool2dBackward', p);
+      need('avgPool2dBackward', 'dy', dy, p.n * p.c * p.outH * p.outW);
+      need('avgPool2dBackward', 'dx', dx, p.n * p.c * p.h * p.w);
+      addon.avgPool2dBackward(poolParamsArray(p), dy, dx);
+    },
+    batchNormForward(x, w, b, eps, d, y) {
+      isF32('batchNormForward', [x, w, b, y]);
+      need('batchNormForward', 'x', x, d.n * d.c * d.s);
+      need('batchNormForward', 'weight', w, d.c);
+      need('batchNormForward', 'bias', b, d.c);
+      need('batchNormForward', 'y', y, d.n * d.c * d.s);
+      addon.batchNormForward(x, w, b, eps, d.n, d.c, d.s, y);
+    },
+    batchNormBackward(x, w, eps, d, g, dx, dw, db) {
+      isF32('batchNormBackward', [x, w, g, dx, dw, db]);
+      for (const [name, a] of [['x', x], ['g', g], ['dx', dx]] as const) need('batchNormBackward', name, a, d.n * d.c * d.s);
+      for (const [name, a] of [['weight', w], ['dweight', dw], ['dbias', db]] as const) need('batchNormBackward', name, a, d.c);
+      addon.batchNormBackward(x, w, eps, d.n, d.c, d.s, g, dx, dw, db);
+    },
+    unary(op, x, out) {
+      if (!isFloatArray(x) || !isFloatArray(out)) return cpu.unary(op, x, out);
+      isF32(op, [x, out]);
+      need(op, 'out', out, x.length);
+      addon.unary(op, x, out);
+    },
+    binary(op, a, aShape, b, bShape, out, outShape) {
+      if (!isFloatArray(a) || !isFloatArray(b) || a.constructor !== b.constructor) return cpu.binary(op, a, aShape, b, bShape, out, outShape);
+      const n = sizeOf(outShape);
+      need(op, 'a', a, sizeOf(aShape));
+      need(op, 'b', b, sizeOf(bShape));
+      need(op, 'out', out, n);
+      const compare = op === 'equal' || op === 'notEqual' || op === 'less' || op === 'lessEqual' || op === 'greater' || op === 'greaterEqual';
+      if (compare ? !(out instanceof Uint8Array) : out.constructor !== a.constructor) throw dtypeError(op, 'out', compare ? 'u8' : a.constructor.name, out.constructor.name);
+      addon.binary(op, a, aShape, b, bShape, out, outShape);
+    },
+    reluBackward(g, x, out) {
+      if (!isFloatArray(g) || !isFloatArray(x) || !isFloatArray(out)) return cpu.reluBackward(g, x, out);
+      isF32('reluBackward', [g, x, out]);
+      need('reluBackward', 'g', g, out.length);
+      need('reluBackward', 'x', x, out.length);
+      addon.reluBackward(g, x, out);
+    },
+    reduceSum(x, shape, axes, out) {
+      if (!reducible(x, out)) return cpu.reduceSum(x, shape, axes, out);
+      checkReduce('sum', x, shape, axes, out);
+      addon.reduceSum(x, shape, axes, out);
+    },
+    reduceMax(x, shape, axes, out) {
+      if (!reducible(x, out)) return cpu.reduceMax(x, shape, axes, out);
+      checkReduce('max', x, shape, axes, out);
+      addon.reduceMax(x, shape, axes, out);
+    },
+    softmax(d, log, x, out) {
+      isF32('softmax', [x, out]);
+      need('softmax', 'x', x, d.outer * d.n * d.inner);
+      need('softmax', 'out', out, d.outer * d.n * d.inner);
+      addon.softmax(x, d.outer, d.n, d.inner, log, out);
+    },
+    softmaxBackward(d, log, y, g, dx) {
+      isF32('softmaxBackward', [y, g, dx]);
+      for (const [name, a] of [['y', y], ['g', g], ['dx', dx]] as const) need('softmaxBackward', name, a, d.outer * d.n * d.inner);
+      addon.softmaxBackward(y, g, d.outer, d.n, d.inner, log, dx);
+    },
+    softmaxCrossEntropy(rows, classes, logits, labels, losses) {
+      isF32('softmaxCrossEntropy', [logits, losses]);
+      crossEntropyChecks('softmaxCrossEntropy', rows, classes, logits, labels);
+      need('softmaxCrossEntropy', 'losses', losses, rows);
+      addon.softmaxCrossEntropy(logits, labels, rows, classes, losses);
+    },
+    softmaxCrossEntropyBackward(rows, classes, logits, labels, g, dlogits) {
+      isF32('softmaxCrossEntropyBackward', [logits, g, dlogits]);
+      crossEntropyChecks('softmaxCrossEntropyBackward', rows, classes, logits, labels);
+      need('softmaxCrossEntropyBackward', 'g', g, rows);
+      need('softmaxCrossEntropyBackward', 'dlogits', dlogits, rows * classes);
+      addon.softmaxCrossEntropyBackward(logits, labels, g, rows, classes, dlogits);
+    },
+    cholesky(a, n, op = 'cholesky') {
+      checkSymmetric(op, a, n);
+      const l = new Float64Array(n * n);
+      const info = addon.cholesky(a, n, l);
+      if (info !== 0) {
+        throw new TesseraError('value', op, `A expected a positive-definite matrix, got a leading minor of order ${info} of ${n} that is not positive definite; ` +
+          'the kernel matrix is singular or ill-conditioned: add a diagonal regulariser (diagReg > 0)');
+      }
+      return l;
+    },
+    solveTriangular(l, b, n, m, transpose) {
+      checkSize('solveTriangular', 'L', l, n, n);
+      checkSize('solveTriangular', 'B', b, n, m);
+      const x = Float64Array.from(b);
+      addon.solveTriangular(l, x, n, m, transpose);
+      return x;
+    },
+    eighSym(a, n) {
+      checkSymmetric('eighSym', a, n);
+      const values = new Float64Array(n), vectors = new Float64Array(n * n);
+      const info = addon.eighSym(a, n, values, vectors);
+      if (info !== 0) throw new TesseraError('value', 'eighSym', `LAPACK dsyevd did not converge (info ${info}) for a ${n}×${n} matrix`);
+      return { values, vectors };
+    },
+  };
+  return backend;
+}
+
+function fanIn(op: string, p: FanInParams, x: FloatArray, values: FloatArray, indices: FanInIndices, y: FloatArray): void {
+  isF32(op, [x, values, y]);
+  positiveInts(op, { batch: p.batch, inFeatures: p.inFeatures, outFeatures: p.outFeatures, fanIn: p.fanIn });
+  if (!(indices instanceof Uint16Array) && !(indices instanceof Int32Array)) throw dtypeError(op, 'indices', 'u16 or i32', (indices as object).constructor.name);
+  need(op, 'x', x, p.batch * p.inFeatures);
+  need(op, 'values', values, p.outFeatures * p.fanIn);
+  need(op, 'indices', indices, p.outFeatures * p.fanIn);
+  need(op, 'y', y, p.batch * p.outFeatures);
+}
+
+function reducible(x: TypedArray, out: TypedArray): boolean {
+  return isFloatArray(x) && x.constructor === out.constructor;
+}
+
+function checkReduce(op: string, x: TypedArray, shape: Shape, axes: readonly number[], out: TypedArray): void {
+  need(op, 'x', x, sizeOf(shape));
+  for (const a of axes) if (!Number.isInteger(a) || a < 0 || a >= shape.length) throw new TesseraError('range', op, `axes expected integers in [0, ${shape.length}), got ${a}`);
+  need(op, 'out', out, sizeOf(shape.filter((_, i) => !axes.includes(i))));
+}
+
+function crossEntropyChecks(op: string, rows: number, classes: number, logits: FloatArray, labels: Int32Array): void {
+  positiveInts(op, { rows, classes });
+  need(op, 'logits', logits, rows * classes);
+  if (!(labels instanceof Int32Array)) throw dtypeError(op, 'labels', 'i32', (labels as object).constructor.name);
+  need(op, 'labels', labels, rows);
+  for (let r = 0; r < rows; r++) {
+    const l = labels[r]!;
+    if (l < 0 || l >= classes) throw new TesseraError('range', op, `labels expected class indices in [0, ${classes}), got ${l} at row ${r}`);
+  }
+}
+
+/** The native backend with `threads` threads (default: all cores), or why it is unavailable. */
+export function createNativeBackend(options: { threads?: number } = {}): NativeLoad {
+  const load = loadAddon();
+  if (!load.ok) return load;
+  const backend = nativeBackend(load.addon);
+  if (options.threads !== undefined) backend.setThreads(options.threads);
+  return { ok: true, backend };
+}
