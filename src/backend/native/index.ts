@@ -75,7 +75,7 @@ function nativeBackend(addon: NativeAddon): NativeBackend {
     },
     describe() {
       const i = addon.info();
-      X
+      return `${i.blas.trim().split(' ').slice(0, 2).join(' ')} (core ${i.core}), ${i.threads} thread${i.threads === 1 ? '' : 's'}`;
     },
     gemm(p, a, b, c) {
       isF32('gemm', [a, b, c]);
