@@ -62,9 +62,10 @@ export const matmulPrimitive: Primitive<'matmul'> = {
   },
   // See the derivation in docs: each case keeps every product a plain GEMM with transpose flags.
   vjp: (g, [a, b], _out, { transA, transB }) => {
-    const ga = transA ? matmul(b!, g, { transA: transB, transB: true }) : matmul(g, b!, { transB: !transB });
-    const gb = transB ? matmul(g, a!, { transA: true, transB: transA }) : matmul(a!, g, { transA: !transA });
-    return [sumToShape(ga, a!.shape), sumToShape(gb, b!.shape)];
+    // Only the inputs that need a gradient get one: a network's input x needs none (one GEMM saved per step).
+    const ga = !a!.requiresGrad ? null : transA ? matmul(b!, g, { transA: transB, transB: true }) : matmul(g, b!, { transB: !transB });
+    const gb = !b!.requiresGrad ? null : transB ? matmul(g, a!, { transA: true, transB: transA }) : matmul(a!, g, { transA: !transA });
+    return [ga && sumToShape(ga, a!.shape), gb && sumToShape(gb, b!.shape)];
   },
 };
 

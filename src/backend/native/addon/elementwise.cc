@@ -153,13 +153,15 @@ static Napi::Value Binary(const Napi::CallbackInfo& info) {
 }
 
 template <typename T>
+static void reluBackwardLoop(const T* __restrict g, const T* __restrict x, T* __restrict o, int64_t n) {
+#pragma omp parallel for schedule(static) if (n > 1 << 20)
+  for (int64_t i = 0; i < n; i++) o[i] = x[i] > T(0) ? g[i] : T(0);
+}
+
+template <typename T>
 static void reluBackward(const Napi::CallbackInfo& info) {
   const int64_t n = info[2].As<Napi::TypedArray>().ElementLength();
-  const T* g = arrayArg<T>(info, 0, n, "reluBackward", "g");
-  const T* x = arrayArg<T>(info, 1, n, "reluBackward", "x");
-  T* o = arrayArg<T>(info, 2, n, "reluBackward", "out");
-#pragma omp parallel for schedule(static) if (n > 1 << 20)
-  for (int64_t i = 0; i < n; i++) o[i] = g[i] * static_cast<T>(x[i] > 0);
+  reluBackwardLoop(arrayArg<T>(info, 0, n, "reluBackward", "g"), arrayArg<T>(info, 1, n, "reluBackward", "x"), arrayArg<T>(info, 2, n, "reluBackward", "out"), n);
 }
 
 static Napi::Value ReluBackward(const Napi::CallbackInfo& info) {
