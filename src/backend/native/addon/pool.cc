@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 #include <algorithm>
+#include <type_traits>
 
 namespace tessera {
 
@@ -23,31 +24,50 @@ static Pool poolArg(const Napi::CallbackInfo& info, const char* op) {
   return q;
 }
 
-/** Flat input index of the window maximum of output (plane, oy, ox), or −1 for an all-padding window. */
+/** mask ? a : b for an all-ones / all-zeros mask, on the bit patterns. */
 template <typename T>
-static inline int64_t argmaxAt(const Pool& p, const T* x, int64_t plane, int64_t oy, int64_t ox) {
+static inline T selectBits(int64_t mask, T a, T b) {
+  using Bits = typename std::conditional<sizeof(T) == 4, uint32_t, uint64_t>::type;
+  Bits ia, ib;
+  std::memcpy(&ia, &a, sizeof(T));
+  std::memcpy(&ib, &b, sizeof(T));
+  const Bits m = static_cast<Bits>(mask);
+  const Bits r = (ia & m) | (ib & ~m);
+  T out;
+  std::memcpy(&out, &r, sizeof(T));
+  return out;
+}
+
+/**
+ * Flat input index of the window maximum of output (plane, oy, ox), or −1 for an all-padding window.
+ * Branch-free selects (the comparisons are data-dependent and mispredict on real images); once a NaN is
+ * the best, nothing replaces it, as the reference's early exit.
+ */
+template <typename T>
+static inline int64_t argmaxAt(const Pool& p, const T* __restrict x, int64_t plane, int64_t oy, int64_t ox) {
   const int64_t base = plane * p.h * p.w;
   const int64_t y0 = oy * p.sh - p.ph, y1 = std::min(y0 + p.kh, p.h), ys = std::max<int64_t>(y0, 0);
   const int64_t x0 = ox * p.sw - p.pw, x1 = std::min(x0 + p.kw, p.w), xs = std::max<int64_t>(x0, 0);
-  T best = -std::numeric_limits<T>::infinity();
-  int64_t at = -1;
-  for (int64_t iy = ys; iy < y1 && !(best != best); iy++) {
-    for (int64_t ix = xs; ix < x1; ix++) {
-      const T v = x[base + iy * p.w + ix];
-      if (v > best || at < 0 || v != v) {
-        best = v;
-        at = base + iy * p.w + ix;
-        if (v != v) break;
-      }
+  if (ys >= y1 || xs >= x1) return -1;
+  int64_t at = base + ys * p.w + xs;
+  T best = x[at];
+  for (int64_t iy = ys; iy < y1; iy++) {
+    const T* row = x + base + iy * p.w;
+    for (int64_t ix = (iy == ys ? xs + 1 : xs); ix < x1; ix++) {
+      const T v = row[ix];
+      // take = all ones when v replaces best; selects by bit masks so gcc cannot turn them into branches.
+      const int64_t take = -static_cast<int64_t>((best == best) & ((v > best) | (v != v)));
+      best = selectBits(take, v, best);
+      at = (take & (base + iy * p.w + ix)) | (~take & at);
     }
   }
   return at;
 }
 
+// Each loop runs in a function of its own over restrict-qualified pointers: with the N-API argument
+// objects in scope gcc kept reloading through possibly-aliased memory (measured 5–30× slower).
 template <typename T>
-static void maxForward(const Napi::CallbackInfo& info, const Pool& p) {
-  const T* x = arrayArg<T>(info, 1, p.planes() * p.h * p.w, "maxPool2d", "x");
-  T* y = arrayArg<T>(info, 2, p.planes() * p.outH * p.outW, "maxPool2d", "y");
+static void maxForwardLoop(const Pool& p, const T* __restrict x, T* __restrict y) {
 #pragma omp parallel for schedule(static) if (p.planes() * p.outH * p.outW > 16384)
   for (int64_t plane = 0; plane < p.planes(); plane++) {
     for (int64_t oy = 0; oy < p.outH; oy++) {
@@ -60,10 +80,7 @@ static void maxForward(const Napi::CallbackInfo& info, const Pool& p) {
 }
 
 template <typename T>
-static void maxBackward(const Napi::CallbackInfo& info, const Pool& p) {
-  const T* x = arrayArg<T>(info, 1, p.planes() * p.h * p.w, "maxPool2dBackward", "x");
-  const T* dy = arrayArg<T>(info, 2, p.planes() * p.outH * p.outW, "maxPool2dBackward", "dy");
-  T* dx = arrayArg<T>(info, 3, p.planes() * p.h * p.w, "maxPool2dBackward", "dx");
+static void maxBackwardLoop(const Pool& p, const T* __restrict x, const T* __restrict dy, T* __restrict dx) {
 #pragma omp parallel for schedule(static) if (p.planes() * p.outH * p.outW > 16384)
   for (int64_t plane = 0; plane < p.planes(); plane++) {
     std::memset(dx + plane * p.h * p.w, 0, sizeof(T) * p.h * p.w);
@@ -77,9 +94,7 @@ static void maxBackward(const Napi::CallbackInfo& info, const Pool& p) {
 }
 
 template <typename T>
-static void avgForward(const Napi::CallbackInfo& info, const Pool& p) {
-  const T* x = arrayArg<T>(info, 1, p.planes() * p.h * p.w, "avgPool2d", "x");
-  T* y = arrayArg<T>(info, 2, p.planes() * p.outH * p.outW, "avgPool2d", "y");
+static void avgForwardLoop(const Pool& p, const T* __restrict x, T* __restrict y) {
   const double area = static_cast<double>(p.kh * p.kw);
 #pragma omp parallel for schedule(static) if (p.planes() * p.outH * p.outW > 16384)
   for (int64_t plane = 0; plane < p.planes(); plane++) {
@@ -97,9 +112,7 @@ static void avgForward(const Napi::CallbackInfo& info, const Pool& p) {
 }
 
 template <typename T>
-static void avgBackward(const Napi::CallbackInfo& info, const Pool& p) {
-  const T* dy = arrayArg<T>(info, 1, p.planes() * p.outH * p.outW, "avgPool2dBackward", "dy");
-  T* dx = arrayArg<T>(info, 2, p.planes() * p.h * p.w, "avgPool2dBackward", "dx");
+static void avgBackwardLoop(const Pool& p, const T* __restrict dy, T* __restrict dx) {
   const double area = static_cast<double>(p.kh * p.kw);
 #pragma omp parallel for schedule(static) if (p.planes() * p.outH * p.outW > 16384)
   for (int64_t plane = 0; plane < p.planes(); plane++) {
@@ -114,6 +127,29 @@ static void avgBackward(const Napi::CallbackInfo& info, const Pool& p) {
       }
     }
   }
+}
+
+template <typename T>
+static void maxForward(const Napi::CallbackInfo& info, const Pool& p) {
+  maxForwardLoop(p, arrayArg<T>(info, 1, p.planes() * p.h * p.w, "maxPool2d", "x"), arrayArg<T>(info, 2, p.planes() * p.outH * p.outW, "maxPool2d", "y"));
+}
+
+template <typename T>
+static void maxBackward(const Napi::CallbackInfo& info, const Pool& p) {
+  maxBackwardLoop(p, arrayArg<T>(info, 1, p.planes() * p.h * p.w, "maxPool2dBackward", "x"),
+                  arrayArg<T>(info, 2, p.planes() * p.outH * p.outW, "maxPool2dBackward", "dy"),
+                  arrayArg<T>(info, 3, p.planes() * p.h * p.w, "maxPool2dBackward", "dx"));
+}
+
+template <typename T>
+static void avgForward(const Napi::CallbackInfo& info, const Pool& p) {
+  avgForwardLoop(p, arrayArg<T>(info, 1, p.planes() * p.h * p.w, "avgPool2d", "x"), arrayArg<T>(info, 2, p.planes() * p.outH * p.outW, "avgPool2d", "y"));
+}
+
+template <typename T>
+static void avgBackward(const Napi::CallbackInfo& info, const Pool& p) {
+  avgBackwardLoop(p, arrayArg<T>(info, 1, p.planes() * p.outH * p.outW, "avgPool2dBackward", "dy"),
+                  arrayArg<T>(info, 2, p.planes() * p.h * p.w, "avgPool2dBackward", "dx"));
 }
 
 #define POOL_ENTRY(Name, fn, dtypeArg)                          \
