@@ -8,6 +8,7 @@
 #include <limits>
 #include <algorithm>
 #include <type_traits>
+#include <immintrin.h>
 
 namespace tessera {
 
@@ -64,14 +65,68 @@ static inline int64_t argmaxAt(const Pool& p, const T* __restrict x, int64_t pla
   return at;
 }
 
+/**
+ * The common 2×2, stride-2, unpadded window in float with AVX2, 8 outputs of one row at a time: loads 16
+ * input columns of both window rows, splits even/odd columns, and applies the same take rule as argmaxAt
+ * in scan order (0,0) (0,1) (1,0) (1,1) with vector compares and blends. `at` gets flat input indices.
+ */
+static inline bool isPool2x2(const Pool& p) {
+  return p.kh == 2 && p.kw == 2 && p.sh == 2 && p.sw == 2 && p.ph == 0 && p.pw == 0 && p.planes() * p.h * p.w < (int64_t(1) << 31);
+}
+
+/** Lanes j < n all ones (n in 0..8). */
+static inline __m256i firstLanes(int64_t n) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int32_t>(n)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+/** Columns r[0 … 2n) split into even and odd lanes; masked loads never read past the window row. */
+static inline void evenOdd(const float* r, int64_t n, __m256& even, __m256& odd) {
+  const __m256 a = _mm256_maskload_ps(r, firstLanes(2 * n)), b = _mm256_maskload_ps(r + 8, firstLanes(2 * n - 8));
+  even = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0))), _MM_SHUFFLE(3, 1, 2, 0)));
+  odd = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1))), _MM_SHUFFLE(3, 1, 2, 0)));
+}
+
+static inline void takeIf(__m256& best, __m256i& at, __m256 v, __m256i idx) {
+  const __m256 take = _mm256_and_ps(_mm256_cmp_ps(best, best, _CMP_ORD_Q), _mm256_or_ps(_mm256_cmp_ps(v, best, _CMP_GT_OQ), _mm256_cmp_ps(v, v, _CMP_UNORD_Q)));
+  best = _mm256_blendv_ps(best, v, take);
+  at = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(at), _mm256_castsi256_ps(idx), take));
+}
+
+/** Maxima and argmaxes of outputs (plane, oy, ox0 … ox0 + n − 1), n ≤ 8 (other lanes undefined). */
+static inline void pool2x2x8(const Pool& p, const float* x, int64_t plane, int64_t oy, int64_t ox0, int64_t n, __m256& best, __m256i& at) {
+  const int32_t row0 = static_cast<int32_t>(plane * p.h * p.w + 2 * oy * p.w + 2 * ox0);
+  const float* r0 = x + row0;
+  const __m256i lanes2 = _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14);
+  const __m256i i00 = _mm256_add_epi32(_mm256_set1_epi32(row0), lanes2), one = _mm256_set1_epi32(1), down = _mm256_set1_epi32(static_cast<int32_t>(p.w));
+  __m256 e0, o0, e1, o1;
+  evenOdd(r0, n, e0, o0);
+  evenOdd(r0 + p.w, n, e1, o1);
+  best = e0;
+  at = i00;
+  takeIf(best, at, o0, _mm256_add_epi32(i00, one));
+  takeIf(best, at, e1, _mm256_add_epi32(i00, down));
+  takeIf(best, at, o1, _mm256_add_epi32(_mm256_add_epi32(i00, down), one));
+}
+
 // Each loop runs in a function of its own over restrict-qualified pointers: with the N-API argument
 // objects in scope gcc kept reloading through possibly-aliased memory (measured 5–30× slower).
 template <typename T>
 static void maxForwardLoop(const Pool& p, const T* __restrict x, T* __restrict y) {
+  const bool fast = std::is_same<T, float>::value && isPool2x2(p);
 #pragma omp parallel for schedule(static) if (p.planes() * p.outH * p.outW > 16384)
   for (int64_t plane = 0; plane < p.planes(); plane++) {
     for (int64_t oy = 0; oy < p.outH; oy++) {
-      for (int64_t ox = 0; ox < p.outW; ox++) {
+      int64_t ox = 0;
+      if constexpr (std::is_same<T, float>::value) {
+        for (; fast && ox < p.outW; ox += 8) {
+          const int64_t n = std::min<int64_t>(8, p.outW - ox);
+          __m256 best;
+          __m256i at;
+          pool2x2x8(p, x, plane, oy, ox, n, best, at);
+          _mm256_maskstore_ps(y + (plane * p.outH + oy) * p.outW + ox, firstLanes(n), best);
+        }
+      }
+      for (; ox < p.outW; ox++) {
         const int64_t at = argmaxAt(p, x, plane, oy, ox);
         y[(plane * p.outH + oy) * p.outW + ox] = at < 0 ? -std::numeric_limits<T>::infinity() : x[at];
       }
@@ -81,11 +136,25 @@ static void maxForwardLoop(const Pool& p, const T* __restrict x, T* __restrict y
 
 template <typename T>
 static void maxBackwardLoop(const Pool& p, const T* __restrict x, const T* __restrict dy, T* __restrict dx) {
+  const bool fast = std::is_same<T, float>::value && isPool2x2(p);
 #pragma omp parallel for schedule(static) if (p.planes() * p.outH * p.outW > 16384)
   for (int64_t plane = 0; plane < p.planes(); plane++) {
     std::memset(dx + plane * p.h * p.w, 0, sizeof(T) * p.h * p.w);
     for (int64_t oy = 0; oy < p.outH; oy++) {
-      for (int64_t ox = 0; ox < p.outW; ox++) {
+      int64_t ox = 0;
+      if constexpr (std::is_same<T, float>::value) {
+        for (; fast && ox < p.outW; ox += 8) {
+          const int64_t n = std::min<int64_t>(8, p.outW - ox);
+          __m256 best;
+          __m256i at;
+          pool2x2x8(p, x, plane, oy, ox, n, best, at);
+          alignas(32) int32_t idx[8];
+          _mm256_store_si256(reinterpret_cast<__m256i*>(idx), at);
+          const T* g = dy + (plane * p.outH + oy) * p.outW + ox;
+          for (int64_t l = 0; l < n; l++) dx[idx[l]] += g[l];
+        }
+      }
+      for (; ox < p.outW; ox++) {
         const int64_t at = argmaxAt(p, x, plane, oy, ox);
         if (at >= 0) dx[at] += dy[(plane * p.outH + oy) * p.outW + ox];
       }
