@@ -1,6 +1,6 @@
 // Fused batch normalisation with batch statistics over x [N, C, S], as backend/cpu/batchNorm.ts:
 //   forward:  μ_c, σ²_c over (n, s) (two-pass, double);  y = γ·(x − μ)/√(σ² + eps) + β
-//   backward: dβ_c = Σ g;  dγ_c = Σ g·x̂;  dx = γ/√(σ² + eps) · (g − dβ_c/M − x̂·dγ_c/M),  M = N·S
+//   backward: dβ_c = Σ g;  dγ_c = Σ g·x̂ = Σ g·(x − μ)/σ;  dx = γ/√(σ² + eps) · (g − dβ_c/M − x̂·dγ_c/M),  M = N·S
 // Channels are independent, so both passes split over threads by channel.
 // batchNormForward(x, weight|null, bias|null, eps, n, c, s, y);
 // batchNormBackward(x, weight|null, eps, n, c, s, g, dx, dweight|null, dbias|null).
@@ -55,25 +55,36 @@ static void forwardLoop(const T* __restrict x, const T* w, const T* bias, double
   }
 }
 
+/**
+ * Three passes per channel: Σx (the mean); then Σ(x − μ)², Σg and Σg·(x − μ) together; then dx.
+ * Σg·x̂ = Σg·(x − μ)/σ, so the variance is not needed before the sums.
+ */
 template <typename T>
 static void backwardLoop(const T* __restrict x, const T* w, double eps, int64_t n, int64_t c, int64_t s, const T* __restrict g,
                          T* __restrict dx, T* dw, T* db) {
   const double m = static_cast<double>(n * s);
 #pragma omp parallel for schedule(dynamic) if (n * c * s > 16384)
   for (int64_t ch = 0; ch < c; ch++) {
-    double mean, var;
-    moments(x, n, c, s, ch, mean, var);
-    const double is = 1 / std::sqrt(var + eps);
-    double sg = 0, sgx = 0;
+    double total = 0;
+    for (int64_t b = 0; b < n; b++) total += sumOf(x + (b * c + ch) * s, s);
+    const double mean = total / m;
+    double sq = 0, sg = 0, sgd = 0;
     for (int64_t b = 0; b < n; b++) {
       const T* __restrict px = x + (b * c + ch) * s;
       const T* __restrict pg = g + (b * c + ch) * s;
-      double a = 0, ax = 0;
-#pragma omp simd reduction(+ : a, ax)
-      for (int64_t i = 0; i < s; i++) { a += pg[i]; ax += pg[i] * (px[i] - mean) * is; }
-      sg += a;
-      sgx += ax;
+      double a = 0, ag = 0, agd = 0;
+#pragma omp simd reduction(+ : a, ag, agd)
+      for (int64_t i = 0; i < s; i++) {
+        const double d = px[i] - mean;
+        a += d * d;
+        ag += pg[i];
+        agd += pg[i] * d;
+      }
+      sq += a;
+      sg += ag;
+      sgd += agd;
     }
+    const double is = 1 / std::sqrt(sq / m + eps), sgx = sgd * is;
     const double k = (w ? static_cast<double>(w[ch]) : 1.0) * is, meanG = sg / m, meanGX = sgx / m;
     for (int64_t b = 0; b < n; b++) {
       const T* __restrict px = x + (b * c + ch) * s;
