@@ -6,7 +6,8 @@
 // Inputs: real Fashion-MNIST (the first N train and M test images, pixels standardised with the train
 // statistics, targets one-hot − 0.1) when its IDX files are present (Debian's dataset-fashion-mnist, or
 // --data DIR); else seeded Gaussian inputs [N, d] labelled by a seeded linear teacher (argmax of x·W).
-// `data` in the result says which. Medians over rounds; peak_rss_mib is the process's maximum resident set.
+// `data` in the result says which. Medians over rounds; peak_rss_mib is the process's maximum resident set
+// (with several rounds it also counts earlier rounds' matrices that the garbage collector has not freed yet).
 import { performance } from 'node:perf_hooks';
 import { getBackend } from '../src/backend/registry.js';
 import { TesseraError } from '../src/core/errors.js';
@@ -109,7 +110,9 @@ function gaussian(o: NtkBenchOptions): Problem {
 function loadProblem(o: NtkBenchOptions): Problem {
   const dir = o.dataDir ?? FASHION_MNIST_DIR;
   const present = isFile(`${dir}/train-images-idx3-ubyte.gz`) || isFile(`${dir}/train-images-idx3-ubyte`);
-  if (o.inputs === 'gaussian' || (o.inputs === 'auto' && !present)) return gaussian(o);
+  // An explicit --data means Fashion-MNIST from there (a missing file is an error, not a silent fallback).
+  const kind = o.inputs === 'auto' && o.dataDir !== undefined ? 'fashion-mnist' : o.inputs;
+  if (kind === 'gaussian' || (kind === 'auto' && !present)) return gaussian(o);
   if (o.d !== 784) throw new TesseraError('option', 'ntk bench', `--d expected 784 with Fashion-MNIST inputs (28×28 images), got ${o.d}; use --inputs gaussian for other dimensions`);
   return fashionMnist(o, dir);
 }

@@ -143,6 +143,7 @@ test('ntk bench bad options: --d with Fashion-MNIST, a missing data directory, a
   };
   expectError(['--inputs', 'fashion-mnist', '--d', '100', '--n', '10', '--test', '5'], /--d expected 784 with Fashion-MNIST inputs/);
   expectError(['--inputs', 'fashion-mnist', '--data', join(dir, 'nowhere'), '--n', '10', '--test', '5'], /nowhere.*train-images-idx3-ubyte/);
+  expectError(['--data', join(dir, 'nowhere'), '--n', '10', '--test', '5'], /nowhere.*train-images-idx3-ubyte/); // --data: no silent Gaussian fallback
   expectError(['--n', '0'], /--n expects a positive integer, got "0"/);
   expectError(['--inputs', 'mnist'], /Allowed choices are auto, fashion-mnist, gaussian/);
   expectError(['--inputs', 'gaussian', '--n', '10', '--test', '5', '--diag-reg', '-1'], /--diag-reg expects a non-negative number/);
