@@ -9,8 +9,9 @@
 //   noiseFloor added to every variance; varianceAsStd: the info_ntk quirk of passing variance + th as a
 //   standard deviation (tfp MultivariateNormalDiag scale_diag); a collapse guard (variances ≤ collapseBelow
 //   after the floor make S_ii → ∞: t → ∞ with diag_reg = 0 collapses the train covariance).
+// The per-point Cholesky factors of full covariances come from the active backend (LAPACK on native).
 import { shapeError, TesseraError, valueError } from '../core/errors.js';
-import { cholesky } from '../core/linalg.js';
+import { getBackend } from '../backend/registry.js';
 import { normalValues, type Key } from '../core/random.js';
 
 export interface GaussianConditionals {
@@ -82,7 +83,7 @@ function factors(g: GaussianConditionals, floor: number, collapseBelow: number, 
       }
       let Li: Float64Array;
       try {
-        Li = cholesky(S, C, op);
+        Li = getBackend().cholesky(S, C, op);
       } catch {
         throw collapse(i, Math.min(...Array.from({ length: C }, (_, c) => S[c * C + c]!)));
       }

@@ -40,6 +40,20 @@ export function mapKernel(k: Kernel, f: PairMap): Kernel {
     return out;
   };
   const nngp = new Float64Array(k.nngp.length), ntk = new Float64Array(k.ntk.length);
+  const cov1 = mapSelf(k.cov1, k.n1), cov2 = k.cov2 === k.cov1 ? cov1 : mapSelf(k.cov2, k.n2);
+  if (P === 1) {
+    // Vectors: row i of [n1, n2] against the variances of x2 (the hot loop of dense nets).
+    const K = k.nngp, T = k.ntk, v2 = k.cov2;
+    for (let i = 0; i < k.n1; i++) {
+      const v1 = k.cov1[i]!, row = i * k.n2;
+      for (let j = 0; j < k.n2; j++) {
+        f(v1, v2[j]!, K[row + j]!, r);
+        nngp[row + j] = r[0]!;
+        ntk[row + j] = r[1]! * T[row + j]!;
+      }
+    }
+    return { ...k, nngp, ntk, cov1, cov2 };
+  }
   for (let i = 0; i < k.n1; i++) {
     for (let j = 0; j < k.n2; j++) {
       const base = (i * k.n2 + j) * PP;
@@ -54,8 +68,7 @@ export function mapKernel(k: Kernel, f: PairMap): Kernel {
       }
     }
   }
-  const cov1 = mapSelf(k.cov1, k.n1);
-  return { ...k, nngp, ntk, cov1, cov2: k.cov2 === k.cov1 ? cov1 : mapSelf(k.cov2, k.n2) };
+  return { ...k, nngp, ntk, cov1, cov2 };
 }
 
 function abReluMap(a: number, b: number): PairMap {

@@ -23,16 +23,28 @@ export interface DenseOptions {
   readonly parameterization?: Parameterization;
 }
 
-/** The dense kernel map on any kernel (per position pair: a bias is shared across positions). */
+/** The dense kernel map on any kernel (per position pair: a bias is shared across positions); one pass over nngp and ntk. */
 export function denseKernel(k: Kernel, o: { wStd: number; bStd: number | null; parameterization: Parameterization; outDim: number }): Kernel {
   const w2 = o.wStd * o.wStd, b2 = o.bStd === null ? 0 : o.bStd * o.bStd;
-  const affine = (v: Float64Array): Float64Array => v.map((x) => w2 * x + b2);
-  const nngp = affine(k.nngp), ntk = new Float64Array(nngp.length);
+  const affine = (v: Float64Array): Float64Array => {
+    const out = new Float64Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = w2 * v[i]! + b2;
+    return out;
+  };
+  const n = k.nngp.length, nngp = new Float64Array(n), ntk = new Float64Array(n);
+  const K = k.nngp, T = k.ntk;
   if (o.parameterization === 'ntk') {
-    for (let i = 0; i < ntk.length; i++) ntk[i] = nngp[i]! + w2 * k.ntk[i]!;
+    for (let i = 0; i < n; i++) {
+      const v = w2 * K[i]! + b2;
+      nngp[i] = v;
+      ntk[i] = v + w2 * T[i]!;
+    }
   } else {
-    const biasGrad = o.bStd === null ? 0 : 1;
-    for (let i = 0; i < ntk.length; i++) ntk[i] = k.channels * k.nngp[i]! + w2 * k.ntk[i]! + biasGrad;
+    const biasGrad = o.bStd === null ? 0 : 1, C = k.channels;
+    for (let i = 0; i < n; i++) {
+      nngp[i] = w2 * K[i]! + b2;
+      ntk[i] = C * K[i]! + w2 * T[i]! + biasGrad;
+    }
   }
   const cov1 = affine(k.cov1);
   return { ...k, channels: o.outDim, nngp, ntk, cov1, cov2: k.cov2 === k.cov1 ? cov1 : affine(k.cov2) };

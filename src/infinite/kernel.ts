@@ -10,7 +10,7 @@
 // `channels` is the width of the current representation (used by the standard parameterisation).
 // Input kernel (neural-tangents' _cov): K⁰(x, x')[p, q] = Σ_c x[c, p] x'[c, q] / C, Θ⁰ = 0.
 import { shapeError, valueError } from '../core/errors.js';
-import { gram } from '../core/linalg.js';
+import { blockGrams, gram, selfGram } from './linalg.js';
 import type { Tensor } from '../tensor/index.js';
 
 export interface Kernel {
@@ -92,7 +92,10 @@ function channelsLast(x: Inputs): { data: Float64Array; n: number; C: number; P:
 
 /**
  * The input kernel of x1 and x2 (null: x2 = x1): K⁰ = x·x'/C per position pair, Θ⁰ = 0.
- * One Gram matrix of all (input, position) rows; with x2 = x1 only its upper triangle is computed.
+ * One Gram matrix of all (input, position) rows through the backend's GEMM. With x2 = x1 the Gram is
+ * mirrored to be exactly symmetric and the self-covariances are its diagonal blocks, so K(x, x) is the
+ * same number in nngp and cov1 (the ReLU derivative kernel has a square-root singularity at equal inputs:
+ * one rounding of difference between them would move Θ(x, x) by ~1e-8 relative).
  */
 export function inputKernel(x1: Inputs, x2: Inputs | null): Kernel {
   const op = 'inputKernel';
@@ -101,27 +104,35 @@ export function inputKernel(x1: Inputs, x2: Inputs | null): Kernel {
   }
   const a = channelsLast(x1), b = x2 === null ? a : channelsLast(x2);
   const { C, P } = a;
+  const PP = P * P;
   const spatial = x1.shape.length === 4 ? [x1.shape[2]!, x1.shape[3]!] : [];
-  // G[(i, p), (j, q)] = x1_i[:, p] · x2_j[:, q]
-  const G = gram(a.data, a.n * P, b.data, b.n * P, C);
+  // G[(i, p), (j, q)] = x1_i[:, p] · x2_j[:, q]   [n1·P, n2·P]
   const m = b.n * P;
-  const nngp = new Float64Array(a.n * b.n * P * P);
-  for (let i = 0; i < a.n; i++) {
-    for (let j = 0; j < b.n; j++) {
-      for (let p = 0; p < P; p++) {
-        for (let q = 0; q < P; q++) nngp[((i * b.n + j) * P + p) * P + q] = G[(i * P + p) * m + j * P + q]! / C;
+  const G = x2 === null ? selfGram(a.data, a.n * P, C) : gram(a.data, a.n * P, b.data, m, C);
+  let nngp: Float64Array;
+  if (P === 1) {
+    for (let i = 0; i < G.length; i++) G[i]! /= C; // [n1, n2] already
+    nngp = G;
+  } else {
+    nngp = new Float64Array(a.n * b.n * PP);
+    for (let i = 0; i < a.n; i++) {
+      for (let j = 0; j < b.n; j++) {
+        for (let p = 0; p < P; p++) {
+          for (let q = 0; q < P; q++) nngp[((i * b.n + j) * P + p) * P + q] = G[(i * P + p) * m + j * P + q]! / C;
+        }
       }
     }
   }
+  // K⁰(x_i, x_i) [n, P, P]: the diagonal blocks of nngp (x2 = x1), else one batched GEMM per input set.
   const selfCov = (s: typeof a): Float64Array => {
-    const out = new Float64Array(s.n * P * P);
-    for (let i = 0; i < s.n; i++) {
-      const rows = s.data.subarray(i * P * C, (i + 1) * P * C);
-      const g = gram(rows, P, rows, P, C);
-      for (let t = 0; t < P * P; t++) out[i * P * P + t] = g[t]! / C;
-    }
+    const out = blockGrams(s.data, s.n, P, C);
+    for (let t = 0; t < out.length; t++) out[t]! /= C;
     return out;
   };
-  const cov1 = selfCov(a);
+  let cov1: Float64Array;
+  if (x2 === null) {
+    cov1 = new Float64Array(a.n * PP);
+    for (let i = 0; i < a.n; i++) cov1.set(nngp.subarray((i * a.n + i) * PP, (i * a.n + i + 1) * PP), i * PP);
+  } else cov1 = selfCov(a);
   return { n1: a.n, n2: b.n, spatial, channels: C, nngp, ntk: new Float64Array(nngp.length), cov1, cov2: x2 === null ? cov1 : selfCov(b) };
 }

@@ -43,6 +43,22 @@ export function blockKernel(layer: Layer, x1: Inputs, x2: Inputs | null): Kernel
   return out;
 }
 
+const TILE = 64;
+
+/** out[(j0 + j)·width + i0 + i] = block[i·nj + j] for the block [ni, nj], in TILE×TILE tiles (reads and writes stay in cache). */
+function mirrorBlock(block: Float64Array, ni: number, nj: number, out: Float64Array, width: number, i0: number, j0: number): void {
+  for (let jt = 0; jt < nj; jt += TILE) {
+    const jEnd = Math.min(jt + TILE, nj);
+    for (let it = 0; it < ni; it += TILE) {
+      const iEnd = Math.min(it + TILE, ni);
+      for (let j = jt; j < jEnd; j++) {
+        const row = (j0 + j) * width + i0;
+        for (let i = it; i < iEnd; i++) out[row + i] = block[i * nj + j]!;
+      }
+    }
+  }
+}
+
 export function kernelFn(layer: Layer, x1In: InputsLike, x2In?: InputsLike | null, options: KernelFnOptions = {}): KernelMatrices {
   const x1 = asInputs('x1', x1In);
   const x2 = x2In === undefined || x2In === null ? null : asInputs('x2', x2In);
@@ -66,15 +82,12 @@ export function kernelFn(layer: Layer, x1In: InputsLike, x2In?: InputsLike | nul
       const sameBlock = x2 === null && bi === bj;
       const k = blockKernel(layer, a, sameBlock ? null : sliceInputs(x2 ?? x1, j0, nj));
       for (let i = 0; i < ni; i++) {
-        for (let j = 0; j < nj; j++) {
-          const v = k.nngp[i * nj + j]!, t = k.ntk[i * nj + j]!;
-          nngp[(i0 + i) * n2 + j0 + j] = v;
-          ntk[(i0 + i) * n2 + j0 + j] = t;
-          if (x2 === null && !sameBlock) {
-            nngp[(j0 + j) * n2 + i0 + i] = v;
-            ntk[(j0 + j) * n2 + i0 + i] = t;
-          }
-        }
+        nngp.set(k.nngp.subarray(i * nj, (i + 1) * nj), (i0 + i) * n2 + j0);
+        ntk.set(k.ntk.subarray(i * nj, (i + 1) * nj), (i0 + i) * n2 + j0);
+      }
+      if (x2 === null && !sameBlock) {
+        mirrorBlock(k.nngp, ni, nj, nngp, n2, i0, j0);
+        mirrorBlock(k.ntk, ni, nj, ntk, n2, i0, j0);
       }
       if (bj === 0 || sameBlock) nngpDiag1.set(k.cov1, i0);
       if (x2 !== null && bi === 0) nngpDiag2.set(k.cov2, j0);

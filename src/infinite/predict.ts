@@ -10,8 +10,11 @@
 // The inverted kernel (Θ_dd or K_dd) gets diagReg·mean(diag)·I (diagReg·I with absoluteScale); finite t
 // uses its symmetric eigendecomposition (f(λ) = −expm1(−λτ)/λ, → τ as λ → 0), t = ∞ a Cholesky solve.
 // Train-set predictions are the test formulas with t = d (train cov: NTK e^{−Θτ} K e^{−Θτ}, NNGP K e^{−2Kτ}).
+// The linear algebra runs on the active backend (./linalg.ts): LAPACK/BLAS on native, the reference on cpu.
+// Only the kind a request inverts is regularised and factorised (an [N, N] copy each, made on first use).
 import { shapeError, valueError } from '../core/errors.js';
-import { cholesky, choleskySolve, matmul, symmetricEigen, transpose, type SymmetricEigen } from '../core/linalg.js';
+import { transpose, type SymmetricEigen } from '../core/linalg.js';
+import { cholesky, choleskySolve, eigh, matmul } from './linalg.js';
 
 export type KernelKind = 'nngp' | 'ntk';
 
@@ -59,7 +62,7 @@ export function addDiagonalRegularizer(K: Float64Array, n: number, diagReg: numb
   let trace = 0;
   for (let i = 0; i < n; i++) trace += K[i * n + i]!;
   const reg = absoluteScale ? diagReg : (diagReg * trace) / n;
-  const out = Float64Array.from(K);
+  const out = K.slice();
   for (let i = 0; i < n; i++) out[i * n + i]! += reg;
   return out;
 }
@@ -77,14 +80,14 @@ export function gradientDescentMseEnsemble(o: EnsembleOptions): (request: Predic
   for (let i = 0; i < o.yTrain.length; i++) if (!Number.isFinite(o.yTrain[i])) throw valueError(op, `yTrain[${i}]`, 'a finite number', o.yTrain[i]);
   if (!(lr > 0)) throw valueError(op, 'learningRate', 'a positive number', lr);
   if (!(diagReg >= 0)) throw valueError(op, 'diagReg', 'a number ≥ 0', diagReg);
-  const regularised = { nngp: addDiagonalRegularizer(o.trainTrain.nngp, N, diagReg, o.diagRegAbsoluteScale ?? false), ntk: addDiagonalRegularizer(o.trainTrain.ntk, N, diagReg, o.diagRegAbsoluteScale ?? false) };
+  const regularised = (g: KernelKind): Float64Array => addDiagonalRegularizer(o.trainTrain[g], N, diagReg, o.diagRegAbsoluteScale ?? false);
   const eigs = new Map<KernelKind, SymmetricEigen>(), chols = new Map<KernelKind, Float64Array>();
   const eigOf = (g: KernelKind): SymmetricEigen => {
-    if (!eigs.has(g)) eigs.set(g, symmetricEigen(regularised[g], N));
+    if (!eigs.has(g)) eigs.set(g, eigh(regularised(g), N));
     return eigs.get(g)!;
   };
   const cholOf = (g: KernelKind): Float64Array => {
-    if (!chols.has(g)) chols.set(g, cholesky(regularised[g], N, `${op} (t = ∞, ${g} train kernel)`));
+    if (!chols.has(g)) chols.set(g, cholesky(regularised(g), N, `${op} (t = ∞, ${g} train kernel)`));
     return chols.get(g)!;
   };
   /** B [N, m] ↦ A⁻¹(I − e^{−A·s·τ}) B for the regularised train kernel A of kind g (s = 1 or 2), or A⁻¹B at t = ∞. */
@@ -98,7 +101,7 @@ export function gradientDescentMseEnsemble(o: EnsembleOptions): (request: Predic
       const f = lam * tau > 1e-12 ? -Math.expm1(-lam * tau) / lam : tau;
       for (let j = 0; j < m; j++) VB[k * m + j]! *= f;
     }
-    return matmul(transpose(vectors, N, N), VB, N, N, m);
+    return matmul(vectors, VB, N, N, m, { transA: true }); // Vᵀ · f(Λ) V B
   };
 
   return (req) => {
@@ -132,8 +135,8 @@ export function gradientDescentMseEnsemble(o: EnsembleOptions): (request: Predic
     const Z = applyFn('ntk', t, 1, transpose(testTrain.ntk, M, N), M); // Θ⁻¹E Θ_dt [N, M]
     const KZ = matmul(o.trainTrain.nngp, Z, N, N, M); // K_dd Z
     if (covMode === 'full') {
-      const ZtKZ = matmul(transpose(Z, N, M), KZ, M, N, M);
-      const ZtKdt = matmul(transpose(Z, N, M), kDt, M, N, M);
+      const ZtKZ = matmul(Z, KZ, M, N, M, { transA: true });
+      const ZtKdt = matmul(Z, kDt, M, N, M, { transA: true });
       const cov = new Float64Array(M * M);
       for (let i = 0; i < M; i++) for (let j = 0; j < M; j++) cov[i * M + j] = kTt[i * M + j]! + ZtKZ[i * M + j]! - ZtKdt[i * M + j]! - ZtKdt[j * M + i]!;
       return { mean, cov, m: M };

@@ -2,6 +2,8 @@
 // the Hermite Jacobi matrix, the weights the squared first components of its eigenvectors).
 //   E_{z ~ N(0,1)}[f(z)] ≈ Σ_i w_i f(z_i)  with probabilists' nodes z_i and Σ w_i = 1, exact for
 //   polynomials of degree ≤ 2·deg − 1.
+// The rules are cached, so the eigendecomposition stays on the core/linalg reference rather than the active
+// backend: a rule (≤ 200 points, computed once) must not depend on which backend happened to build it first.
 import { valueError } from '../core/errors.js';
 import { symmetricEigen } from '../core/linalg.js';
 

@@ -3,6 +3,8 @@
 // values over ε (≈ 0.821, ≈ 4.50), the ICB table (ln(1/δ) | ln(2/δ)), options and the collapse guard.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { withBackend } from '../../src/backend/registry.js';
+import { engineBackends } from '../support/backends.js';
 import { key } from '../../src/core/random.js';
 import { ensembleInformation, generalizationRecord, inputCompressionBound, mutualInformationBounds, signAccuracy } from '../../src/bounds/index.js';
 import { dense, erf, kernelFn, serial } from '../../src/infinite/index.js';
@@ -10,6 +12,8 @@ import { random } from '../../src/tensor/index.js';
 
 const close = (a: number, e: number, tol: number, what: string) => assert.ok(Math.abs(a - e) <= tol, `${what}: got ${a}, expected ${e} ± ${tol}`);
 const toy = { mean: Float64Array.from([0, 1, 3]), n: 3, outputs: 1, covariance: Float64Array.from([0.25, 0.25, 0.25]) };
+
+const backends = await engineBackends();
 
 test('deterministic case: μ = [0, 1, 3], var 0.25, ε = [0.5, −1, 0.2] → S, InfoNCE 0.763091, LOO 3.959801 nats (5.712786 bits)', () => {
   const r = mutualInformationBounds(toy, { noise: Float64Array.from([0.5, -1, 0.2]) });
@@ -34,7 +38,7 @@ test('expected values over ε: ≈ 0.821 (InfoNCE) and ≈ 4.50 (LOO), from 4000
   close(up, 4.50, 0.08, 'E[LOO]');
 });
 
-test('options: noise floor, variance-as-std quirk, full covariance equals diagonal for diagonal matrices, bits = nats/ln 2', () => {
+for (const backend of backends) test(`[${backend.name}] options: noise floor, variance-as-std quirk, full covariance equals diagonal for diagonal matrices, bits = nats/ln 2`, () => withBackend(backend, () => {
   const noise = Float64Array.from([0.5, -1, 0.2]);
   const floored = mutualInformationBounds({ ...toy, covariance: Float64Array.from([0.15, 0.15, 0.15]) }, { noise, noiseFloor: 0.1 });
   const plain = mutualInformationBounds(toy, { noise });
@@ -55,9 +59,9 @@ test('options: noise floor, variance-as-std quirk, full covariance equals diagon
   // A correlated full covariance changes the answer (it is not silently diagonalised).
   full[1] = full[2] = 0.1;
   assert.notEqual(mutualInformationBounds({ mean, n: 3, outputs: 2, covariance: full, covarianceKind: 'full' }, { noise: eps }).upperNats, b.upperNats);
-});
+}));
 
-test('collapse guard: t → ∞ with diag_reg = 0 collapses the train covariance → a clear error; finite t, diag_reg or a floor work', () => {
+for (const backend of backends) test(`[${backend.name}] collapse guard: t → ∞ with diag_reg = 0 collapses the train covariance → a clear error; finite t, diag_reg or a floor work`, () => withBackend(backend, () => {
   const X = random.normal(key(1), [12, 5], { dtype: 'f64' });
   const net = serial(dense(8, { wStd: 1.5, bStd: 0.1 }), erf(), dense(1, { wStd: 1.5, bStd: 0.1 }));
   const trainTrain = kernelFn(net, X);
@@ -71,7 +75,7 @@ test('collapse guard: t → ∞ with diag_reg = 0 collapses the train covariance
   // Longer training → smaller train variances → more information (upper bound), in expectation; check the variances.
   const later = ensembleInformation({ ...base, t: 100 });
   assert.ok(later.variance.every((v, i) => v < finite.variance[i]!), 'variances shrink with t');
-});
+}));
 
 test('ICB table: N = 1000 at I = 0, 2, 5, 8 bits; N = 100 and 2000 at I = 5; ln(1/δ) | ln(2/δ), δ = 0.05', () => {
   const rows: [number, number, number, number][] = [

@@ -1,12 +1,16 @@
 // `tessera ntk kernel`: the §C value through the CLI, symmetric PSD Gram matrices for a 4-layer ReLU spec,
-// x2 and --param standard, and clear errors for ragged rows, NaN, unknown layers and mismatched dims.
+// x2 and --param standard, the same matrices on --backend cpu and native, and clear errors for ragged rows,
+// NaN, unknown layers and mismatched dims. `tessera ntk bench`: its JSON on small Gaussian and Fashion-MNIST
+// problems (a prediction that beats chance), and its option errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { createNativeBackend } from '../../src/backend/native/index.js';
 import { symmetricEigen } from '../../src/core/linalg.js';
 import { key, normalValues } from '../../src/core/random.js';
 
@@ -72,4 +76,75 @@ test('ntk kernel bad input: ragged rows, NaN, unknown layer, mismatched dims, ba
   expectError(['--arch', 'relu', '--x1', good, '--x2', file('three.json', [[1, 2, 3]])], /--x2 expected rows of length 2 .* got 3/);
   expectError(['--arch', 'relu', '--x1', join(dir, 'missing.json')], /missing\.json/);
   expectError(['--arch', 'relu', '--x1', good, '--param', 'mean-field'], /Allowed choices are ntk, standard/);
+});
+
+const nativeOk = createNativeBackend().ok;
+
+test('ntk kernel: --backend cpu and --backend native give the same matrices (1e-12 relative)', { skip: nativeOk ? false : 'native addon not built' }, () => {
+  const n = 40, d = 25;
+  const v = normalValues(key(5), n * d, 'f64');
+  const x1 = file('xb.json', Array.from({ length: n }, (_, i) => Array.from(v.subarray(i * d, (i + 1) * d))));
+  const get = (backend: string) => {
+    const r = run('ntk', 'kernel', '--arch', RELU4, '--x1', x1, '--batch-size', '16', '--backend', backend, '--threads', '2');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`backend ${backend}`));
+    return JSON.parse(r.stdout) as { nngp: number[][]; ntk: number[][] };
+  };
+  const cpu = get('cpu'), native = get('native');
+  for (const m of ['nngp', 'ntk'] as const) {
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+      const a = cpu[m][i]![j]!, b = native[m][i]![j]!;
+      assert.ok(Math.abs(a - b) <= 1e-12 * Math.abs(a), `${m}[${i}][${j}]: cpu ${a}, native ${b}`);
+    }
+  }
+});
+
+interface BenchJson {
+  n: number; d: number; kernel_s: number; predict_s: number; total_s: number; backend: string; threads: number; test: number; data: string;
+  kernel_train_s: number; kernel_test_s: number; load_s: number; test_accuracy: number; peak_rss_mib: number; kernels_mib: number;
+}
+
+const bench = (...args: string[]): BenchJson => {
+  const r = run('ntk', 'bench', '--json', ...args);
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines.length, 1, 'one JSON line');
+  return JSON.parse(lines[0]!) as BenchJson;
+};
+
+test('ntk bench --json: the required keys, consistent times, and a t = ∞ NTK prediction that beats chance on Gaussian inputs', () => {
+  for (const backend of nativeOk ? ['cpu', 'native'] : ['cpu']) {
+    const j = bench('--n', '150', '--test', '60', '--inputs', 'gaussian', '--d', '16', '--backend', backend, '--batch-size', '64');
+    for (const k of ['n', 'd', 'kernel_s', 'predict_s', 'total_s', 'backend']) assert.ok(k in j, `key ${k}`);
+    assert.equal(j.n, 150);
+    assert.equal(j.d, 16);
+    assert.equal(j.test, 60);
+    assert.equal(j.backend, backend);
+    assert.match(j.data, /^gaussian/);
+    assert.ok(Math.abs(j.kernel_s - (j.kernel_train_s + j.kernel_test_s)) < 1e-9, 'kernel_s = train + test kernels');
+    assert.ok(j.total_s >= j.kernel_s + j.predict_s + j.load_s - 1e-9, 'total covers the parts');
+    assert.ok(j.test_accuracy > 0.3, `test accuracy ${j.test_accuracy} (chance 0.1, linear-teacher labels)`);
+    assert.ok(j.peak_rss_mib > 10 && j.kernels_mib === (2 * (150 * 150 + 60 * 150) * 8) / 2 ** 20);
+  }
+});
+
+test('ntk bench on real Fashion-MNIST (when installed): d = 784, well above chance', { skip: existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz') ? false : 'Fashion-MNIST not installed' }, () => {
+  const j = bench('--n', '300', '--test', '100', '--backend', 'cpu');
+  assert.match(j.data, /^fashion-mnist/);
+  assert.equal(j.d, 784);
+  assert.ok(j.test_accuracy > 0.6, `test accuracy ${j.test_accuracy}`);
+});
+
+test('ntk bench bad options: --d with Fashion-MNIST, a missing data directory, a non-positive --n, an unknown --inputs', () => {
+  const expectError = (args: string[], pattern: RegExp) => {
+    const r = run('ntk', 'bench', ...args);
+    assert.notEqual(r.status, 0, `${args.join(' ')} should fail`);
+    assert.match(r.stderr, pattern);
+  };
+  expectError(['--inputs', 'fashion-mnist', '--d', '100', '--n', '10', '--test', '5'], /--d expected 784 with Fashion-MNIST inputs/);
+  expectError(['--inputs', 'fashion-mnist', '--data', join(dir, 'nowhere'), '--n', '10', '--test', '5'], /nowhere.*train-images-idx3-ubyte/);
+  expectError(['--data', join(dir, 'nowhere'), '--n', '10', '--test', '5'], /nowhere.*train-images-idx3-ubyte/); // --data: no silent Gaussian fallback
+  expectError(['--n', '0'], /--n expects a positive integer, got "0"/);
+  expectError(['--inputs', 'mnist'], /Allowed choices are auto, fashion-mnist, gaussian/);
+  expectError(['--inputs', 'gaussian', '--n', '10', '--test', '5', '--diag-reg', '-1'], /--diag-reg expects a non-negative number/);
 });

@@ -2,6 +2,8 @@
 // (each to 1e-6), closed-form identities, quadrature vs closed forms, and symmetric PSD Gram matrices.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { withBackend } from '../../src/backend/registry.js';
+import { engineBackends } from '../support/backends.js';
 import { symmetricEigen } from '../../src/core/linalg.js';
 import { key } from '../../src/core/random.js';
 import { random } from '../../src/tensor/index.js';
@@ -25,15 +27,17 @@ function check2(layer: Layer, x1: number[], x2: number[], nngp: number[][], ntk:
 
 const reluNet = serial(dense(512, { wStd: s2, bStd: 0 }), relu(), dense(1, { wStd: s2, bStd: 0 }));
 
-test('§C table: serial(Dense(√2, b=0), Relu, Dense(√2, b=0)), ntk parameterisation, 4 input pairs to 1e-6', () => {
+const backends = await engineBackends();
+
+for (const backend of backends) test(`[${backend.name}] §C table: serial(Dense(√2, b=0), Relu, Dense(√2, b=0)), ntk parameterisation, 4 input pairs to 1e-6`, () => withBackend(backend, () => {
   check2(reluNet, [1, 0], [0, 1], [[1, 0.318310], [0.318310, 1]], [[2, 0.318310], [0.318310, 2]], '(1,0),(0,1)');
   close(kernelFn(reluNet, [[1, 0], [0, 1]]).nngp[1]!, 1 / Math.PI, 1e-12, 'K12 = 1/π');
   check2(reluNet, [1, 0], [1, 1], [[1, 1.068310], [1.068310, 2]], [[2, 1.818310], [1.818310, 4]], '(1,0),(1,1)');
   check2(reluNet, [1, 0], [0.6, 0.8], [[1, 0.677548], [0.677548, 1]], [[2, 1.100447], [1.100447, 2]], '(1,0),(0.6,0.8)');
   check2(reluNet, [1, 2], [3, -1], [[5, 2.773336], [2.773336, 10]], [[10, 3.318504], [3.318504, 20]], '(1,2),(3,-1)');
-});
+}));
 
-test('§C further cases: Erf net, ReLU with σ_w² = 1 σ_b² = 0.1, two hidden ReLU layers', () => {
+for (const backend of backends) test(`[${backend.name}] §C further cases: Erf net, ReLU with σ_w² = 1 σ_b² = 0.1, two hidden ReLU layers`, () => withBackend(backend, () => {
   const erfNet = serial(dense(512, { wStd: s2, bStd: 0 }), erf(), dense(1, { wStd: s2, bStd: 0 }));
   check2(erfNet, [1, 0], [1, 1], [[0.929118, 0.690910], [0.690910, 1.180669]], [[2.067938, 1.458702], [1.458702, 2.878322]], 'erf');
   const b = Math.sqrt(0.1);
@@ -41,9 +45,9 @@ test('§C further cases: Erf net, ReLU with σ_w² = 1 σ_b² = 0.1, two hidden 
   check2(reluBias, [1, 0], [0, 1], [[0.4, 0.221822], [0.221822, 0.4]], [[0.7, 0.249487], [0.249487, 0.7]], 'relu σ_b² = 0.1');
   const deep = serial(dense(512, { wStd: s2, bStd: 0 }), relu(), dense(512, { wStd: s2, bStd: 0 }), relu(), dense(1, { wStd: s2, bStd: 0 }));
   check2(deep, [1, 0], [0, 1], [[1, 0.493731], [0.493731, 1]], [[3, 0.685709], [0.685709, 3]], 'two hidden ReLU');
-});
+}));
 
-test('b_std = 0 vs no bias: same NNGP and same ntk-parameterisation NTK; the standard NTK gains 1 per biased layer', () => {
+for (const backend of backends) test(`[${backend.name}] b_std = 0 vs no bias: same NNGP and same ntk-parameterisation NTK; the standard NTK gains 1 per biased layer`, () => withBackend(backend, () => {
   const x = [[1, 0], [0.3, -2]];
   const net = (bStd: number | null, parameterization: 'ntk' | 'standard') =>
     serial(dense(7, { wStd: 1.3, bStd, parameterization }), relu(), dense(3, { wStd: 0.9, bStd, parameterization }));
@@ -63,9 +67,9 @@ test('b_std = 0 vs no bias: same NNGP and same ntk-parameterisation NTK; the sta
   const one = kernelFn(dense(5, { wStd: 2, bStd: 0.5, parameterization: 'standard' }), [[1, 2, 3]]);
   close(one.ntk[0]!, 3 * (14 / 3) + 1, 1e-12, 'standard Θ = d·K⁰ + 1');
   close(one.nngp[0]!, 4 * (14 / 3) + 0.25, 1e-12, 'standard K');
-});
+}));
 
-test('activations: abRelu/leakyRelu diagonals (a²+b²)/2·K, identity is linear, erf(a,b,c) quadrature matches closed form, gelu diag vs 1-D quadrature', () => {
+for (const backend of backends) test(`[${backend.name}] activations: abRelu/leakyRelu diagonals (a²+b²)/2·K, identity is linear, erf(a,b,c) quadrature matches closed form, gelu diag vs 1-D quadrature`, () => withBackend(backend, () => {
   const x = [[1, 2], [-0.5, 0.7], [0, 0.1]];
   const lin = kernelFn(serial(dense(3), identity(), dense(1)), x);
   const kLin = kernelFn(serial(dense(3), abRelu(1, 1), dense(1)), x); // abRelu(1, 1) is the identity
@@ -93,7 +97,7 @@ test('activations: abRelu/leakyRelu diagonals (a²+b²)/2·K, identity is linear
   let e = 0;
   for (let i = 0; i < nodes.length; i++) e += weights[i]! * gl(Math.sqrt(K11) * nodes[i]!) ** 2;
   close(g.nngp[0]!, e, 1e-9, 'gelu E[φ(u)²]');
-});
+}));
 
 test('gaussHermite: weights sum to 1, exact Gaussian moments E[z²] = 1, E[z⁴] = 3, E[z⁸] = 105', () => {
   const { nodes, weights } = gaussHermite(10);
@@ -105,7 +109,7 @@ test('gaussHermite: weights sum to 1, exact Gaussian moments E[z²] = 1, E[z⁴]
   close(m(3), 0, 1e-12, 'E z³');
 });
 
-test('combinators: fanOut → parallel(identity, dense) → fanInSum adds the kernels; conv with 1×1 kernel on 1×1 images equals dense', () => {
+for (const backend of backends) test(`[${backend.name}] combinators: fanOut → parallel(identity, dense) → fanInSum adds the kernels; conv with 1×1 kernel on 1×1 images equals dense`, () => withBackend(backend, () => {
   const x = [[1, 2], [-0.5, 0.7]];
   const res = serial(dense(4, { wStd: 1.1 }), fanOut(2), parallel(identity(), serial(relu(), dense(4, { wStd: 0.8, bStd: 0.2 }))), fanInSum());
   const k = kernelFn(res, x);
@@ -125,9 +129,9 @@ test('combinators: fanOut → parallel(identity, dense) → fanInSum adds the ke
   const constant = [[[[1, 1], [1, 1]]], [[[0.5, 0.5], [0.5, 0.5]]]];
   const gap = kernelFn(serial(globalAvgPool(), dense(1)), constant), fl = kernelFn(serial(flatten(), dense(1)), constant);
   for (let i = 0; i < 4; i++) close(gap.nngp[i]!, fl.nngp[i]!, 1e-12, 'GAP = flatten on constant images');
-});
+}));
 
-test('Gram matrices are symmetric PSD, batched blocks equal one block, and x2 = x1 gives the same as passing x1 twice', () => {
+for (const backend of backends) test(`[${backend.name}] Gram matrices are symmetric PSD, batched blocks equal one block, and x2 = x1 gives the same as passing x1 twice`, () => withBackend(backend, () => {
   const X = random.normal(key(3), [37, 11], { dtype: 'f64' });
   const net = serial(dense(64, { wStd: 1.4, bStd: 0.1 }), relu(), dense(64, { wStd: 1.4, bStd: 0.1 }), relu(), dense(64, { wStd: 1.4, bStd: 0.1 }), relu(), dense(1, { wStd: 1.4, bStd: 0.1 }));
   const whole = kernelFn(net, X, null, { batchSize: 1000 });
@@ -144,9 +148,9 @@ test('Gram matrices are symmetric PSD, batched blocks equal one block, and x2 = 
     assert.ok(values[0]! > -1e-10 * values[36]!, `PSD: smallest eigenvalue ${values[0]} vs largest ${values[36]}`);
   }
   for (let i = 0; i < 37; i++) close(whole.nngpDiag1[i]!, whole.nngp[i * 38]!, 1e-12, 'diagonal');
-});
+}));
 
-test('bad input: ragged rows, NaN, mismatched dims, dense after conv without flatten, unmerged branches', () => {
+for (const backend of backends) test(`[${backend.name}] bad input: ragged rows, NaN, mismatched dims, dense after conv without flatten, unmerged branches`, () => withBackend(backend, () => {
   assert.throws(() => kernelFn(reluNet, [[1, 2], [3]]), /x1\[1\] expected an array of length 2.*got length 1/);
   assert.throws(() => kernelFn(reluNet, [[1, NaN]]), /x1\[0\]\[1\] expected a finite number, got NaN/);
   assert.throws(() => kernelFn(reluNet, [[1, 2]], [[1, 2, 3]]), /x2 expected inputs \[N, 2\]/);
@@ -155,4 +159,4 @@ test('bad input: ragged rows, NaN, mismatched dims, dense after conv without fla
   assert.throws(() => kernelFn(serial(fanOut(2), dense(1)), [[1, 2]]), /single branch .*fanInSum/);
   assert.throws(() => dense(0), /outDim expected a positive integer/);
   assert.throws(() => conv(2, 2), /odd sizes/);
-});
+}));
