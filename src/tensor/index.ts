@@ -1,8 +1,10 @@
 // tessera/tensor: tensors, primitives, autograd and random tensors.
 export { Tensor, tensor, full, zeros, ones, scalar, arange, isTensor } from './tensor.js';
-export { apply, backward, grad, isGradEnabled, noGrad, stopGradient, valueAndGrad, vjp, cotangents } from './autograd.js';
-export type { Primitive, PrimitiveName, PrimitiveParams, PrimitiveTable } from './primitive.js';
+export { apply, isGradEnabled, noGrad, stopGradient } from './tape.js';
+export { backward, grad, valueAndGrad, vjp, cotangents } from './autograd.js';
+export type { Primitive, PrimitiveName, PrimitiveParams, PrimitiveTable, VjpRule, VjpTable } from './primitive.js';
 export { primitives } from './table.js';
+export { vjpRules } from './gradients.js';
 export * from './ops/elementwise.js';
 export { sum, max, mean, sumToShape } from './ops/reduce.js';
 export { matmul, type MatmulOptions } from './ops/matmul.js';

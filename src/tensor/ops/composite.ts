@@ -2,8 +2,8 @@
 // logsumexp, crossEntropy and mse (softmax and logSoftmax are fused primitives in softmax.ts).
 import { isFloat } from '../../core/dtype.js';
 import { dtypeError, rangeError, shapeError, valueError } from '../../core/errors.js';
-import { normalizeAxes, normalizeAxis } from '../../core/shape.js';
-import { stopGradient } from '../autograd.js';
+import { normalizeAxes } from '../../core/shape.js';
+import { stopGradient } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { abs, add, cast, div, exp, less, log, mul, neg, notEqual, sub, where } from './elementwise.js';
 import { take, takeAlongAxis } from './indexing.js';

@@ -1,12 +1,13 @@
 // Convolution and pooling: conv2d (stride, padding, dilation, groups), conv1d on top of it,
-// max-pool and avg-pool 2d. The heavy loops are backend kernels (cpu reference, wasm im2col).
+// max-pool and avg-pool 2d. The heavy loops are backend kernels (cpu reference, wasm im2col, native);
+// the VJPs (backend kernels too) are in ../gradients.ts.
 import { allocate, isFloat, type FloatArray } from '../../core/dtype.js';
 import { dtypeError, rangeError, shapeError } from '../../core/errors.js';
 import { getBackend } from '../../backend/registry.js';
 import type { Conv2dParams, Pool2dParams } from '../../backend/kernels.js';
-import { apply } from '../autograd.js';
+import { apply } from '../tape.js';
 import type { Conv2dOptionsResolved, Pool2dOptionsResolved, Primitive } from '../primitive.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { reshape } from './shape.js';
 
 export interface Conv2dOptions {
@@ -23,7 +24,8 @@ const pair = (op: string, name: string, v: number | [number, number] | undefined
   return p;
 };
 
-function convParams(x: Tensor, w: Tensor, o: Conv2dOptionsResolved): Conv2dParams {
+/** The kernel parameters of conv2d(x, w) under resolved options (infer has validated them). */
+export function convParams(x: Tensor, w: Tensor, o: Conv2dOptionsResolved): Conv2dParams {
   const [n, cIn, h, wd] = x.shape as [number, number, number, number];
   const [cOut, , kh, kw] = w.shape as [number, number, number, number];
   const [padTop, padBottom, padLeft, padRight] = o.padding;
@@ -52,14 +54,6 @@ export const conv2dPrimitive: Primitive<'conv2d'> = {
     const y = allocate(out.dtype, out.shape.reduce((a, b) => a * b, 1)) as FloatArray;
     getBackend().conv2d(convParams(x!, w!, o), x!.data as FloatArray, w!.data as FloatArray, y);
     return y;
-  },
-  vjp: (g, [x, w], _out, o) => {
-    const p = convParams(x!, w!, o);
-    const dx = allocate(x!.dtype, x!.size) as FloatArray;
-    const dw = allocate(w!.dtype, w!.size) as FloatArray;
-    if (x!.requiresGrad) getBackend().conv2dBackwardInput(p, g.data as FloatArray, w!.data as FloatArray, dx);
-    if (w!.requiresGrad) getBackend().conv2dBackwardFilter(p, x!.data as FloatArray, g.data as FloatArray, dw);
-    return [x!.requiresGrad ? new Tensor(dx, x!.shape) : null, w!.requiresGrad ? new Tensor(dw, w!.shape) : null];
   },
 };
 
@@ -108,7 +102,8 @@ export interface Pool2dOptions {
   padding?: number | [number, number];
 }
 
-function poolParams(x: Tensor, o: Pool2dOptionsResolved): Pool2dParams {
+/** The kernel parameters of a pooling of x under resolved options (infer has validated them). */
+export function poolParams(x: Tensor, o: Pool2dOptionsResolved): Pool2dParams {
   const [n, c, h, w] = x.shape as [number, number, number, number];
   const outH = Math.floor((h + 2 * o.padding[0] - o.kernel[0]) / o.stride[0]) + 1;
   const outW = Math.floor((w + 2 * o.padding[1] - o.kernel[1]) / o.stride[1]) + 1;
@@ -132,13 +127,6 @@ function poolPrimitive<N extends 'maxPool2d' | 'avgPool2d'>(name: N): Primitive<
       if (name === 'maxPool2d') backend.maxPool2d(poolParams(x!, o), x!.data as FloatArray, y);
       else backend.avgPool2d(poolParams(x!, o), x!.data as FloatArray, y);
       return y;
-    },
-    vjp: (g, [x], _out, o) => {
-      const dx = allocate(x!.dtype, x!.size) as FloatArray;
-      const p = poolParams(x!, o);
-      if (name === 'maxPool2d') getBackend().maxPool2dBackward(p, x!.data as FloatArray, g.data as FloatArray, dx);
-      else getBackend().avgPool2dBackward(p, g.data as FloatArray, dx);
-      return [new Tensor(dx, x!.shape)];
     },
   };
 }

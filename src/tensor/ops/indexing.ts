@@ -1,11 +1,11 @@
 // Index primitives: take (index-select / embedding lookup), takeAlongAxis (gather),
-// scatterAdd, and cumsum.
+// scatterAdd, and cumsum (VJPs in ../gradients.ts).
 import { allocate, isFloat } from '../../core/dtype.js';
 import { dtypeError, rangeError, shapeError } from '../../core/errors.js';
 import { normalizeAxis } from '../../core/shape.js';
 import * as cpu from '../../backend/cpu/indexing.js';
 import { cumsum as cumsumKernel } from '../../backend/cpu/movement.js';
-import { apply } from '../autograd.js';
+import { apply } from '../tape.js';
 import type { Primitive } from '../primitive.js';
 import { Tensor } from '../tensor.js';
 
@@ -28,11 +28,6 @@ export const takePrimitive: Primitive<'take'> = {
     const data = allocate(out.dtype, out.shape.reduce((p, d) => p * d, 1));
     cpu.take(x!.data, x!.shape, idx!.data, axis, data);
     return data;
-  },
-  vjp: (g, [x, idx], _out, { axis }) => {
-    const data = allocate(g.dtype, x!.size);
-    cpu.takeBackward(g.data, x!.shape, idx!.data, axis, data);
-    return [new Tensor(data, x!.shape), null];
   },
 };
 
@@ -60,7 +55,6 @@ export const takeAlongAxisPrimitive: Primitive<'takeAlongAxis'> = {
     cpu.takeAlongAxis(x!.data, x!.shape, idx!.data, idx!.shape, axis, data);
     return data;
   },
-  vjp: (g, [x, idx], _out, { axis }) => [scatterAdd(new Tensor(allocate(g.dtype, x!.size), x!.shape), idx!, g, axis), null],
 };
 
 /** out[..i..] = x[..indices[..i..]..] along `axis` (torch.gather); out has the indices' shape. */
@@ -81,7 +75,6 @@ export const scatterAddPrimitive: Primitive<'scatterAdd'> = {
     cpu.scatterAdd(x!.data, x!.shape, idx!.data, idx!.shape, updates!.data, axis, data);
     return data;
   },
-  vjp: (g, [, idx], _out, { axis }) => [g, null, takeAlongAxis(g, idx!, axis)],
 };
 
 /** out = x, then out[..indices[..i..]..] += updates[..i..] along `axis` (torch.scatter_add). */
@@ -97,7 +90,6 @@ export const cumsumPrimitive: Primitive<'cumsum'> = {
     cumsumKernel(x!.data, x!.shape, axis, reverse, data);
     return data;
   },
-  vjp: (g, _x, _out, { axis, reverse }) => [cumsum(g, axis, !reverse)],
 };
 
 /** Inclusive cumulative sum along `axis` (from the end when `reverse`). */

@@ -1,12 +1,11 @@
-// Movement primitives: reshape, transpose, broadcastTo, slice, pad and concat.
+// Movement primitives: reshape, transpose, broadcastTo, slice, pad and concat (VJPs in ../gradients.ts).
 import { allocate } from '../../core/dtype.js';
 import { dtypeError, rangeError, shapeError, valueError } from '../../core/errors.js';
 import { broadcastShapes, checkShape, normalizeAxis, shapesEqual, sizeOf, type Shape } from '../../core/shape.js';
 import * as cpu from '../../backend/cpu/movement.js';
-import { apply } from '../autograd.js';
+import { apply } from '../tape.js';
 import type { Primitive } from '../primitive.js';
-import { Tensor } from '../tensor.js';
-import { sumToShape } from './reduce.js';
+import type { Tensor } from '../tensor.js';
 
 export const reshapePrimitive: Primitive<'reshape'> = {
   name: 'reshape',
@@ -15,7 +14,6 @@ export const reshapePrimitive: Primitive<'reshape'> = {
     return { shape: p.shape, dtype: x!.dtype };
   },
   forward: ([x]) => x!.data, // a view: tensors are immutable, so storage is shared
-  vjp: (g, [x]) => [reshape(g, x!.shape)],
 };
 
 /** Same elements, new shape; one dimension may be -1 (inferred). Shares storage. */
@@ -40,11 +38,6 @@ export const transposePrimitive: Primitive<'transpose'> = {
     cpu.transpose(x!.data, x!.shape, p.perm, data);
     return data;
   },
-  vjp: (g, _x, _out, p) => {
-    const inverse = new Array<number>(p.perm.length);
-    p.perm.forEach((a, i) => (inverse[a] = i));
-    return [transpose(g, inverse)];
-  },
 };
 
 /** Permute axes (default: reverse them). */
@@ -67,7 +60,6 @@ export const broadcastToPrimitive: Primitive<'broadcastTo'> = {
     cpu.broadcastTo(x!.data, x!.shape, data, p.shape);
     return data;
   },
-  vjp: (g, [x]) => [sumToShape(g, x!.shape)],
 };
 
 export function broadcastTo(x: Tensor, shape: Shape): Tensor {
@@ -82,11 +74,6 @@ export const slicePrimitive: Primitive<'slice'> = {
     const data = allocate(out.dtype, sizeOf(p.shape));
     cpu.slice(x!.data, x!.shape, p.starts, p.steps, data, p.shape);
     return data;
-  },
-  vjp: (g, [x], _out, p) => {
-    const data = allocate(g.dtype, x!.size);
-    cpu.sliceScatter(g.data, g.shape, x!.shape, p.starts, p.steps, data);
-    return [new Tensor(data, x!.shape)];
   },
 };
 
@@ -119,7 +106,6 @@ export const padPrimitive: Primitive<'pad'> = {
     cpu.pad(x!.data, x!.shape, p.pads, p.value, data, out.shape);
     return data;
   },
-  vjp: (g, [x], _out, p) => [slice(g, p.pads.map((q) => q[0]), p.pads.map((q, i) => q[0] + x!.shape[i]!))],
 };
 
 /** Pad with a constant; pads[i] = [before, after] for axis i (missing trailing axes unpadded). */
@@ -150,15 +136,6 @@ export const concatPrimitive: Primitive<'concat'> = {
     const data = allocate(out.dtype, sizeOf(out.shape));
     cpu.concat(xs.map((t) => t.data), xs.map((t) => t.shape), p.axis, data);
     return data;
-  },
-  vjp: (g, xs, _out, p) => {
-    let start = 0;
-    return xs.map((t) => {
-      const starts = g.shape.map((_, i) => (i === p.axis ? start : 0));
-      const ends = g.shape.map((d, i) => (i === p.axis ? start + t.shape[i]! : d));
-      start += t.shape[p.axis]!;
-      return slice(g, starts, ends);
-    });
   },
 };
 
