@@ -2,7 +2,7 @@
 // statistics): one primitive instead of ~8 broadcasting ops, with a closed-form VJP (a backend kernel,
 // called from ../gradients.ts).
 import { allocate, isFloat, type FloatArray } from '../../core/dtype.js';
-import { dtypeError, shapeError } from '../../core/errors.js';
+import { dtypeError, rangeError, shapeError } from '../../core/errors.js';
 import * as cpu from '../../backend/cpu/batchNorm.js';
 import { getBackend } from '../../backend/registry.js';
 import type { BatchNormDims } from '../../backend/kernels.js';
@@ -17,7 +17,7 @@ export function batchNormDims(x: Tensor): BatchNormDims {
 
 export const batchNormPrimitive: Primitive<'batchNorm'> = {
   name: 'batchNorm',
-  infer: ([x, w, b]) => {
+  infer: ([x, w, b], { eps }) => {
     if (x!.rank < 2) throw shapeError('batchNorm', 'x', '[N, C, ...]', x!.shape);
     if (!isFloat(x!.dtype)) throw dtypeError('batchNorm', 'x', 'f32 or f64', x!.dtype);
     const c = x!.shape[1]!;
@@ -26,6 +26,7 @@ export const batchNormPrimitive: Primitive<'batchNorm'> = {
       if (t!.dtype !== x!.dtype) throw dtypeError('batchNorm', name, x!.dtype, t!.dtype);
     }
     if (x!.size / c < 2) throw shapeError('batchNorm', 'x', 'more than one value per channel', x!.shape);
+    if (!(eps >= 0 && Number.isFinite(eps))) throw rangeError('batchNorm', 'eps', 'a finite number ≥ 0', eps);
     return { shape: [...x!.shape], dtype: x!.dtype };
   },
   forward: ([x, w, b], { eps }) => {

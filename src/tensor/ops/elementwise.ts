@@ -1,7 +1,7 @@
 // Elementwise primitives: unary maps, broadcasting binary maps, comparisons, where and cast.
 // Each primitive runs its backend kernel (backend/cpu/elementwise.ts holds the scalar definitions);
 // their VJPs are in ../gradients.ts.
-import { allocate, isFloat, type DType } from '../../core/dtype.js';
+import { allocate, isDType, isFloat, type DType } from '../../core/dtype.js';
 import { dtypeError } from '../../core/errors.js';
 import { broadcastShapes, sizeOf } from '../../core/shape.js';
 import * as cpu from '../../backend/cpu/elementwise.js';
@@ -173,7 +173,10 @@ export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
 
 export const castPrimitive: Primitive<'cast'> = {
   name: 'cast',
-  infer: ([x], p) => ({ shape: [...x!.shape], dtype: p.dtype }),
+  infer: ([x], p) => {
+    if (!isDType(p.dtype)) throw dtypeError('cast', 'dtype', 'one of f32, f64, i32, u8, u16', p.dtype);
+    return { shape: [...x!.shape], dtype: p.dtype };
+  },
   forward: ([x], p) => {
     const data = allocate(p.dtype, x!.size);
     data.set(x!.data);

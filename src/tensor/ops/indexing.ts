@@ -7,7 +7,8 @@ import * as cpu from '../../backend/cpu/indexing.js';
 import { cumsum as cumsumKernel } from '../../backend/cpu/movement.js';
 import { apply } from '../tape.js';
 import type { Primitive } from '../primitive.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
+import { checkAxis } from './params.js';
 
 /** Indices must be an integer tensor with every entry in [0, n). */
 function checkIndices(op: string, idx: Tensor, n: number, axis: number): void {
@@ -21,6 +22,7 @@ function checkIndices(op: string, idx: Tensor, n: number, axis: number): void {
 export const takePrimitive: Primitive<'take'> = {
   name: 'take',
   infer: ([x, idx], { axis }) => {
+    checkAxis('take', 'axis', axis, x!.rank);
     checkIndices('take', idx!, x!.shape[axis]!, axis);
     return { shape: [...x!.shape.slice(0, axis), ...idx!.shape, ...x!.shape.slice(axis + 1)], dtype: x!.dtype };
   },
@@ -37,6 +39,7 @@ export function take(x: Tensor, indices: Tensor, axis = 0): Tensor {
 }
 
 function checkAlongAxis(op: string, x: Tensor, idx: Tensor, axis: number): void {
+  checkAxis(op, 'axis', axis, x.rank);
   if (idx.rank !== x.rank) throw shapeError(op, 'indices', `rank ${x.rank} (the rank of x)`, idx.shape);
   idx.shape.forEach((d, i) => {
     if (i !== axis && d > x.shape[i]!) throw shapeError(op, 'indices', `dimension ${i} ≤ ${x.shape[i]} (x's)`, idx.shape);
@@ -84,7 +87,10 @@ export function scatterAdd(x: Tensor, indices: Tensor, updates: Tensor, axis: nu
 
 export const cumsumPrimitive: Primitive<'cumsum'> = {
   name: 'cumsum',
-  infer: ([x]) => ({ shape: [...x!.shape], dtype: x!.dtype }),
+  infer: ([x], { axis }) => {
+    checkAxis('cumsum', 'axis', axis, x!.rank);
+    return { shape: [...x!.shape], dtype: x!.dtype };
+  },
   forward: ([x], { axis, reverse }) => {
     const data = allocate(x!.dtype, x!.size);
     cumsumKernel(x!.data, x!.shape, axis, reverse, data);

@@ -7,6 +7,7 @@ import { apply } from '../tape.js';
 import type { Primitive } from '../primitive.js';
 import type { Tensor } from '../tensor.js';
 import { mul } from './elementwise.js';
+import { checkAxes } from './params.js';
 import { reshape } from './shape.js';
 
 /** `shape` with `axes` removed (or kept as 1s). */
@@ -16,7 +17,10 @@ export function reducedShape(shape: Shape, axes: readonly number[], keepdims: bo
 
 export const sumPrimitive: Primitive<'sum'> = {
   name: 'sum',
-  infer: ([x], p) => ({ shape: reducedShape(x!.shape, p.axes, p.keepdims), dtype: x!.dtype }),
+  infer: ([x], p) => {
+    checkAxes('sum', p.axes, x!.rank);
+    return { shape: reducedShape(x!.shape, p.axes, p.keepdims), dtype: x!.dtype };
+  },
   forward: ([x], p, out) => {
     const data = allocate(out.dtype, sizeOf(out.shape));
     getBackend().reduceSum(x!.data, x!.shape, p.axes, data);
@@ -27,6 +31,7 @@ export const sumPrimitive: Primitive<'sum'> = {
 export const maxPrimitive: Primitive<'max'> = {
   name: 'max',
   infer: ([x], p) => {
+    checkAxes('max', p.axes, x!.rank);
     for (const a of p.axes) if (x!.shape[a] === 0) throw shapeError('max', 'x', `a non-empty axis ${a}`, x!.shape);
     return { shape: reducedShape(x!.shape, p.axes, p.keepdims), dtype: x!.dtype };
   },

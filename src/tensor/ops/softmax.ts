@@ -3,7 +3,7 @@
 // backward (backend/cpu/softmax.ts is the reference), instead of max/sub/exp/sum/div/log chains.
 // The backward kernels are called from ../gradients.ts.
 import { allocate, isFloat, type FloatArray } from '../../core/dtype.js';
-import { dtypeError, shapeError } from '../../core/errors.js';
+import { dtypeError, rangeError, shapeError } from '../../core/errors.js';
 import { normalizeAxis, sizeOf } from '../../core/shape.js';
 import type { SoftmaxDims } from '../../backend/kernels.js';
 import { getBackend } from '../../backend/registry.js';
@@ -43,6 +43,9 @@ export const softmaxCrossEntropyPrimitive: Primitive<'softmaxCrossEntropy'> = {
     if (!isFloat(logits!.dtype)) throw dtypeError('softmaxCrossEntropy', 'logits', 'f32 or f64', logits!.dtype);
     if (targets!.dtype !== 'i32') throw dtypeError('softmaxCrossEntropy', 'targets', 'i32', targets!.dtype);
     if (targets!.rank !== 1 || targets!.shape[0] !== logits!.shape[0]) throw shapeError('softmaxCrossEntropy', 'targets', `[${logits!.shape[0]}]`, targets!.shape);
+    const classes = logits!.shape[1]!;
+    const bad = targets!.data.findIndex((t) => t < 0 || t >= classes);
+    if (bad >= 0) throw rangeError('softmaxCrossEntropy', `targets (row ${bad})`, `a class index in [0, ${classes})`, targets!.data[bad]);
     return { shape: [logits!.shape[0]!], dtype: logits!.dtype };
   },
   forward: ([logits, targets], _p, out) => {
