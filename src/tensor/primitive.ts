@@ -70,7 +70,7 @@ export interface OutputSpec {
   dtype: DType;
 }
 
-/** The forward half of a primitive: what autograd.apply runs. */
+/** The forward half of a primitive: what tape.apply runs. */
 export interface Primitive<N extends PrimitiveName> {
   readonly name: N;
   /**
