@@ -43,6 +43,22 @@ forbidden.push({
 });
 
 forbidden.push({
+  name: 'no-circular',
+  comment: 'no import cycles anywhere in src/ (type-only imports count too): every module can be read, tested and loaded after what it imports',
+  severity: 'error',
+  from: {},
+  to: { circular: true },
+});
+
+forbidden.push({
+  name: 'tensor-ops-are-forward-only',
+  comment: 'src/tensor/ops/* hold forward primitives (shape rule + kernel) and call tape.apply; the VJP rules live in tensor/gradients.ts, which imports the ops, never the reverse',
+  severity: 'error',
+  from: { path: '^src/tensor/ops/' },
+  to: { path: '^src/tensor/(gradients|autograd|table|gradcheck)\\.ts$' },
+});
+
+forbidden.push({
   name: 'no-unresolvable',
   severity: 'error',
   from: {},

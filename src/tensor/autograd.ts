@@ -1,53 +1,20 @@
-// Reverse-mode automatic differentiation over the graph of tape nodes that primitives record.
-// `apply` runs a primitive and records it when any input requires grad; `backward` walks the
-// recorded nodes in reverse topological order, calling each primitive's VJP.
+// Reverse-mode automatic differentiation over the graph of tape nodes that tape.apply records:
+// `cotangents` walks the recorded nodes in reverse topological order and runs each node's VJP rule
+// from the one gradient table (gradients.ts); backward, grad, valueAndGrad and vjp are built on it.
 import { allocate, isFloat } from '../core/dtype.js';
 import { dtypeError, shapeError, valueError } from '../core/errors.js';
 import { shapesEqual } from '../core/shape.js';
-import type { Primitive, PrimitiveName, PrimitiveParams } from './primitive.js';
+import type { PrimitiveName, PrimitiveParams, VjpRule } from './primitive.js';
 import { Tensor, type TapeNode } from './tensor.js';
 import { checkFinite, isAnomalyDetectionEnabled } from './anomaly.js';
+import { vjpRules } from './gradients.js';
+import { inVjp, noGrad, stopGradient } from './tape.js';
 
-let gradDisabled = 0;
-/** The primitive whose VJP is running (for anomaly messages). */
-let inVjpOf: string | null = null;
-
-/** Whether operations record tape nodes right now. */
-export function isGradEnabled(): boolean {
-  return gradDisabled === 0;
-}
-
-/** Run `fn` without recording: results do not require grad (torch.no_grad). */
-export function noGrad<T>(fn: () => T): T {
-  gradDisabled++;
-  try {
-    return fn();
-  } finally {
-    gradDisabled--;
-  }
-}
-
-/** The same values, cut off from differentiation (jax.lax.stop_gradient / torch detach). Shares storage. */
-export function stopGradient(x: Tensor): Tensor {
-  return x.requiresGrad ? new Tensor(x.data, x.shape) : x;
-}
-
-/** Run primitive `prim` on `inputs`, recording a tape node when gradients are needed. */
-export function apply<N extends PrimitiveName>(prim: Primitive<N>, inputs: readonly Tensor[], params: PrimitiveParams[N]): Tensor {
-  const out = prim.infer(inputs, params);
-  const data = prim.forward(inputs, params, out) ?? allocate(out.dtype, 0);
-  if (isAnomalyDetectionEnabled() && isFloat(out.dtype)) checkFinite(inVjpOf ? `${prim.name} (in the VJP of ${inVjpOf})` : prim.name, inputs, data);
-  const record = gradDisabled === 0 && isFloat(out.dtype) && inputs.some((t) => t.requiresGrad);
-  if (!record) return new Tensor(data, out.shape);
-  let result: Tensor;
-  const node: TapeNode = {
-    primitive: prim.name,
-    inputs,
-    params,
-    vjp: (g) => prim.vjp(g, inputs, result, params),
-  };
-  result = new Tensor(data, out.shape, { requiresGrad: true, node });
-  return result;
+/** Input cotangents of the node that produced `out`, from the output cotangent `g` (its primitive's rule). */
+function runVjp(node: TapeNode, g: Tensor, out: Tensor): readonly (Tensor | null)[] {
+  const rule = vjpRules[node.primitive as PrimitiveName] as VjpRule<PrimitiveName> | undefined;
+  if (!rule) throw valueError('backward', 'tape node', 'a primitive with a VJP rule', node.primitive);
+  return inVjp(node.primitive, () => rule(g, node.inputs, out, node.params as PrimitiveParams[PrimitiveName]));
 }
 
 /** Tensors reachable from `root` through recorded nodes, inputs before outputs. */
@@ -79,13 +46,7 @@ export function cotangents(root: Tensor, seed: Tensor): Map<Tensor, Tensor> {
       const t = order[i]!;
       const g = grads.get(t);
       if (!g || !t.node) continue;
-      let inputGrads: readonly (Tensor | null)[];
-      inVjpOf = t.node.primitive;
-      try {
-        inputGrads = t.node.vjp(g);
-      } finally {
-        inVjpOf = null;
-      }
+      const inputGrads = runVjp(t.node, g, t);
       if (isAnomalyDetectionEnabled()) inputGrads.forEach((gi) => gi && checkFinite(`${t.node!.primitive} (vjp)`, [g, ...t.node!.inputs], gi.data));
       t.node.inputs.forEach((input, j) => {
         const gi = inputGrads[j];

@@ -1,6 +1,8 @@
-// The primitive contract: every primitive declares its shape rule, forward kernel and VJP together.
-// `PrimitiveTable` is a mapped type over `PrimitiveParams`, so a primitive without a rule
-// (or a rule without a VJP) is a compile error in table.ts.
+// The primitive contract, in two exhaustive tables over `PrimitiveParams`:
+//   Primitive<N>  shape rule + forward kernel, declared in ops/*.ts and collected in table.ts;
+//   VjpRule<N>    the reverse-mode rule, all of them in gradients.ts (as tinygrad's and jax-js's rule tables).
+// Both tables are mapped types over PrimitiveName, so a primitive without a forward or without a VJP
+// does not compile. Forward primitives never import their gradients, which keeps ops/ acyclic.
 import type { DType, TypedArray } from '../core/dtype.js';
 import type { Tensor } from './tensor.js';
 
@@ -68,17 +70,25 @@ export interface OutputSpec {
   dtype: DType;
 }
 
+/** The forward half of a primitive: what tape.apply runs. */
 export interface Primitive<N extends PrimitiveName> {
   readonly name: N;
-  /** Validate the inputs and give the output's shape and dtype; errors name the op and argument. */
+  /**
+   * Validate the inputs and every parameter and give the output's shape and dtype; errors name the op and
+   * argument. No backend kernel ever sees inputs or parameters that infer did not accept.
+   */
   infer(inputs: readonly Tensor[], params: PrimitiveParams[N]): OutputSpec;
   /** Compute the output's elements (a new array, or an input's storage for pure views like reshape). */
   forward(inputs: readonly Tensor[], params: PrimitiveParams[N], out: OutputSpec): TypedArray;
-  /**
-   * Cotangent of each input given the output cotangent `g` (same shape as the output);
-   * null where an input has no gradient (integer inputs, piecewise-constant ops).
-   */
-  vjp(g: Tensor, inputs: readonly Tensor[], out: Tensor, params: PrimitiveParams[N]): readonly (Tensor | null)[];
 }
 
+/**
+ * The VJP of primitive N: the cotangent of each input given the output cotangent `g` (same shape as the
+ * output `out`); null where an input has no gradient (integer inputs, piecewise-constant ops).
+ * Rules are written with tensor ops and run with recording off.
+ */
+export type VjpRule<N extends PrimitiveName> =
+  (g: Tensor, inputs: readonly Tensor[], out: Tensor, params: PrimitiveParams[N]) => readonly (Tensor | null)[];
+
 export type PrimitiveTable = { readonly [N in PrimitiveName]: Primitive<N> };
+export type VjpTable = { readonly [N in PrimitiveName]: VjpRule<N> };

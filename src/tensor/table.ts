@@ -2,7 +2,8 @@
 // so adding a primitive to PrimitiveParams without a definition here fails to compile.
 import type { PrimitiveTable } from './primitive.js';
 import { batchNormPrimitive } from './ops/batchNorm.js';
-import { conv2dPrimitive, avgPool2dPrimitive, maxPool2dPrimitive } from './ops/conv.js';
+import { conv2dPrimitive } from './ops/conv.js';
+import { avgPool2dPrimitive, maxPool2dPrimitive } from './ops/pool.js';
 import { binaryPrimitives, castPrimitive, comparePrimitives, unaryPrimitives, wherePrimitive } from './ops/elementwise.js';
 import { cumsumPrimitive, scatterAddPrimitive, takeAlongAxisPrimitive, takePrimitive } from './ops/indexing.js';
 import { matmulPrimitive } from './ops/matmul.js';

@@ -4,13 +4,14 @@ import { allocate, dtypeOf, fromValues, isDType, type DType, type TypedArray } f
 import { dtypeError, shapeError, valueError } from '../core/errors.js';
 import { checkShape, sizeOf, stridesOf, type Shape } from '../core/shape.js';
 
-/** How a tensor was made: the primitive, its inputs and parameters (set by autograd.apply). */
+/**
+ * How a tensor was made: the primitive (a PrimitiveName), its inputs and parameters (set by tape.apply).
+ * autograd.ts finds the primitive's VJP rule by name in gradients.ts.
+ */
 export interface TapeNode {
   readonly primitive: string;
   readonly inputs: readonly Tensor[];
   readonly params: unknown;
-  /** Input cotangents from the output cotangent; runs with gradient recording off. */
-  readonly vjp: (g: Tensor) => readonly (Tensor | null)[];
 }
 
 export class Tensor {

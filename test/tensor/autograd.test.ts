@@ -59,3 +59,15 @@ test('vjp pulls back an arbitrary cotangent; f32 gradients match f64 ones', () =
   const x32 = T.tensor(x64.data, x64.shape, 'f32');
   assertClose(T.grad(f)(x32)[0]!.data, T.grad(f)(x64)[0]!.data, 1e-5, 1e-6);
 });
+
+test('the tape records plain data and the gradient table has a rule for exactly the primitives of the forward table', () => {
+  assert.deepEqual(Object.keys(T.vjpRules).sort(), Object.keys(T.primitives).sort());
+  const x = T.tensor([1, 2, 3], [3], 'f64').asParameter();
+  const y = T.sum(T.mul(x, x), 0);
+  assert.equal(y.node!.primitive, 'sum');
+  assert.deepEqual(y.node!.params, { axes: [0], keepdims: false });
+  assert.equal(y.node!.inputs[0]!.node!.primitive, 'mul');
+  // An unknown primitive name on the tape is a clear error, not a silent skip.
+  const forged = new T.Tensor(Float64Array.of(1), [], { requiresGrad: true, node: { primitive: 'nope', inputs: [x], params: {} } });
+  assert.throws(() => T.backward(forged), /backward: tape node expected a primitive with a VJP rule, got nope/);
+});

@@ -36,9 +36,25 @@ function need(op: string, arg: string, a: { length: number } | null, n: number):
   if (a !== null && a.length < n) throw shapeError(op, arg, `at least ${n} elements`, `${a.length}`);
 }
 
+/** Integers in [min, 2³¹ − 1]: the addon takes parameters as 32-bit integers. */
 function positiveInts(op: string, values: Record<string, number>, min = 0): void {
   for (const [k, v] of Object.entries(values)) {
-    if (!Number.isInteger(v) || v < min) throw new TesseraError('range', op, `${k} expected an integer ≥ ${min}, got ${v}`);
+    if (!Number.isInteger(v) || v < min || v > 2 ** 31 - 1) throw new TesseraError('range', op, `${k} expected an integer in [${min}, 2³¹ − 1], got ${v}`);
+  }
+}
+
+function f64Arrays(op: string, arrays: Record<string, Float64Array>): void {
+  for (const [k, a] of Object.entries(arrays)) if (!(a instanceof Float64Array)) throw dtypeError(op, k, 'f64 (Float64Array)', (a as object).constructor.name);
+}
+
+/** Shapes of non-negative integers, each broadcasting to `outShape` (the addon walks them with outShape's strides). */
+function checkBroadcast(op: string, shapes: Record<string, Shape>, outShape: Shape): void {
+  for (const [k, s] of Object.entries({ ...shapes, outShape })) {
+    if (!s.every((d) => Number.isInteger(d) && d >= 0)) throw shapeError(op, k, 'non-negative integer dimensions', s);
+  }
+  for (const [k, s] of Object.entries(shapes)) {
+    const off = outShape.length - s.length;
+    if (off < 0 || s.some((d, i) => d !== 1 && d !== outShape[off + i])) throw shapeError(op, k, `a shape that broadcasts to [${outShape.join(', ')}]`, s);
   }
 }
 
@@ -58,6 +74,8 @@ function checkConv(op: string, p: Conv2dParams): void {
 function checkPool(op: string, p: Pool2dParams): void {
   positiveInts(op, { n: p.n, c: p.c, h: p.h, w: p.w, padH: p.padH, padW: p.padW, outH: p.outH, outW: p.outW });
   positiveInts(op, { kh: p.kh, kw: p.kw, strideH: p.strideH, strideW: p.strideW }, 1);
+  const outH = Math.floor((p.h + 2 * p.padH - p.kh) / p.strideH) + 1, outW = Math.floor((p.w + 2 * p.padW - p.kw) / p.strideW) + 1;
+  if (outH !== p.outH || outW !== p.outW) throw shapeError(op, 'outH/outW', `${outH}×${outW} from the input, kernel, stride and padding`, `${p.outH}×${p.outW}`);
 }
 
 function nativeBackend(addon: NativeAddon): NativeBackend {
@@ -80,9 +98,11 @@ function nativeBackend(addon: NativeAddon): NativeBackend {
     gemm(p, a, b, c) {
       isF32('gemm', [a, b, c]);
       positiveInts('gemm', { m: p.m, n: p.n, k: p.k, batch: p.batch });
+      if (!(p.aOffsets instanceof Int32Array) || !(p.bOffsets instanceof Int32Array)) throw dtypeError('gemm', 'aOffsets/bOffsets', 'i32 (Int32Array)', [p.aOffsets, p.bOffsets].map((o) => (o as object).constructor.name));
       need('gemm', 'aOffsets', p.aOffsets, p.batch);
       need('gemm', 'bOffsets', p.bOffsets, p.batch);
       for (let t = 0; t < p.batch; t++) {
+        if (p.aOffsets[t]! < 0 || p.bOffsets[t]! < 0) throw new TesseraError('range', 'gemm', `batch offsets expected ≥ 0, got aOffsets[${t}] = ${p.aOffsets[t]}, bOffsets[${t}] = ${p.bOffsets[t]}`);
         need('gemm', `a (batch ${t})`, a, p.aOffsets[t]! + p.m * p.k);
         need('gemm', `b (batch ${t})`, b, p.bOffsets[t]! + p.k * p.n);
       }
@@ -115,11 +135,11 @@ function nativeBackend(addon: NativeAddon): NativeBackend {
     },
     fanInMatmul(p: FanInParams, x, values, indices: FanInIndices, y) {
       fanIn('fanInMatmul', p, x, values, indices, y);
-      addon.fanInMatmul(p.batch, p.inFeatures, p.outFeatures, p.fanIn, p.indicesValidated ?? false, x, values, indices, y);
+      addon.fanInMatmul(p.batch, p.inFeatures, p.outFeatures, p.fanIn, true, x, values, indices, y);
     },
     fanInMatmulFeatureMajor(p: FanInParams, x, values, indices: FanInIndices, y) {
       fanIn('fanInMatmulFeatureMajor', p, x, values, indices, y);
-      addon.fanInMatmulFeatureMajor(p.batch, p.inFeatures, p.outFeatures, p.fanIn, p.indicesValidated ?? false, x, values, indices, y);
+      addon.fanInMatmulFeatureMajor(p.batch, p.inFeatures, p.outFeatures, p.fanIn, true, x, values, indices, y);
     },
     maxPool2d(p, x, y) {
       isF32('maxPool2d', [x, y]);
@@ -152,6 +172,7 @@ function nativeBackend(addon: NativeAddon): NativeBackend {
     },
     batchNormForward(x, w, b, eps, d, y) {
       isF32('batchNormForward', [x, w, b, y]);
+      positiveInts('batchNormForward', { n: d.n, c: d.c, s: d.s });
       need('batchNormForward', 'x', x, d.n * d.c * d.s);
       need('batchNormForward', 'weight', w, d.c);
       need('batchNormForward', 'bias', b, d.c);
@@ -160,6 +181,7 @@ function nativeBackend(addon: NativeAddon): NativeBackend {
     },
     batchNormBackward(x, w, eps, d, g, dx, dw, db) {
       isF32('batchNormBackward', [x, w, g, dx, dw, db]);
+      positiveInts('batchNormBackward', { n: d.n, c: d.c, s: d.s });
       for (const [name, a] of [['x', x], ['g', g], ['dx', dx]] as const) need('batchNormBackward', name, a, d.n * d.c * d.s);
       for (const [name, a] of [['weight', w], ['dweight', dw], ['dbias', db]] as const) need('batchNormBackward', name, a, d.c);
       addon.batchNormBackward(x, w, eps, d.n, d.c, d.s, g, dx, dw, db);
@@ -168,10 +190,12 @@ function nativeBackend(addon: NativeAddon): NativeBackend {
       if (!isFloatArray(x) || !isFloatArray(out)) return cpu.unary(op, x, out);
       isF32(op, [x, out]);
       need(op, 'out', out, x.length);
+      need(op, 'x', x, out.length);
       addon.unary(op, x, out);
     },
     binary(op, a, aShape, b, bShape, out, outShape) {
       if (!isFloatArray(a) || !isFloatArray(b) || a.constructor !== b.constructor) return cpu.binary(op, a, aShape, b, bShape, out, outShape);
+      checkBroadcast(op, { aShape, bShape }, outShape);
       const n = sizeOf(outShape);
       need(op, 'a', a, sizeOf(aShape));
       need(op, 'b', b, sizeOf(bShape));
@@ -199,12 +223,14 @@ function nativeBackend(addon: NativeAddon): NativeBackend {
     },
     softmax(d, log, x, out) {
       isF32('softmax', [x, out]);
+      positiveInts('softmax', { outer: d.outer, n: d.n, inner: d.inner });
       need('softmax', 'x', x, d.outer * d.n * d.inner);
       need('softmax', 'out', out, d.outer * d.n * d.inner);
       addon.softmax(x, d.outer, d.n, d.inner, log, out);
     },
     softmaxBackward(d, log, y, g, dx) {
       isF32('softmaxBackward', [y, g, dx]);
+      positiveInts('softmaxBackward', { outer: d.outer, n: d.n, inner: d.inner });
       for (const [name, a] of [['y', y], ['g', g], ['dx', dx]] as const) need('softmaxBackward', name, a, d.outer * d.n * d.inner);
       addon.softmaxBackward(y, g, d.outer, d.n, d.inner, log, dx);
     },
@@ -222,6 +248,7 @@ function nativeBackend(addon: NativeAddon): NativeBackend {
       addon.softmaxCrossEntropyBackward(logits, labels, g, rows, classes, dlogits);
     },
     cholesky(a, n, op = 'cholesky') {
+      f64Arrays(op, { A: a });
       checkSymmetric(op, a, n);
       const l = new Float64Array(n * n);
       const info = addon.cholesky(a, n, l);
@@ -232,6 +259,7 @@ function nativeBackend(addon: NativeAddon): NativeBackend {
       return l;
     },
     solveTriangular(l, b, n, m, transpose) {
+      f64Arrays('solveTriangular', { L: l, B: b });
       checkSize('solveTriangular', 'L', l, n, n);
       checkSize('solveTriangular', 'B', b, n, m);
       const x = Float64Array.from(b);
@@ -239,6 +267,7 @@ function nativeBackend(addon: NativeAddon): NativeBackend {
       return x;
     },
     eighSym(a, n) {
+      f64Arrays('eighSym', { A: a });
       checkSymmetric('eighSym', a, n);
       const values = new Float64Array(n), vectors = new Float64Array(n * n);
       const info = addon.eighSym(a, n, values, vectors);
@@ -257,6 +286,14 @@ function fanIn(op: string, p: FanInParams, x: FloatArray, values: FloatArray, in
   need(op, 'values', values, p.outFeatures * p.fanIn);
   need(op, 'indices', indices, p.outFeatures * p.fanIn);
   need(op, 'y', y, p.batch * p.outFeatures);
+  // Unless the caller has (the fanInMatmul tensor op checks once per indices tensor), every index is checked
+  // here, so that the addon, told they are valid, never gathers outside x.
+  if (!p.indicesValidated) {
+    for (let k = 0; k < p.outFeatures * p.fanIn; k++) {
+      const v = indices[k]!;
+      if (v < 0 || v >= p.inFeatures) throw new TesseraError('range', op, `indices expected entries in [0, ${p.inFeatures}), got ${v} at position ${k}`);
+    }
+  }
 }
 
 function reducible(x: TypedArray, out: TypedArray): boolean {
@@ -264,6 +301,7 @@ function reducible(x: TypedArray, out: TypedArray): boolean {
 }
 
 function checkReduce(op: string, x: TypedArray, shape: Shape, axes: readonly number[], out: TypedArray): void {
+  if (!shape.every((d) => Number.isInteger(d) && d >= 0)) throw shapeError(op, 'shape', 'non-negative integer dimensions', shape);
   need(op, 'x', x, sizeOf(shape));
   for (const a of axes) if (!Number.isInteger(a) || a < 0 || a >= shape.length) throw new TesseraError('range', op, `axes expected integers in [0, ${shape.length}), got ${a}`);
   need(op, 'out', out, sizeOf(shape.filter((_, i) => !axes.includes(i))));

@@ -1,7 +1,7 @@
 // f32 constant fan-in sparse matmul on wasm (batch-major and feature-major entry points).
 // Batch 1 (either layout): SIMD gather kernel. Batch > 1: the feature-major kernel with a 32-lane batch tile;
 // batch-major inputs are transposed to feature-major and back around it. Both split output rows over threads.
-import { rangeError } from '../../core/errors.js';
+import { dtypeError, rangeError } from '../../core/errors.js';
 import type { FanInIndices, FanInParams } from '../kernels.js';
 import { PARALLEL_MIN_WORK, withScratch, type WasmContext } from './context.js';
 
@@ -12,6 +12,7 @@ function check(op: string, p: FanInParams, x: Float32Array, values: Float32Array
   for (const [name, v] of [['batch', batch], ['inFeatures', inFeatures], ['outFeatures', outFeatures], ['fanIn', fanIn]] as const) {
     if (!Number.isInteger(v) || v < 0) throw rangeError(op, name, 'an integer ≥ 0', v);
   }
+  if (!(indices instanceof Uint16Array) && !(indices instanceof Int32Array)) throw dtypeError(op, 'indices', 'u16 or i32', (indices as object).constructor.name);
   if (x.length < batch * inFeatures) throw rangeError(op, 'x.length', `≥ batch·inFeatures = ${batch * inFeatures}`, x.length);
   if (values.length < outFeatures * fanIn) throw rangeError(op, 'values.length', `≥ outFeatures·fanIn = ${outFeatures * fanIn}`, values.length);
   if (indices.length < outFeatures * fanIn) throw rangeError(op, 'indices.length', `≥ outFeatures·fanIn = ${outFeatures * fanIn}`, indices.length);

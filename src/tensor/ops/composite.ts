@@ -2,8 +2,8 @@
 // logsumexp, crossEntropy and mse (softmax and logSoftmax are fused primitives in softmax.ts).
 import { isFloat } from '../../core/dtype.js';
 import { dtypeError, rangeError, shapeError, valueError } from '../../core/errors.js';
-import { normalizeAxes, normalizeAxis } from '../../core/shape.js';
-import { stopGradient } from '../autograd.js';
+import { normalizeAxes } from '../../core/shape.js';
+import { stopGradient } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { abs, add, cast, div, exp, less, log, mul, neg, notEqual, sub, where } from './elementwise.js';
 import { take, takeAlongAxis } from './indexing.js';
@@ -48,6 +48,8 @@ export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntr
   if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw rangeError('crossEntropy', 'labelSmoothing', 'a number in [0, 1]', labelSmoothing);
   if (weight && (weight.rank !== 1 || weight.shape[0] !== c)) throw shapeError('crossEntropy', 'weight', `[${c}] (one weight per class)`, weight.shape);
   if (!['mean', 'sum', 'none'].includes(reduction)) throw valueError('crossEntropy', 'reduction', "'mean', 'sum' or 'none'", reduction);
+  const bad = targets.data.findIndex((t) => (t < 0 || t >= c) && t !== ignoreIndex);
+  if (bad >= 0) throw rangeError('crossEntropy', `targets (row ${bad})`, `a class index in [0, ${c})${ignoreIndex === undefined ? '' : ` or ignoreIndex ${ignoreIndex}`}`, targets.data[bad]);
 
   // The common case is one fused kernel forward and backward.
   if (!weight && labelSmoothing === 0 && ignoreIndex === undefined) {

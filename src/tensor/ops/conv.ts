@@ -1,12 +1,14 @@
-// Convolution and pooling: conv2d (stride, padding, dilation, groups), conv1d on top of it,
-// max-pool and avg-pool 2d. The heavy loops are backend kernels (cpu reference, wasm im2col).
+// Convolution: conv2d (stride, padding, dilation, groups) and conv1d on top of it. The heavy loops are
+// backend kernels (cpu reference, wasm im2col, native); the VJP (backend kernels too) is in ../gradients.ts.
+// The shape rule validates every parameter, so no backend ever receives an invalid Conv2dParams.
 import { allocate, isFloat, type FloatArray } from '../../core/dtype.js';
-import { dtypeError, rangeError, shapeError } from '../../core/errors.js';
+import { dtypeError, shapeError } from '../../core/errors.js';
 import { getBackend } from '../../backend/registry.js';
-import type { Conv2dParams, Pool2dParams } from '../../backend/kernels.js';
-import { apply } from '../autograd.js';
-import type { Conv2dOptionsResolved, Pool2dOptionsResolved, Primitive } from '../primitive.js';
-import { Tensor } from '../tensor.js';
+import type { Conv2dParams } from '../../backend/kernels.js';
+import { apply } from '../tape.js';
+import type { Conv2dOptionsResolved, Primitive } from '../primitive.js';
+import type { Tensor } from '../tensor.js';
+import { checkInts, checkOutputSize } from './params.js';
 import { reshape } from './shape.js';
 
 export interface Conv2dOptions {
@@ -17,13 +19,8 @@ export interface Conv2dOptions {
   groups?: number;
 }
 
-const pair = (op: string, name: string, v: number | [number, number] | undefined, dflt: number, min: number): [number, number] => {
-  const p: [number, number] = v === undefined ? [dflt, dflt] : typeof v === 'number' ? [v, v] : [v[0], v[1]];
-  if (!p.every((x) => Number.isInteger(x) && x >= min)) throw rangeError(op, name, `integers ≥ ${min}`, p);
-  return p;
-};
-
-function convParams(x: Tensor, w: Tensor, o: Conv2dOptionsResolved): Conv2dParams {
+/** The kernel parameters of conv2d(x, w) under resolved options (infer has validated them). */
+export function convParams(x: Tensor, w: Tensor, o: Conv2dOptionsResolved): Conv2dParams {
   const [n, cIn, h, wd] = x.shape as [number, number, number, number];
   const [cOut, , kh, kw] = w.shape as [number, number, number, number];
   const [padTop, padBottom, padLeft, padRight] = o.padding;
@@ -42,40 +39,41 @@ export const conv2dPrimitive: Primitive<'conv2d'> = {
     if (w!.rank !== 4) throw shapeError('conv2d', 'weight', '[Cout, Cin/groups, kH, kW]', w!.shape);
     if (!isFloat(x!.dtype)) throw dtypeError('conv2d', 'x', 'f32 or f64', x!.dtype);
     if (w!.dtype !== x!.dtype) throw dtypeError('conv2d', 'weight', x!.dtype, w!.dtype);
+    checkInts('conv2d', 'stride', o.stride, 2, 1, '[strideH, strideW]');
+    checkInts('conv2d', 'padding', o.padding, 4, 0, '[top, bottom, left, right]');
+    checkInts('conv2d', 'dilation', o.dilation, 2, 1, '[dilationH, dilationW]');
+    checkInts('conv2d', 'groups', o.groups, 1, 1, 'the number of channel groups');
+    const [cIn, cOut, kh, kw] = [x!.shape[1]!, w!.shape[0]!, w!.shape[2]!, w!.shape[3]!];
+    if (kh < 1 || kw < 1) throw shapeError('conv2d', 'weight', 'a kernel of at least 1×1 ([Cout, Cin/groups, kH ≥ 1, kW ≥ 1])', w!.shape);
+    if (cIn % o.groups !== 0 || cOut % o.groups !== 0) throw shapeError('conv2d', 'groups', `a divisor of Cin=${cIn} and Cout=${cOut}`, o.groups);
+    if (w!.shape[1] !== cIn / o.groups) throw shapeError('conv2d', 'weight', `dimension 1 = Cin/groups = ${cIn / o.groups}`, w!.shape);
     const p = convParams(x!, w!, o);
-    if (p.cIn % o.groups !== 0 || p.cOut % o.groups !== 0) throw shapeError('conv2d', 'groups', `a divisor of Cin=${p.cIn} and Cout=${p.cOut}`, o.groups);
-    if (w!.shape[1] !== p.cIn / o.groups) throw shapeError('conv2d', 'weight', `dimension 1 = Cin/groups = ${p.cIn / o.groups}`, w!.shape);
     if (p.outH < 1 || p.outW < 1) throw shapeError('conv2d', 'x', `a padded input at least as large as the dilated kernel`, x!.shape);
-    return { shape: [p.n, p.cOut, p.outH, p.outW], dtype: x!.dtype };
+    const shape = [p.n, p.cOut, p.outH, p.outW];
+    checkOutputSize('conv2d', shape, '[N, Cout, outH, outW]');
+    return { shape, dtype: x!.dtype };
   },
   forward: ([x, w], o, out) => {
     const y = allocate(out.dtype, out.shape.reduce((a, b) => a * b, 1)) as FloatArray;
     getBackend().conv2d(convParams(x!, w!, o), x!.data as FloatArray, w!.data as FloatArray, y);
     return y;
   },
-  vjp: (g, [x, w], _out, o) => {
-    const p = convParams(x!, w!, o);
-    const dx = allocate(x!.dtype, x!.size) as FloatArray;
-    const dw = allocate(w!.dtype, w!.size) as FloatArray;
-    if (x!.requiresGrad) getBackend().conv2dBackwardInput(p, g.data as FloatArray, w!.data as FloatArray, dx);
-    if (w!.requiresGrad) getBackend().conv2dBackwardFilter(p, x!.data as FloatArray, g.data as FloatArray, dw);
-    return [x!.requiresGrad ? new Tensor(dx, x!.shape) : null, w!.requiresGrad ? new Tensor(dw, w!.shape) : null];
-  },
 };
 
-function resolveConv2d(op: string, options: Conv2dOptions): Conv2dOptionsResolved {
+/** A number or a pair as a pair (anything else is passed on for the shape rule to reject). */
+const pair = (v: number | [number, number] | undefined, dflt: number): [number, number] =>
+  v === undefined ? [dflt, dflt] : typeof v === 'number' ? [v, v] : v;
+
+/** The option forms of conv2d as the primitive's parameters; conv2dPrimitive.infer validates them. */
+function resolveConv2d(options: Conv2dOptions): Conv2dOptionsResolved {
   const pd = options.padding ?? 0;
-  const padding: [number, number, number, number] = typeof pd === 'number' ? [pd, pd, pd, pd]
-    : pd.length === 2 ? [pd[0], pd[0], pd[1], pd[1]] : [pd[0], pd[1], pd[2], pd[3]];
-  if (!padding.every((v) => Number.isInteger(v) && v >= 0)) throw rangeError(op, 'padding', 'non-negative integers', padding);
-  const groups = options.groups ?? 1;
-  if (!Number.isInteger(groups) || groups < 1) throw rangeError(op, 'groups', 'a positive integer', groups);
-  return { stride: pair(op, 'stride', options.stride, 1, 1), padding, dilation: pair(op, 'dilation', options.dilation, 1, 1), groups };
+  const padding = (typeof pd === 'number' ? [pd, pd, pd, pd] : Array.isArray(pd) && pd.length === 2 ? [pd[0], pd[0], pd[1], pd[1]] : pd) as Conv2dOptionsResolved['padding'];
+  return { stride: pair(options.stride, 1), padding, dilation: pair(options.dilation, 1), groups: options.groups ?? 1 };
 }
 
 /** x [N, Cin, H, W] ⋆ weight [Cout, Cin/groups, kH, kW] → [N, Cout, outH, outW] (cross-correlation, as PyTorch). */
 export function conv2d(x: Tensor, weight: Tensor, options: Conv2dOptions = {}): Tensor {
-  return apply(conv2dPrimitive, [x, weight], resolveConv2d('conv2d', options));
+  return apply(conv2dPrimitive, [x, weight], resolveConv2d(options));
 }
 
 export interface Conv1dOptions {
@@ -93,70 +91,16 @@ export interface Conv1dOptions {
 export function conv1d(x: Tensor, weight: Tensor, options: Conv1dOptions = {}): Tensor {
   if (x.rank !== 3) throw shapeError('conv1d', 'x', '[N, C, L]', x.shape);
   if (weight.rank !== 3) throw shapeError('conv1d', 'weight', '[Cout, Cin/groups, k]', weight.shape);
+  const { stride = 1, dilation = 1, groups = 1 } = options;
   const pd = options.padding ?? 0;
-  const [left, right] = typeof pd === 'number' ? [pd, pd] : pd;
+  const padding = typeof pd === 'number' ? [pd, pd] : pd;
+  // Checked here too, so that the errors name conv1d and its own option forms.
+  checkInts('conv1d', 'stride', stride, 1, 1, 'the step along L');
+  checkInts('conv1d', 'padding', padding, 2, 0, '[left, right]');
+  checkInts('conv1d', 'dilation', dilation, 1, 1, 'the spacing of kernel taps');
+  checkInts('conv1d', 'groups', groups, 1, 1, 'the number of channel groups');
   const y = conv2d(reshape(x, [x.shape[0]!, x.shape[1]!, 1, x.shape[2]!]), reshape(weight, [weight.shape[0]!, weight.shape[1]!, 1, weight.shape[2]!]), {
-    stride: [1, options.stride ?? 1], padding: [0, 0, left, right], dilation: [1, options.dilation ?? 1], groups: options.groups ?? 1,
+    stride: [1, stride], padding: [0, 0, padding[0]!, padding[1]!], dilation: [1, dilation], groups,
   });
   return reshape(y, [y.shape[0]!, y.shape[1]!, y.shape[3]!]);
-}
-
-export interface Pool2dOptions {
-  kernelSize: number | [number, number];
-  /** Defaults to kernelSize. */
-  stride?: number | [number, number];
-  padding?: number | [number, number];
-}
-
-function poolParams(x: Tensor, o: Pool2dOptionsResolved): Pool2dParams {
-  const [n, c, h, w] = x.shape as [number, number, number, number];
-  const outH = Math.floor((h + 2 * o.padding[0] - o.kernel[0]) / o.stride[0]) + 1;
-  const outW = Math.floor((w + 2 * o.padding[1] - o.kernel[1]) / o.stride[1]) + 1;
-  return { n, c, h, w, kh: o.kernel[0], kw: o.kernel[1], strideH: o.stride[0], strideW: o.stride[1], padH: o.padding[0], padW: o.padding[1], outH, outW };
-}
-
-function poolPrimitive<N extends 'maxPool2d' | 'avgPool2d'>(name: N): Primitive<N> {
-  return {
-    name,
-    infer: ([x], o) => {
-      if (x!.rank !== 4) throw shapeError(name, 'x', '[N, C, H, W]', x!.shape);
-      if (!isFloat(x!.dtype)) throw dtypeError(name, 'x', 'f32 or f64', x!.dtype);
-      if (o.padding[0] * 2 > o.kernel[0] || o.padding[1] * 2 > o.kernel[1]) throw rangeError(name, 'padding', 'at most half the kernel size', o.padding);
-      const p = poolParams(x!, o);
-      if (p.outH < 1 || p.outW < 1) throw shapeError(name, 'x', 'spatial size at least the kernel size', x!.shape);
-      return { shape: [p.n, p.c, p.outH, p.outW], dtype: x!.dtype };
-    },
-    forward: ([x], o, out) => {
-      const y = allocate(out.dtype, out.shape.reduce((a, b) => a * b, 1)) as FloatArray;
-      const backend = getBackend();
-      if (name === 'maxPool2d') backend.maxPool2d(poolParams(x!, o), x!.data as FloatArray, y);
-      else backend.avgPool2d(poolParams(x!, o), x!.data as FloatArray, y);
-      return y;
-    },
-    vjp: (g, [x], _out, o) => {
-      const dx = allocate(x!.dtype, x!.size) as FloatArray;
-      const p = poolParams(x!, o);
-      if (name === 'maxPool2d') getBackend().maxPool2dBackward(p, x!.data as FloatArray, g.data as FloatArray, dx);
-      else getBackend().avgPool2dBackward(p, g.data as FloatArray, dx);
-      return [new Tensor(dx, x!.shape)];
-    },
-  };
-}
-
-export const maxPool2dPrimitive = poolPrimitive('maxPool2d');
-export const avgPool2dPrimitive = poolPrimitive('avgPool2d');
-
-function resolvePool(op: string, o: Pool2dOptions): Pool2dOptionsResolved {
-  const kernel = pair(op, 'kernelSize', o.kernelSize, 1, 1);
-  return { kernel, stride: o.stride === undefined ? kernel : pair(op, 'stride', o.stride, 1, 1), padding: pair(op, 'padding', o.padding, 0, 0) };
-}
-
-/** Max over kH×kW windows of x [N, C, H, W]; padding cells never win (PyTorch semantics). */
-export function maxPool2d(x: Tensor, options: Pool2dOptions): Tensor {
-  return apply(maxPool2dPrimitive, [x], resolvePool('maxPool2d', options));
-}
-
-/** Mean over kH×kW windows; padded cells count as zeros in the divisor (PyTorch's count_include_pad=True). */
-export function avgPool2d(x: Tensor, options: Pool2dOptions): Tensor {
-  return apply(avgPool2dPrimitive, [x], resolvePool('avgPool2d', options));
 }

@@ -1,16 +1,15 @@
 // Elementwise primitives: unary maps, broadcasting binary maps, comparisons, where and cast.
-// Each primitive runs its backend kernel (backend/cpu/elementwise.ts holds the scalar definitions)
-// and sits beside its VJP, written with tensor ops.
-import { allocate, isFloat, type DType } from '../../core/dtype.js';
+// Each primitive runs its backend kernel (backend/cpu/elementwise.ts holds the scalar definitions);
+// their VJPs are in ../gradients.ts.
+import { allocate, isDType, isFloat, type DType } from '../../core/dtype.js';
 import { dtypeError } from '../../core/errors.js';
 import { broadcastShapes, sizeOf } from '../../core/shape.js';
 import * as cpu from '../../backend/cpu/elementwise.js';
 import { getBackend } from '../../backend/registry.js';
 import type { ArithmeticOp, CompareOp, UnaryOp } from '../../backend/kernels.js';
-import { apply } from '../autograd.js';
+import { apply } from '../tape.js';
 import type { Empty, Primitive, PrimitiveName, PrimitiveParams } from '../primitive.js';
 import { Tensor } from '../tensor.js';
-import { sumToShape } from './reduce.js';
 
 const NONE: Empty = {};
 
@@ -25,14 +24,7 @@ function requireFloat(op: string, arg: string, t: Tensor): void {
 
 type UnaryName = UnaryOp;
 
-const INV_SQRT2 = Math.SQRT1_2;
-const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
-const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
-
-function unaryPrimitive<N extends UnaryName>(
-  name: N, floatOnly: boolean,
-  vjp: (g: Tensor, x: Tensor, out: Tensor) => Tensor | null,
-): Primitive<N> {
+function unaryPrimitive<N extends UnaryName>(name: N, floatOnly: boolean): Primitive<N> {
   return {
     name,
     infer: ([x]) => {
@@ -44,40 +36,18 @@ function unaryPrimitive<N extends UnaryName>(
       getBackend().unary(name, x!.data, data);
       return data;
     },
-    vjp: (g, [x], out) => [vjp(g, x!, out)],
   };
 }
 
+// floatOnly: the map is defined on floats only (integer neg/relu/abs/sign are exact and allowed).
 export const unaryPrimitives: { [N in UnaryName]: Primitive<N> } = {
-  neg: unaryPrimitive('neg', false, (g) => neg(g)),
-  exp: unaryPrimitive('exp', true, (g, _x, out) => mul(g, out)),
-  log: unaryPrimitive('log', true, (g, x) => div(g, x)),
-  sqrt: unaryPrimitive('sqrt', true, (g, _x, out) => div(g, mul(out, 2))),
-  tanh: unaryPrimitive('tanh', true, (g, _x, out) => mul(g, sub(1, mul(out, out)))),
-  erf: unaryPrimitive('erf', true, (g, x) => mul(g, mul(exp(neg(mul(x, x))), TWO_OVER_SQRT_PI))),
-  sigmoid: unaryPrimitive('sigmoid', true, (g, _x, out) => mul(g, mul(out, sub(1, out)))),
-  relu: unaryPrimitive('relu', false, (g, x) => {
-    const out = allocate(g.dtype, g.size);
-    getBackend().reluBackward(g.data, x.data, out);
-    return new Tensor(out, g.shape);
-  }),
-  // gelu(x) = x·Φ(x);  gelu'(x) = Φ(x) + x·φ(x)
-  gelu: unaryPrimitive('gelu', true, (g, x) => {
-    const cdf = mul(add(erf(mul(x, INV_SQRT2)), 1), 0.5);
-    const pdf = mul(exp(mul(mul(x, x), -0.5)), INV_SQRT_2PI);
-    return mul(g, add(cdf, mul(x, pdf)));
-  }),
-  // silu(x) = x·σ(x);  silu'(x) = σ(x)·(1 + x·(1 − σ(x)))
-  silu: unaryPrimitive('silu', true, (g, x) => {
-    const s = sigmoid(x);
-    return mul(g, mul(s, add(mul(x, sub(1, s)), 1)));
-  }),
-  // softplus(x) = log(1 + eˣ), computed as max(x, 0) + log1p(e^−|x|);  softplus' = σ
-  softplus: unaryPrimitive('softplus', true, (g, x) => mul(g, sigmoid(x))),
-  abs: unaryPrimitive('abs', false, (g, x) => mul(g, sign(x))),
-  sign: unaryPrimitive('sign', false, () => null),
-  sin: unaryPrimitive('sin', true, (g, x) => mul(g, cos(x))),
-  cos: unaryPrimitive('cos', true, (g, x) => neg(mul(g, sin(x)))),
+  neg: unaryPrimitive('neg', false), exp: unaryPrimitive('exp', true), log: unaryPrimitive('log', true),
+  sqrt: unaryPrimitive('sqrt', true), tanh: unaryPrimitive('tanh', true), erf: unaryPrimitive('erf', true),
+  sigmoid: unaryPrimitive('sigmoid', true), relu: unaryPrimitive('relu', false), gelu: unaryPrimitive('gelu', true),
+  silu: unaryPrimitive('silu', true),
+  // softplus(x) = log(1 + eˣ), computed as max(x, 0) + log1p(e^−|x|)
+  softplus: unaryPrimitive('softplus', true),
+  abs: unaryPrimitive('abs', false), sign: unaryPrimitive('sign', false), sin: unaryPrimitive('sin', true), cos: unaryPrimitive('cos', true),
 };
 
 const u = unaryPrimitives;
@@ -109,10 +79,7 @@ function inferBinary(op: string, a: Tensor, b: Tensor, floatOnly: boolean): { sh
   return { shape: broadcastShapes(op, a.shape, b.shape), dtype: a.dtype };
 }
 
-function binaryPrimitive<N extends BinaryName>(
-  name: N, floatOnly: boolean,
-  vjp: (g: Tensor, a: Tensor, b: Tensor, out: Tensor) => [Tensor | null, Tensor | null],
-): Primitive<N> {
+function binaryPrimitive<N extends BinaryName>(name: N, floatOnly: boolean): Primitive<N> {
   return {
     name,
     infer: ([a, b]) => inferBinary(name, a!, b!, floatOnly),
@@ -121,36 +88,13 @@ function binaryPrimitive<N extends BinaryName>(
       getBackend().binary(name, a!.data, a!.shape, b!.data, b!.shape, data, out.shape);
       return data;
     },
-    vjp: (g, [a, b], out) => {
-      const [ga, gb] = vjp(g, a!, b!, out);
-      return [ga && sumToShape(ga, a!.shape), gb && sumToShape(gb, b!.shape)];
-    },
   };
 }
 
-/** Share of the gradient for the first operand of max/min: 1 where it wins, ½ on ties (as PyTorch). */
-function winnerShare(a: Tensor, b: Tensor, wins: Tensor): Tensor {
-  return add(cast(wins, a.dtype), mul(cast(equal(a, b), a.dtype), 0.5));
-}
-
 export const binaryPrimitives: { [N in BinaryName]: Primitive<N> } = {
-  add: binaryPrimitive('add', false, (g) => [g, g]),
-  sub: binaryPrimitive('sub', false, (g) => [g, neg(g)]),
-  mul: binaryPrimitive('mul', false, (g, a, b) => [mul(g, b), mul(g, a)]),
-  div: binaryPrimitive('div', true, (g, a, b) => [div(g, b), neg(div(mul(g, a), mul(b, b)))]),
-  // d/da aᵇ = b·aᵇ⁻¹;  d/db aᵇ = aᵇ·ln a (taken as 0 where a ≤ 0, where aᵇ is not differentiable in b)
-  pow: binaryPrimitive('pow', true, (g, a, b, out) => [
-    mul(g, mul(b, pow(a, sub(b, 1)))),
-    mul(g, where(greater(a, 0), mul(out, log(where(greater(a, 0), a, 1))), 0)),
-  ]),
-  maximum: binaryPrimitive('maximum', false, (g, a, b) => {
-    const share = winnerShare(a, b, greater(a, b));
-    return [mul(g, share), mul(g, sub(1, share))];
-  }),
-  minimum: binaryPrimitive('minimum', false, (g, a, b) => {
-    const share = winnerShare(a, b, less(a, b));
-    return [mul(g, share), mul(g, sub(1, share))];
-  }),
+  add: binaryPrimitive('add', false), sub: binaryPrimitive('sub', false), mul: binaryPrimitive('mul', false),
+  div: binaryPrimitive('div', true), pow: binaryPrimitive('pow', true),
+  maximum: binaryPrimitive('maximum', false), minimum: binaryPrimitive('minimum', false),
 };
 
 function comparePrimitive<N extends CompareName>(name: N): Primitive<N> {
@@ -162,7 +106,6 @@ function comparePrimitive<N extends CompareName>(name: N): Primitive<N> {
       getBackend().binary(name, a!.data, a!.shape, b!.data, b!.shape, data, out.shape);
       return data;
     },
-    vjp: () => [null, null],
   };
 }
 
@@ -220,7 +163,6 @@ export const wherePrimitive: Primitive<'where'> = {
     cpu.where(c!.data, c!.shape, a!.data, a!.shape, b!.data, b!.shape, data, out.shape);
     return data;
   },
-  vjp: (g, [c, a, b]) => [null, sumToShape(where(c!, g, 0), a!.shape), sumToShape(where(c!, 0, g), b!.shape)],
 };
 
 /** condition ? a : b elementwise, with broadcasting; `condition` is u8 (a comparison's result). */
@@ -231,13 +173,15 @@ export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
 
 export const castPrimitive: Primitive<'cast'> = {
   name: 'cast',
-  infer: ([x], p) => ({ shape: [...x!.shape], dtype: p.dtype }),
+  infer: ([x], p) => {
+    if (!isDType(p.dtype)) throw dtypeError('cast', 'dtype', 'one of f32, f64, i32, u8, u16', p.dtype);
+    return { shape: [...x!.shape], dtype: p.dtype };
+  },
   forward: ([x], p) => {
     const data = allocate(p.dtype, x!.size);
     data.set(x!.data);
     return data;
   },
-  vjp: (g, [x]) => [isFloat(x!.dtype) ? cast(g, x!.dtype) : null],
 };
 
 /** Convert to `dtype` (float→int truncates toward zero and wraps, as typed-array assignment). */

@@ -1,13 +1,14 @@
 // Index primitives: take (index-select / embedding lookup), takeAlongAxis (gather),
-// scatterAdd, and cumsum.
+// scatterAdd, and cumsum (VJPs in ../gradients.ts).
 import { allocate, isFloat } from '../../core/dtype.js';
 import { dtypeError, rangeError, shapeError } from '../../core/errors.js';
 import { normalizeAxis } from '../../core/shape.js';
 import * as cpu from '../../backend/cpu/indexing.js';
 import { cumsum as cumsumKernel } from '../../backend/cpu/movement.js';
-import { apply } from '../autograd.js';
+import { apply } from '../tape.js';
 import type { Primitive } from '../primitive.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
+import { checkAxis } from './params.js';
 
 /** Indices must be an integer tensor with every entry in [0, n). */
 function checkIndices(op: string, idx: Tensor, n: number, axis: number): void {
@@ -21,6 +22,7 @@ function checkIndices(op: string, idx: Tensor, n: number, axis: number): void {
 export const takePrimitive: Primitive<'take'> = {
   name: 'take',
   infer: ([x, idx], { axis }) => {
+    checkAxis('take', 'axis', axis, x!.rank);
     checkIndices('take', idx!, x!.shape[axis]!, axis);
     return { shape: [...x!.shape.slice(0, axis), ...idx!.shape, ...x!.shape.slice(axis + 1)], dtype: x!.dtype };
   },
@@ -28,11 +30,6 @@ export const takePrimitive: Primitive<'take'> = {
     const data = allocate(out.dtype, out.shape.reduce((p, d) => p * d, 1));
     cpu.take(x!.data, x!.shape, idx!.data, axis, data);
     return data;
-  },
-  vjp: (g, [x, idx], _out, { axis }) => {
-    const data = allocate(g.dtype, x!.size);
-    cpu.takeBackward(g.data, x!.shape, idx!.data, axis, data);
-    return [new Tensor(data, x!.shape), null];
   },
 };
 
@@ -42,6 +39,7 @@ export function take(x: Tensor, indices: Tensor, axis = 0): Tensor {
 }
 
 function checkAlongAxis(op: string, x: Tensor, idx: Tensor, axis: number): void {
+  checkAxis(op, 'axis', axis, x.rank);
   if (idx.rank !== x.rank) throw shapeError(op, 'indices', `rank ${x.rank} (the rank of x)`, idx.shape);
   idx.shape.forEach((d, i) => {
     if (i !== axis && d > x.shape[i]!) throw shapeError(op, 'indices', `dimension ${i} ≤ ${x.shape[i]} (x's)`, idx.shape);
@@ -60,7 +58,6 @@ export const takeAlongAxisPrimitive: Primitive<'takeAlongAxis'> = {
     cpu.takeAlongAxis(x!.data, x!.shape, idx!.data, idx!.shape, axis, data);
     return data;
   },
-  vjp: (g, [x, idx], _out, { axis }) => [scatterAdd(new Tensor(allocate(g.dtype, x!.size), x!.shape), idx!, g, axis), null],
 };
 
 /** out[..i..] = x[..indices[..i..]..] along `axis` (torch.gather); out has the indices' shape. */
@@ -81,7 +78,6 @@ export const scatterAddPrimitive: Primitive<'scatterAdd'> = {
     cpu.scatterAdd(x!.data, x!.shape, idx!.data, idx!.shape, updates!.data, axis, data);
     return data;
   },
-  vjp: (g, [, idx], _out, { axis }) => [g, null, takeAlongAxis(g, idx!, axis)],
 };
 
 /** out = x, then out[..indices[..i..]..] += updates[..i..] along `axis` (torch.scatter_add). */
@@ -91,13 +87,15 @@ export function scatterAdd(x: Tensor, indices: Tensor, updates: Tensor, axis: nu
 
 export const cumsumPrimitive: Primitive<'cumsum'> = {
   name: 'cumsum',
-  infer: ([x]) => ({ shape: [...x!.shape], dtype: x!.dtype }),
+  infer: ([x], { axis }) => {
+    checkAxis('cumsum', 'axis', axis, x!.rank);
+    return { shape: [...x!.shape], dtype: x!.dtype };
+  },
   forward: ([x], { axis, reverse }) => {
     const data = allocate(x!.dtype, x!.size);
     cumsumKernel(x!.data, x!.shape, axis, reverse, data);
     return data;
   },
-  vjp: (g, _x, _out, { axis, reverse }) => [cumsum(g, axis, !reverse)],
 };
 
 /** Inclusive cumulative sum along `axis` (from the end when `reverse`). */

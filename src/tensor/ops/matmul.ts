@@ -1,12 +1,11 @@
-// Batched matrix multiplication with optional transposes and broadcasting batch dimensions.
+// Batched matrix multiplication with optional transposes and broadcasting batch dimensions (VJP in ../gradients.ts).
 import { allocate, isFloat, type FloatArray } from '../../core/dtype.js';
 import { dtypeError, shapeError } from '../../core/errors.js';
 import { broadcastShapes, broadcastStrides, sizeOf, stridesOf } from '../../core/shape.js';
 import { getBackend } from '../../backend/registry.js';
-import { apply } from '../autograd.js';
+import { apply } from '../tape.js';
 import type { Primitive } from '../primitive.js';
 import type { Tensor } from '../tensor.js';
-import { sumToShape } from './reduce.js';
 
 export interface MatmulOptions {
   /** a's last two dims are [k, m] (use aᵀ). */
@@ -59,13 +58,6 @@ export const matmulPrimitive: Primitive<'matmul'> = {
     const c = allocate(out.dtype, batch * m * n) as FloatArray;
     getBackend().gemm({ m, n, k, transA: p.transA, transB: p.transB, batch, aOffsets, bOffsets }, a!.data as FloatArray, b!.data as FloatArray, c);
     return c;
-  },
-  // See the derivation in docs: each case keeps every product a plain GEMM with transpose flags.
-  vjp: (g, [a, b], _out, { transA, transB }) => {
-    // Only the inputs that need a gradient get one: a network's input x needs none (one GEMM saved per step).
-    const ga = !a!.requiresGrad ? null : transA ? matmul(b!, g, { transA: transB, transB: true }) : matmul(g, b!, { transB: !transB });
-    const gb = !b!.requiresGrad ? null : transB ? matmul(g, a!, { transA: true, transB: transA }) : matmul(a!, g, { transA: !transA });
-    return [ga && sumToShape(ga, a!.shape), gb && sumToShape(gb, b!.shape)];
   },
 };
 

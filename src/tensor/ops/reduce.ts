@@ -1,37 +1,37 @@
-// Reductions over axes: sum and max primitives; mean and sum-to-shape built on them.
+// Reductions over axes: sum and max primitives; mean and sum-to-shape built on them (VJPs in ../gradients.ts).
 import { allocate } from '../../core/dtype.js';
 import { shapeError } from '../../core/errors.js';
 import { normalizeAxes, shapesEqual, sizeOf, type Shape } from '../../core/shape.js';
 import { getBackend } from '../../backend/registry.js';
-import { apply } from '../autograd.js';
+import { apply } from '../tape.js';
 import type { Primitive } from '../primitive.js';
 import type { Tensor } from '../tensor.js';
-import { cast, div, equal, mul } from './elementwise.js';
-import { broadcastTo, reshape } from './shape.js';
+import { mul } from './elementwise.js';
+import { checkAxes } from './params.js';
+import { reshape } from './shape.js';
 
-function reducedShape(shape: Shape, axes: readonly number[], keepdims: boolean): number[] {
+/** `shape` with `axes` removed (or kept as 1s). */
+export function reducedShape(shape: Shape, axes: readonly number[], keepdims: boolean): number[] {
   return keepdims ? shape.map((d, i) => (axes.includes(i) ? 1 : d)) : shape.filter((_, i) => !axes.includes(i));
-}
-
-/** The output cotangent broadcast back over the reduced axes. */
-function expandBack(g: Tensor, x: Tensor, axes: readonly number[]): Tensor {
-  return broadcastTo(reshape(g, reducedShape(x.shape, axes, true)), x.shape);
 }
 
 export const sumPrimitive: Primitive<'sum'> = {
   name: 'sum',
-  infer: ([x], p) => ({ shape: reducedShape(x!.shape, p.axes, p.keepdims), dtype: x!.dtype }),
+  infer: ([x], p) => {
+    checkAxes('sum', p.axes, x!.rank);
+    return { shape: reducedShape(x!.shape, p.axes, p.keepdims), dtype: x!.dtype };
+  },
   forward: ([x], p, out) => {
     const data = allocate(out.dtype, sizeOf(out.shape));
     getBackend().reduceSum(x!.data, x!.shape, p.axes, data);
     return data;
   },
-  vjp: (g, [x], _out, p) => [expandBack(g, x!, p.axes)],
 };
 
 export const maxPrimitive: Primitive<'max'> = {
   name: 'max',
   infer: ([x], p) => {
+    checkAxes('max', p.axes, x!.rank);
     for (const a of p.axes) if (x!.shape[a] === 0) throw shapeError('max', 'x', `a non-empty axis ${a}`, x!.shape);
     return { shape: reducedShape(x!.shape, p.axes, p.keepdims), dtype: x!.dtype };
   },
@@ -39,12 +39,6 @@ export const maxPrimitive: Primitive<'max'> = {
     const data = allocate(out.dtype, sizeOf(out.shape));
     getBackend().reduceMax(x!.data, x!.shape, p.axes, data);
     return data;
-  },
-  // The gradient is shared equally among tied maxima (as torch.amax).
-  vjp: (g, [x], out, p) => {
-    const winners = cast(equal(x!, expandBack(out, x!, p.axes)), x!.dtype);
-    const count = sum(winners, p.axes, true);
-    return [div(mul(expandBack(g, x!, p.axes), winners), count)];
   },
 };
 

@@ -1,21 +1,21 @@
-// Movement primitives: reshape, transpose, broadcastTo, slice, pad and concat.
+// Movement primitives: reshape, transpose, broadcastTo, slice, pad and concat (VJPs in ../gradients.ts).
 import { allocate } from '../../core/dtype.js';
 import { dtypeError, rangeError, shapeError, valueError } from '../../core/errors.js';
 import { broadcastShapes, checkShape, normalizeAxis, shapesEqual, sizeOf, type Shape } from '../../core/shape.js';
 import * as cpu from '../../backend/cpu/movement.js';
-import { apply } from '../autograd.js';
+import { apply } from '../tape.js';
 import type { Primitive } from '../primitive.js';
-import { Tensor } from '../tensor.js';
-import { sumToShape } from './reduce.js';
+import type { Tensor } from '../tensor.js';
+import { checkAxis } from './params.js';
 
 export const reshapePrimitive: Primitive<'reshape'> = {
   name: 'reshape',
   infer: ([x], p) => {
+    checkShape('reshape', 'shape', p.shape);
     if (sizeOf(p.shape) !== x!.size) throw shapeError('reshape', 'shape', `${x!.size} elements (from [${x!.shape.join(', ')}])`, p.shape);
     return { shape: p.shape, dtype: x!.dtype };
   },
   forward: ([x]) => x!.data, // a view: tensors are immutable, so storage is shared
-  vjp: (g, [x]) => [reshape(g, x!.shape)],
 };
 
 /** Same elements, new shape; one dimension may be -1 (inferred). Shares storage. */
@@ -34,16 +34,15 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
 
 export const transposePrimitive: Primitive<'transpose'> = {
   name: 'transpose',
-  infer: ([x], p) => ({ shape: p.perm.map((a) => x!.shape[a]!), dtype: x!.dtype }),
+  infer: ([x], p) => {
+    const isPermutation = p.perm.length === x!.rank && p.perm.every((a) => Number.isInteger(a) && a >= 0 && a < x!.rank) && new Set(p.perm).size === x!.rank;
+    if (!isPermutation) throw valueError('transpose', 'perm', `a permutation of the ${x!.rank} axes 0…${x!.rank - 1}`, p.perm);
+    return { shape: p.perm.map((a) => x!.shape[a]!), dtype: x!.dtype };
+  },
   forward: ([x], p, out) => {
     const data = allocate(out.dtype, x!.size);
     cpu.transpose(x!.data, x!.shape, p.perm, data);
     return data;
-  },
-  vjp: (g, _x, _out, p) => {
-    const inverse = new Array<number>(p.perm.length);
-    p.perm.forEach((a, i) => (inverse[a] = i));
-    return [transpose(g, inverse)];
   },
 };
 
@@ -58,6 +57,7 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
 export const broadcastToPrimitive: Primitive<'broadcastTo'> = {
   name: 'broadcastTo',
   infer: ([x], p) => {
+    checkShape('broadcastTo', 'shape', p.shape);
     const s = broadcastShapes('broadcastTo', x!.shape, p.shape);
     if (!shapesEqual(s, p.shape)) throw shapeError('broadcastTo', 'shape', `a shape that [${x!.shape.join(', ')}] broadcasts to`, p.shape);
     return { shape: p.shape, dtype: x!.dtype };
@@ -67,7 +67,6 @@ export const broadcastToPrimitive: Primitive<'broadcastTo'> = {
     cpu.broadcastTo(x!.data, x!.shape, data, p.shape);
     return data;
   },
-  vjp: (g, [x]) => [sumToShape(g, x!.shape)],
 };
 
 export function broadcastTo(x: Tensor, shape: Shape): Tensor {
@@ -77,16 +76,20 @@ export function broadcastTo(x: Tensor, shape: Shape): Tensor {
 
 export const slicePrimitive: Primitive<'slice'> = {
   name: 'slice',
-  infer: ([x], p) => ({ shape: p.shape, dtype: x!.dtype }),
+  infer: ([x], p) => {
+    const ok = [p.starts, p.steps, p.shape].every((a) => a.length === x!.rank) && x!.shape.every((n, i) => {
+      const [start, step, len] = [p.starts[i]!, p.steps[i]!, p.shape[i]!];
+      // every taken index start + j·step (j < len) lies in [0, n)
+      return Number.isInteger(start) && Number.isInteger(step) && Number.isInteger(len) && step >= 1 && len >= 0 && start >= 0 && start <= n &&
+        (len === 0 || start + (len - 1) * step < n);
+    });
+    if (!ok) throw rangeError('slice', 'starts, steps, shape', `per-axis integers with steps ≥ 1 selecting inside [${x!.shape.join(', ')}]`, `[${p.starts.join(', ')}], [${p.steps.join(', ')}], [${p.shape.join(', ')}]`);
+    return { shape: p.shape, dtype: x!.dtype };
+  },
   forward: ([x], p, out) => {
     const data = allocate(out.dtype, sizeOf(p.shape));
     cpu.slice(x!.data, x!.shape, p.starts, p.steps, data, p.shape);
     return data;
-  },
-  vjp: (g, [x], _out, p) => {
-    const data = allocate(g.dtype, x!.size);
-    cpu.sliceScatter(g.data, g.shape, x!.shape, p.starts, p.steps, data);
-    return [new Tensor(data, x!.shape)];
   },
 };
 
@@ -113,13 +116,19 @@ export function slice(x: Tensor, starts: readonly number[], ends?: readonly (num
 
 export const padPrimitive: Primitive<'pad'> = {
   name: 'pad',
-  infer: ([x], p) => ({ shape: x!.shape.map((d, i) => d + p.pads[i]![0] + p.pads[i]![1]), dtype: x!.dtype }),
+  infer: ([x], p) => {
+    if (p.pads.length !== x!.rank) throw rangeError('pad', 'pads', `${x!.rank} [before, after] pairs (one per axis)`, p.pads.length);
+    p.pads.forEach((q, i) => {
+      if (!Array.isArray(q) || q.length !== 2 || !q.every((v) => Number.isInteger(v) && v >= 0)) throw rangeError('pad', `pads[${i}]`, 'non-negative integers', q);
+    });
+    if (typeof p.value !== 'number') throw valueError('pad', 'value', 'a number', typeof p.value);
+    return { shape: x!.shape.map((d, i) => d + p.pads[i]![0] + p.pads[i]![1]), dtype: x!.dtype };
+  },
   forward: ([x], p, out) => {
     const data = allocate(out.dtype, sizeOf(out.shape));
     cpu.pad(x!.data, x!.shape, p.pads, p.value, data, out.shape);
     return data;
   },
-  vjp: (g, [x], _out, p) => [slice(g, p.pads.map((q) => q[0]), p.pads.map((q, i) => q[0] + x!.shape[i]!))],
 };
 
 /** Pad with a constant; pads[i] = [before, after] for axis i (missing trailing axes unpadded). */
@@ -135,7 +144,9 @@ export function pad(x: Tensor, pads: readonly (readonly [number, number])[], val
 export const concatPrimitive: Primitive<'concat'> = {
   name: 'concat',
   infer: (xs, p) => {
+    if (xs.length === 0) throw valueError('concat', 'tensors', 'at least one tensor', 'none');
     const first = xs[0]!;
+    checkAxis('concat', 'axis', p.axis, first.rank);
     xs.forEach((t, k) => {
       if (t.dtype !== first.dtype) throw dtypeError('concat', `tensors[${k}]`, first.dtype, t.dtype);
       if (t.rank !== first.rank || t.shape.some((d, i) => i !== p.axis && d !== first.shape[i])) {
@@ -150,15 +161,6 @@ export const concatPrimitive: Primitive<'concat'> = {
     const data = allocate(out.dtype, sizeOf(out.shape));
     cpu.concat(xs.map((t) => t.data), xs.map((t) => t.shape), p.axis, data);
     return data;
-  },
-  vjp: (g, xs, _out, p) => {
-    let start = 0;
-    return xs.map((t) => {
-      const starts = g.shape.map((_, i) => (i === p.axis ? start : 0));
-      const ends = g.shape.map((d, i) => (i === p.axis ? start + t.shape[i]! : d));
-      start += t.shape[p.axis]!;
-      return slice(g, starts, ends);
-    });
   },
 };
 

@@ -1,17 +1,19 @@
 // Fused softmax primitives: softmax and log-softmax along one axis, and the softmax cross-entropy of
 // logits [N, C] against integer targets [N] (per-row losses). Each is one backend kernel forward and one
 // backward (backend/cpu/softmax.ts is the reference), instead of max/sub/exp/sum/div/log chains.
+// The backward kernels are called from ../gradients.ts.
 import { allocate, isFloat, type FloatArray } from '../../core/dtype.js';
-import { dtypeError, shapeError } from '../../core/errors.js';
+import { dtypeError, rangeError, shapeError } from '../../core/errors.js';
 import { normalizeAxis, sizeOf } from '../../core/shape.js';
 import type { SoftmaxDims } from '../../backend/kernels.js';
 import { getBackend } from '../../backend/registry.js';
-import { apply } from '../autograd.js';
+import { apply } from '../tape.js';
 import type { Primitive } from '../primitive.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { cast } from './elementwise.js';
 
-function softmaxDims(shape: readonly number[], axis: number): SoftmaxDims {
+/** x viewed as [outer, n, inner] around `axis`. */
+export function softmaxDims(shape: readonly number[], axis: number): SoftmaxDims {
   return { outer: sizeOf(shape.slice(0, axis)), n: shape[axis]!, inner: sizeOf(shape.slice(axis + 1)) };
 }
 
@@ -29,11 +31,6 @@ function softmaxPrimitive<N extends 'softmax' | 'logSoftmax'>(name: N): Primitiv
       getBackend().softmax(softmaxDims(x!.shape, p.axis), log, x!.data as FloatArray, y);
       return y;
     },
-    vjp: (g, [x], out, p) => {
-      const dx = allocate(x!.dtype, x!.size) as FloatArray;
-      getBackend().softmaxBackward(softmaxDims(x!.shape, p.axis), log, out.data as FloatArray, g.data as FloatArray, dx);
-      return [new Tensor(dx, x!.shape)];
-    },
   };
 }
 
@@ -46,6 +43,9 @@ export const softmaxCrossEntropyPrimitive: Primitive<'softmaxCrossEntropy'> = {
     if (!isFloat(logits!.dtype)) throw dtypeError('softmaxCrossEntropy', 'logits', 'f32 or f64', logits!.dtype);
     if (targets!.dtype !== 'i32') throw dtypeError('softmaxCrossEntropy', 'targets', 'i32', targets!.dtype);
     if (targets!.rank !== 1 || targets!.shape[0] !== logits!.shape[0]) throw shapeError('softmaxCrossEntropy', 'targets', `[${logits!.shape[0]}]`, targets!.shape);
+    const classes = logits!.shape[1]!;
+    const bad = targets!.data.findIndex((t) => t < 0 || t >= classes);
+    if (bad >= 0) throw rangeError('softmaxCrossEntropy', `targets (row ${bad})`, `a class index in [0, ${classes})`, targets!.data[bad]);
     return { shape: [logits!.shape[0]!], dtype: logits!.dtype };
   },
   forward: ([logits, targets], _p, out) => {
@@ -53,12 +53,6 @@ export const softmaxCrossEntropyPrimitive: Primitive<'softmaxCrossEntropy'> = {
     const losses = allocate(out.dtype, n) as FloatArray;
     getBackend().softmaxCrossEntropy(n, c, logits!.data as FloatArray, targets!.data as Int32Array, losses);
     return losses;
-  },
-  vjp: (g, [logits, targets]) => {
-    const [n, c] = logits!.shape as [number, number];
-    const d = allocate(logits!.dtype, n * c) as FloatArray;
-    getBackend().softmaxCrossEntropyBackward(n, c, logits!.data as FloatArray, targets!.data as Int32Array, g.data as FloatArray, d);
-    return [new Tensor(d, logits!.shape), null];
   },
 };
 

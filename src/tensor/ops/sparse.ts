@@ -1,12 +1,12 @@
 // Constant fan-in sparse matmul: each output unit reads exactly k inputs (SRigL's condensed layer).
+// Its VJP (the cpu reference kernel) is in ../gradients.ts.
 import { allocate, isFloat, type FloatArray } from '../../core/dtype.js';
 import { dtypeError, rangeError, shapeError } from '../../core/errors.js';
 import type { FanInIndices } from '../../backend/kernels.js';
 import { getBackend } from '../../backend/registry.js';
-import { fanInMatmulBackward } from '../../backend/cpu/fanInMatmul.js';
-import { apply } from '../autograd.js';
+import { apply } from '../tape.js';
 import type { Primitive } from '../primitive.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 
 /**
  * The largest entry of an indices tensor (Infinity if any is negative), computed once per tensor: tensors are
@@ -46,12 +46,6 @@ export const fanInMatmulPrimitive: Primitive<'fanInMatmul'> = {
     const p = { batch: x!.shape[0]!, inFeatures: x!.shape[1]!, outFeatures: values!.shape[0]!, fanIn: values!.shape[1]!, indicesValidated: true };
     getBackend().fanInMatmul(p, x!.data as FloatArray, values!.data as FloatArray, indices!.data as FanInIndices, y);
     return y;
-  },
-  vjp: (g, [x, values, indices]) => {
-    const p = { batch: x!.shape[0]!, inFeatures: x!.shape[1]!, outFeatures: values!.shape[0]!, fanIn: values!.shape[1]! };
-    const dx = allocate(x!.dtype, x!.size) as FloatArray, dv = allocate(values!.dtype, values!.size) as FloatArray;
-    fanInMatmulBackward(p, x!.data as FloatArray, values!.data as FloatArray, indices!.data as FanInIndices, g.data as FloatArray, dx, dv);
-    return [new Tensor(dx, x!.shape), new Tensor(dv, values!.shape), null];
   },
 };
 

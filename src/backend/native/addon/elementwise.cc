@@ -5,6 +5,7 @@
 #include "common.h"
 #include "broadcast.h"
 #include <cmath>
+#include <limits>
 
 namespace tessera {
 
@@ -81,7 +82,8 @@ static inline double binaryScalar(double x, double y) {
     case B::sub: return x - y;
     case B::mul: return x * y;
     case B::div: return x / y;
-    case B::pow: return std::pow(x, y);
+    // As JavaScript's ** (the cpu reference): (±1)^±∞ and 1^NaN are NaN, where C's pow gives 1.
+    case B::pow: return std::fabs(x) == 1 && !std::isfinite(y) ? std::numeric_limits<double>::quiet_NaN() : std::pow(x, y);
     case B::maximum: return x >= y || x != x ? x : y;
     case B::minimum: return x <= y || x != x ? x : y;
     case B::equal: return x == y;
