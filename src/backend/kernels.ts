@@ -61,8 +61,9 @@ export interface FanInParams {
   fanIn: number;
   /**
    * The caller has checked every index against inFeatures (the fanInMatmul tensor op does, once per indices
-   * tensor). Kernels then skip their own bound tracking; out-of-range indices would give wrong numbers
-   * (never memory unsafety: wasm reads stay inside its memory or trap). Default false: kernels check.
+   * tensor). Kernels then skip their own bound tracking. A caller that sets it for unchecked indices gets wrong
+   * numbers on wasm (its reads stay inside its memory or trap) and out-of-bounds reads on native: only set it
+   * for indices you validated. Default false: kernels check.
    */
   indicesValidated?: boolean;
 }
