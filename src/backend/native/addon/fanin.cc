@@ -35,6 +35,7 @@
 #include <immintrin.h>
 #include <algorithm>
 #include <atomic>
+#include <new>
 #include <type_traits>
 #include <vector>
 
@@ -45,8 +46,14 @@ static constexpr int64_t kPrefetchAhead = 512;        // elements of values/indi
 static constexpr int64_t kPanel = 32;                 // batch lanes per packed panel
 static constexpr int64_t kGroupBytes = 1 << 20;       // packed panels read together (half of a 2 MiB L2)
 
-/** Output rows per dynamically scheduled chunk: about 32 Ki multiply-adds (5–10 µs), at least one row. */
-static inline int64_t chunkRows(int64_t workPerRow) { return std::max<int64_t>(1, (1 << 15) / std::max<int64_t>(1, workPerRow)); }
+/**
+ * Output rows per chunk of work for the pool: about 32 Ki multiply-adds (5–10 µs), rounded up to a multiple
+ * of 16 rows, so two threads never write the same 64-byte line of a batch-major y [batch, out].
+ */
+static inline int64_t chunkRows(int64_t workPerRow) {
+  const int64_t rows = std::max<int64_t>(1, (1 << 15) / std::max<int64_t>(1, workPerRow));
+  return (rows + 15) / 16 * 16;
+}
 
 template <typename I> static inline __m256i load8(const I* p);
 template <> inline __m256i load8<uint16_t>(const uint16_t* p) { return _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))); }
@@ -227,7 +234,7 @@ template <typename I>
 static bool panelPath(bool featureMajor, int64_t batch, int64_t in, int64_t out, int64_t fanIn, int threads,
                       const float* x, const float* v, const I* idx, float* y) {
   const int64_t padded = (batch + 7) / 8 * 8;
-  thread_local std::vector<float> scratch;  // per JS thread (worker threads may load the addon too)
+  thread_local std::vector<float> scratch;  // per JS thread (worker threads may load the addon too), kept at its largest size
   if (static_cast<int64_t>(scratch.size()) < padded * in) scratch.resize(padded * in);
   float* xb = scratch.data();
   // Pack in blocks of 64 features: reads stay within a few lines per batch row, writes are contiguous.
@@ -349,10 +356,14 @@ static Napi::Value Entry(const Napi::CallbackInfo& info) {
   const bool f32 = isF32(info[5]);
   const bool u16 = info[7].IsTypedArray() && info[7].As<Napi::TypedArray>().TypedArrayType() == napi_uint16_array;
   int64_t bad;
-  if (f32 && u16) bad = run<float, uint16_t>(info, featureMajor);
-  else if (f32) bad = run<float, int32_t>(info, featureMajor);
-  else if (u16) bad = run<double, uint16_t>(info, featureMajor);
-  else bad = run<double, int32_t>(info, featureMajor);
+  try {
+    if (f32 && u16) bad = run<float, uint16_t>(info, featureMajor);
+    else if (f32) bad = run<float, int32_t>(info, featureMajor);
+    else if (u16) bad = run<double, uint16_t>(info, featureMajor);
+    else bad = run<double, int32_t>(info, featureMajor);
+  } catch (const std::bad_alloc&) {  // the packed copy of x (batch · inFeatures floats)
+    throw fail(info.Env(), featureMajor ? "fanInMatmulFeatureMajor" : "fanInMatmul", "out of memory for the packed input");
+  }
   return Napi::Number::New(info.Env(), static_cast<double>(bad));
 }
 

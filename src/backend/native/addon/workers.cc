@@ -1,13 +1,18 @@
 // The persistent worker pool of workers.h. Why not OpenMP for the fan-in kernel (measured on this 2-core VM,
-// 4096→4096 at 90%, batch 1, 2 threads, 0.18 ms of work per call):
+// 4096→4096 at 90%, batch 1, 2 threads, ~0.18 ms of work per call; medians of 300 calls after idle gaps of
+// 0 / 0.2 / 2 ms; 1 thread: 0.36 ms):
 // * libgomp's default wait policy spins idle threads for ~300,000 pause iterations (milliseconds). With
 //   another process on the second core, a region must still wait for its descheduled teammate to arrive at
-//   the closing barrier: 6–10 ms per call (1 thread: 0.36 ms).
-// * A short spin (GOMP_SPINCOUNT=300) or OMP_WAIT_POLICY=passive fixes that (0.36 ms under load), but then
-//   a worker that fell asleep costs a futex wake of ~40 µs on this VM per region: 0.23 ms instead of 0.19 ms
-//   after gaps of 0.2–2 ms between calls. Both are process-wide settings read once by libgomp.
-// Here the caller takes chunks too and never waits for a worker that has not started, so a late worker only
-// helps; workers spin for kSpin after each job (back-to-back calls find them awake), then sleep.
+//   the closing barrier: 6–10 ms per call.
+// * A short spin (GOMP_SPINCOUNT=300; OMP_WAIT_POLICY=passive is similar) fixes that, but a worker that fell
+//   asleep costs a futex wake per region: 0.21 / 0.24 / 0.25 ms on a quiet machine. These are process-wide
+//   settings read once when libgomp loads, so they would change every OpenMP kernel of the addon.
+// * This pool, same kernel and moments: 0.19 / 0.19 / 0.23 ms. The caller takes chunks too and never waits for
+//   a worker that has not started, so a late worker only helps; workers spin (yielding the core every 64
+//   pauses, so a busy machine's other threads run) for kSpin after a job, then sleep.
+// Under heavy load (load average 5–6 on the 2 cores) no variant beats one thread: OpenMP with the short spin
+// and this pool both ran at 0.35–0.43 ms, the pool up to 0.5–1.6 ms in some runs after 2 ms gaps (a worker
+// woken into a contended core holds a chunk the caller must wait for).
 //
 // Protocol. `epoch` is even when a job is published (or none), odd while the submitter rewrites the job.
 // A worker announces itself (`active`++), then re-reads `epoch`: the submitter turns it odd and then waits for
@@ -34,12 +39,14 @@ constexpr auto kCallerSpin = std::chrono::microseconds(20);  // caller spin on c
 
 struct Pool {
   // The job: written only while `epoch` is odd and no worker is active.
-  ChunkBody body = nullptr;
+  alignas(64) ChunkBody body = nullptr;
   void* ctx = nullptr;
   int64_t n = 0, chunk = 1, chunks = 0;
   int participants = 0;  // workers with id < participants take part
-  std::atomic<int64_t> next{0}, done{0};
-  std::atomic<uint64_t> epoch{0};
+  // Each counter on its own cache line: `next` and `done` change once per chunk on both cores.
+  alignas(64) std::atomic<int64_t> next{0};
+  alignas(64) std::atomic<int64_t> done{0};
+  alignas(64) std::atomic<uint64_t> epoch{0};
   std::atomic<int> active{0};
   // Sleeping: workers wait for a new epoch, the caller for the last chunk.
   std::mutex sleepMutex;
@@ -71,11 +78,12 @@ void runClaimed(Pool& p) {
 uint64_t awaitJob(Pool& p, uint64_t seen) {
   const auto until = Clock::now() + kSpin;
   auto fresh = [&](uint64_t e) { return e != seen && (e & 1) == 0; };
-  for (;;) {
+  for (int spins = 0;; spins++) {
     const uint64_t e = p.epoch.load();
     if (fresh(e)) return e;
     if (Clock::now() > until) break;
-    _mm_pause();
+    if (spins % 64 == 63) std::this_thread::yield();  // give the core away if anything else wants it
+    else _mm_pause();
   }
   std::unique_lock<std::mutex> lock(p.sleepMutex);
   p.sleepingWorkers.fetch_add(1);
