@@ -61,9 +61,8 @@ export interface FanInParams {
   fanIn: number;
   /**
    * The caller has checked every index against inFeatures (the fanInMatmul tensor op does, once per indices
-   * tensor). Kernels then skip their own bound tracking. A caller that sets it for unchecked indices gets wrong
-   * numbers on wasm (its reads stay inside its memory or trap) and out-of-bounds reads on native: only set it
-   * for indices you validated. Default false: kernels check.
+   * tensor). The wasm kernels then skip their own bound tracking (unchecked bad indices give wrong numbers; reads
+   * stay inside wasm memory or trap); native checks ranges inside its loops regardless. Default false.
    */
   indicesValidated?: boolean;
 }

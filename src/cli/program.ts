@@ -78,7 +78,8 @@ export function buildProgram(): Command {
 
   const sparse = program.command('sparse').description('condensed constant fan-in sparse layers (SRigL): inference benchmark, file inspection');
   sparse.command('bench')
-    .description('condensed vs dense (wasm and onnxruntime-node) vs CSR, 3072→768 and 4096→4096 at 80–99% sparsity, batch 1–256')
+    .description('condensed vs dense vs CSR on the wasm and native backends, with onnxruntime-node dense MatMul as the peer; ' +
+      '3072→768 and 4096→4096 at 80–99% sparsity, batch 1–256; one row per backend')
     .option('--json', 'print the JSON array of rows on one line')
     .option('--quick', 'only the 4096x4096, 90%, batch-1 rows (under a minute)')
     .option('--threads <n>', 'threads for the all-thread rows (default: all cores)', positiveInt('--threads'))

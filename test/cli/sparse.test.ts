@@ -9,12 +9,13 @@ import { fileURLToPath } from 'node:url';
 import * as T from '../../src/tensor/index.js';
 import { writeSafetensors } from '../../src/io/index.js';
 import { condenseLinear } from '../../src/sparse/condensed.js';
+import { createNativeBackend } from '../../src/backend/native/index.js';
 import { saveCondensed } from '../../src/sparse/condensedFile.js';
 
 const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 120_000 });
 
-test('sparse bench --quick --json prints the contract rows: 4096x4096, 90%, batch 1, 1 and all threads', () => {
+test('sparse bench --quick --json prints the contract rows: 4096x4096, 90%, batch 1, 1 and all threads, per backend', () => {
   const t0 = Date.now();
   const r = run('sparse', 'bench', '--quick', '--json');
   assert.equal(r.status, 0, r.stderr);
@@ -23,7 +24,10 @@ test('sparse bench --quick --json prints the contract rows: 4096x4096, 90%, batc
   assert.equal(lines.length, 1, 'one line of JSON on stdout');
   const rows = JSON.parse(lines[0]!) as Record<string, unknown>[];
   assert.ok(Array.isArray(rows));
-  assert.deepEqual(rows.map((x) => x.threads), [...new Set([1, availableParallelism()])]);
+  const threads = [...new Set([1, availableParallelism()])];
+  const native = createNativeBackend().ok;
+  assert.deepEqual(rows.map((x) => `${x.backend}/${x.threads}`), (native ? ['wasm', 'native'] : ['wasm']).flatMap((b) => threads.map((t) => `${b}/${t}`)));
+  if (!native) assert.match(r.stderr, /native backend not measured: /);
   for (const row of rows) {
     assert.equal(row.layer, '4096x4096');
     assert.equal(row.sparsity, 0.9);

@@ -29,8 +29,9 @@ export interface NativeAddon {
   softmaxBackward(y: unknown, g: unknown, outer: number, n: number, inner: number, log: boolean, dx: unknown): void;
   softmaxCrossEntropy(logits: unknown, labels: Int32Array, rows: number, classes: number, losses: unknown): void;
   softmaxCrossEntropyBackward(logits: unknown, labels: Int32Array, g: unknown, rows: number, classes: number, dlogits: unknown): void;
-  fanInMatmul(batch: number, inF: number, outF: number, fanIn: number, validated: boolean, x: unknown, v: unknown, idx: unknown, y: unknown): void;
-  fanInMatmulFeatureMajor(batch: number, inF: number, outF: number, fanIn: number, validated: boolean, x: unknown, v: unknown, idx: unknown, y: unknown): void;
+  /** −1, or the first position whose index is outside [0, inF) (nothing was read out of bounds; y is unspecified). */
+  fanInMatmul(batch: number, inF: number, outF: number, fanIn: number, validated: boolean, x: unknown, v: unknown, idx: unknown, y: unknown): number;
+  fanInMatmulFeatureMajor(batch: number, inF: number, outF: number, fanIn: number, validated: boolean, x: unknown, v: unknown, idx: unknown, y: unknown): number;
   cholesky(a: Float64Array, n: number, l: Float64Array): number;
   solveTriangular(l: Float64Array, x: Float64Array, n: number, m: number, transpose: boolean): void;
   eighSym(a: Float64Array, n: number, values: Float64Array, vectors: Float64Array): number;
