@@ -61,8 +61,8 @@ export interface EngineBenchResult {
     gemm_native_all_at_least_0_9x_torch_all: boolean | null; gemm_native_all_at_least_2x_wasm_all: boolean | null;
     mlp_native_at_most_1_25x_torch: boolean | null; cnn_native_at_most_1_5x_torch: boolean | null;
   };
-  /** env: the thread/wait variables both processes inherit; loadavg: 1-minute load before and after (other work on the machine skews all-thread numbers). */
-  meta: { quick: boolean; rounds: number; reps: number; cnn_steps: number; node: string; date: string; env: Record<string, string | null>; loadavg: { start: number; end: number } };
+  /** env: the thread/wait variables both processes inherit; loadavg: 1-minute load before, after each round and at the end (other work on the machine skews all-thread numbers). */
+  meta: { quick: boolean; rounds: number; reps: number; cnn_steps: number; node: string; date: string; env: Record<string, string | null>; loadavg: { start: number; rounds: number[]; end: number } };
 }
 
 const key = T.random.key;
@@ -162,7 +162,7 @@ export async function benchEngine(options: EngineBenchOptions = {}): Promise<Eng
   const log = options.log ?? (() => {});
   const rounds = quick ? 1 : 5, reps = quick ? 3 : 7, cnnSteps = quick ? 3 : 7;
   const notes: string[] = [];
-  const loadStart = loadavg()[0]!;
+  const loadStart = loadavg()[0]!, loadRounds: number[] = [];
   const f1 = (x: number) => x.toFixed(1), f2 = (x: number) => x.toFixed(2);
 
   const nativeLoad = createNativeBackend({ threads });
@@ -201,6 +201,7 @@ export async function benchEngine(options: EngineBenchOptions = {}): Promise<Eng
         }
       }
       measured.push({ wasm: w, native: n, tfjs, torch: torchRound });
+      loadRounds.push(loadavg()[0]!);
     }
   } finally {
     await wasm.dispose();
@@ -211,13 +212,16 @@ export async function benchEngine(options: EngineBenchOptions = {}): Promise<Eng
   log(`tessera cpu reference GEMM ${f2(cpuGflops)} GFLOP/s`);
   const tfjsCpu = options.noPeers ? null : await measureTfjs('cpu', { reps: 1, quick: true, skipMlp: true });
   const limits = machineLimits({ native, passes: quick ? 3 : 7 });
+  // The bench itself keeps at most `threads` runnable threads; a 1-minute load above threads + 1 means other work shared the cores.
+  const busiest = Math.max(loadStart - 1, ...loadRounds.map((l) => l - threads - 1));
+  if (busiest > 0) notes.push(`the machine was busy (1-minute load ${loadStart.toFixed(2)} at the start, up to ${Math.max(...loadRounds).toFixed(2)} after a round, on ${availableParallelism()} cores): all-thread numbers and their ratios are unreliable; 1-thread numbers suffer less`);
   log(`limits: ${f1(limits.peak_gflops_per_core)} GFLOP/s per core (${limits.frequency_source}), read ${f2(limits.read_gbps)} GB/s`);
-  return summarize(measured, { threads, quick, rounds, reps, cnnSteps, cpuGflops, tfjsCpu, limits, native: native !== null, backendReason, torch: torchPeer?.info ?? null, notes, loadStart });
+  return summarize(measured, { threads, quick, rounds, reps, cnnSteps, cpuGflops, tfjsCpu, limits, native: native !== null, backendReason, torch: torchPeer?.info ?? null, notes, loadStart, loadRounds });
 }
 
 interface Context {
   threads: number; quick: boolean; rounds: number; reps: number; cnnSteps: number; cpuGflops: number; tfjsCpu: PeerTimings | null;
-  limits: MachineLimits; native: boolean; backendReason: string; torch: TorchInfo | null; notes: string[]; loadStart: number;
+  limits: MachineLimits; native: boolean; backendReason: string; torch: TorchInfo | null; notes: string[]; loadStart: number; loadRounds: number[];
 }
 
 /** Median over rounds of the finite values of f (null when none is finite). */
@@ -293,7 +297,7 @@ function summarize(rs: readonly Round[], c: Context): EngineBenchResult {
     },
     meta: {
       quick: c.quick, rounds: c.rounds, reps: c.reps, cnn_steps: c.cnnSteps, node: process.version, date: new Date().toISOString(),
-      env: Object.fromEntries(ENV_VARS.map((v) => [v, process.env[v] ?? null])), loadavg: { start: c.loadStart, end: loadavg()[0]! },
+      env: Object.fromEntries(ENV_VARS.map((v) => [v, process.env[v] ?? null])), loadavg: { start: c.loadStart, rounds: c.loadRounds, end: loadavg()[0]! },
     },
   };
 }
