@@ -15,7 +15,7 @@ import { cpuBackend } from '../src/backend/cpu/index.js';
 import type { Backend } from '../src/backend/kernels.js';
 import { createNativeBackend, type NativeBackend } from '../src/backend/native/index.js';
 import { createWasmBackend, type WasmBackend } from '../src/backend/wasm/index.js';
-import { machineLimits, type MachineLimits } from './limits.js';
+import { cpuSnapshot, foreignCpuShare, machineLimits, type MachineLimits } from './limits.js';
 import { measureTfjs, type PeerTimings } from './peers/tfjs.js';
 import { openTorchPeer, type TorchInfo, type TorchRound } from './peers/torch.js';
 import { median, timeMs } from './timing.js';
@@ -61,13 +61,18 @@ export interface EngineBenchResult {
     gemm_native_all_at_least_0_9x_torch_all: boolean | null; gemm_native_all_at_least_2x_wasm_all: boolean | null;
     mlp_native_at_most_1_25x_torch: boolean | null; cnn_native_at_most_1_5x_torch: boolean | null;
   };
-  /** env: the thread/wait variables both processes inherit; loadavg: 1-minute load before, after each round and at the end (other work on the machine skews all-thread numbers). */
-  meta: { quick: boolean; rounds: number; reps: number; cnn_steps: number; node: string; date: string; env: Record<string, string | null>; loadavg: { start: number; rounds: number[]; end: number } };
+  /**
+   * env: the thread/wait variables both processes inherit; loadavg: 1-minute load before, after each round and at the end;
+   * foreign_cpu_share: per round, the share of all cores' time used by other processes (bench/limits.ts; null off Linux).
+   */
+  meta: { quick: boolean; rounds: number; reps: number; cnn_steps: number; node: string; date: string; env: Record<string, string | null>; loadavg: { start: number; rounds: number[]; end: number }; foreign_cpu_share: (number | null)[] };
 }
 
 const key = T.random.key;
 /** Environment variables that change threading in both tessera's native addon and torch (they inherit them). */
 const ENV_VARS = ['OMP_NUM_THREADS', 'OMP_WAIT_POLICY', 'GOMP_SPINCOUNT', 'OPENBLAS_NUM_THREADS'];
+/** A round in which other processes took more than this share of all cores' time is reported as busy. */
+const BUSY_SHARE = 0.1;
 
 function gemmGflops(n: number, reps: number): number {
   const a = T.random.normal(key(1), [n, n]), b = T.random.normal(key(2), [n, n]);
@@ -162,7 +167,7 @@ export async function benchEngine(options: EngineBenchOptions = {}): Promise<Eng
   const log = options.log ?? (() => {});
   const rounds = quick ? 1 : 5, reps = quick ? 3 : 7, cnnSteps = quick ? 3 : 7;
   const notes: string[] = [];
-  const loadStart = loadavg()[0]!, loadRounds: number[] = [];
+  const loadStart = loadavg()[0]!, loadRounds: number[] = [], foreign: (number | null)[] = [];
   const f1 = (x: number) => x.toFixed(1), f2 = (x: number) => x.toFixed(2);
 
   const nativeLoad = createNativeBackend({ threads });
@@ -183,6 +188,7 @@ export async function benchEngine(options: EngineBenchOptions = {}): Promise<Eng
   try {
     for (let r = 0; r < rounds; r++) {
       const tag = `round ${r + 1}/${rounds}:`;
+      const before = cpuSnapshot(torchPeer ? [torchPeer.pid] : []);
       const w = await using(wasm, () => measureWasm(wasm, threads, reps, cnnSteps));
       log(`${tag} tessera wasm GEMM ${f1(w.gemm1t)} / ${f1(w.gemmAll)} GFLOP/s (1t/${threads}t), MLP step ${f2(w.mlp)} ms, CNN step ${f2(w.cnn)} ms`);
       const n = native ? await using(native, () => measureNative(native, threads, reps, cnnSteps)) : null;
@@ -202,6 +208,7 @@ export async function benchEngine(options: EngineBenchOptions = {}): Promise<Eng
       }
       measured.push({ wasm: w, native: n, tfjs, torch: torchRound });
       loadRounds.push(loadavg()[0]!);
+      foreign.push(foreignCpuShare(before, cpuSnapshot(torchPeer ? [torchPeer.pid] : [])));
     }
   } finally {
     await wasm.dispose();
@@ -212,16 +219,18 @@ export async function benchEngine(options: EngineBenchOptions = {}): Promise<Eng
   log(`tessera cpu reference GEMM ${f2(cpuGflops)} GFLOP/s`);
   const tfjsCpu = options.noPeers ? null : await measureTfjs('cpu', { reps: 1, quick: true, skipMlp: true });
   const limits = machineLimits({ native, passes: quick ? 3 : 7 });
-  // The bench itself keeps at most `threads` runnable threads; a 1-minute load above threads + 1 means other work shared the cores.
-  const busiest = Math.max(loadStart - 1, ...loadRounds.map((l) => l - threads - 1));
-  if (busiest > 0) notes.push(`the machine was busy (1-minute load ${loadStart.toFixed(2)} at the start, up to ${Math.max(...loadRounds).toFixed(2)} after a round, on ${availableParallelism()} cores): all-thread numbers and their ratios are unreliable; 1-thread numbers suffer less`);
+  const busy = foreign.map((share, r) => ({ share, r })).filter((x) => x.share !== null && x.share > BUSY_SHARE);
+  if (busy.length) {
+    const list = busy.map((x) => `round ${x.r + 1}: ${(100 * x.share!).toFixed(0)}%`).join(', ');
+    notes.push(`other processes used the CPU during ${busy.length} of ${rounds} round(s) (${list} of all cores' time): all-thread numbers of those rounds are unreliable (1-thread ones suffer less); the medians over rounds damp this only if most rounds were quiet`);
+  }
   log(`limits: ${f1(limits.peak_gflops_per_core)} GFLOP/s per core (${limits.frequency_source}), read ${f2(limits.read_gbps)} GB/s`);
-  return summarize(measured, { threads, quick, rounds, reps, cnnSteps, cpuGflops, tfjsCpu, limits, native: native !== null, backendReason, torch: torchPeer?.info ?? null, notes, loadStart, loadRounds });
+  return summarize(measured, { threads, quick, rounds, reps, cnnSteps, cpuGflops, tfjsCpu, limits, native: native !== null, backendReason, torch: torchPeer?.info ?? null, notes, loadStart, loadRounds, foreign });
 }
 
 interface Context {
   threads: number; quick: boolean; rounds: number; reps: number; cnnSteps: number; cpuGflops: number; tfjsCpu: PeerTimings | null;
-  limits: MachineLimits; native: boolean; backendReason: string; torch: TorchInfo | null; notes: string[]; loadStart: number; loadRounds: number[];
+  limits: MachineLimits; native: boolean; backendReason: string; torch: TorchInfo | null; notes: string[]; loadStart: number; loadRounds: number[]; foreign: (number | null)[];
 }
 
 /** Median over rounds of the finite values of f (null when none is finite). */
@@ -297,7 +306,7 @@ function summarize(rs: readonly Round[], c: Context): EngineBenchResult {
     },
     meta: {
       quick: c.quick, rounds: c.rounds, reps: c.reps, cnn_steps: c.cnnSteps, node: process.version, date: new Date().toISOString(),
-      env: Object.fromEntries(ENV_VARS.map((v) => [v, process.env[v] ?? null])), loadavg: { start: c.loadStart, rounds: c.loadRounds, end: loadavg()[0]! },
+      env: Object.fromEntries(ENV_VARS.map((v) => [v, process.env[v] ?? null])), loadavg: { start: c.loadStart, rounds: c.loadRounds, end: loadavg()[0]! }, foreign_cpu_share: c.foreign,
     },
   };
 }

@@ -130,3 +130,38 @@ export function machineLimits(options: { native?: NativeBackend | null; bytes?: 
     read: readDetails,
   };
 }
+
+// How busy the machine was with other work: /proc/stat's busy CPU time over an interval minus the CPU
+// time of this process (all its threads: wasm workers, OpenMP and OpenBLAS pools) and of the given
+// child processes (the torch worker). The share is of all cores' time; Linux only (null elsewhere).
+const TICKS_PER_SECOND = 100; // USER_HZ, the unit of /proc/stat and /proc/<pid>/stat on Linux
+
+export interface CpuSnapshot { busy: number; total: number; self: number; children: number }
+
+function childSeconds(pids: readonly number[]): number {
+  let s = 0;
+  for (const pid of pids) {
+    const stat = readText(`/proc/${pid}/stat`);
+    // Fields after the command name "(...)": state is field 3, utime and stime are fields 14 and 15.
+    const rest = stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (rest) s += (Number(rest[11]) + Number(rest[12])) / TICKS_PER_SECOND;
+  }
+  return s;
+}
+
+/** CPU seconds so far: the machine's busy and total time, this process's and the children's. Null without /proc/stat. */
+export function cpuSnapshot(childPids: readonly number[] = []): CpuSnapshot | null {
+  const line = readText('/proc/stat')?.split('\n')[0];
+  if (!line?.startsWith('cpu ')) return null;
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1, 9).map(Number) as number[];
+  const busy = user! + nice! + system! + irq! + softirq!;
+  const u = process.cpuUsage();
+  return { busy: busy / TICKS_PER_SECOND, total: (busy + idle! + iowait! + steal!) / TICKS_PER_SECOND, self: (u.user + u.system) / 1e6, children: childSeconds(childPids) };
+}
+
+/** Share (0…1) of all cores' time between two snapshots used by other processes (steal not included). */
+export function foreignCpuShare(a: CpuSnapshot | null, b: CpuSnapshot | null): number | null {
+  if (!a || !b || b.total <= a.total) return null;
+  const foreign = b.busy - a.busy - (b.self - a.self) - (b.children - a.children);
+  return Math.max(0, foreign) / (b.total - a.total);
+}

@@ -48,6 +48,8 @@ export interface TorchRoundRequest {
 
 export interface TorchPeer {
   readonly info: TorchInfo;
+  /** The worker's process id (for CPU accounting). */
+  readonly pid: number;
   /** One round, or the reason it failed. */
   round(request: TorchRoundRequest): Promise<TorchRound | { error: string }>;
   close(): Promise<void>;
@@ -114,6 +116,7 @@ export async function openTorchPeer(): Promise<TorchPeer | { reason: string }> {
   }
   return {
     info: first.info,
+    pid: child.pid ?? -1,
     async round(r) {
       child.stdin.write(`${JSON.stringify({ cmd: 'round', threads: r.threads, reps: r.reps, warmup: r.warmup, cnn_steps: r.cnnSteps })}\n`);
       const reply = await lines.next();
