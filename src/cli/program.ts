@@ -62,11 +62,11 @@ export function buildProgram(): Command {
 
   const bench = program.command('bench').description('performance measurements (JSON out, peers side by side)');
   bench.command('engine')
-    .description('GEMM 1024³, GEMV 4096², MLP training step: tessera wasm/cpu vs tfjs-wasm/tfjs-cpu in one run')
+    .description('GEMM 1024³, GEMV 4096², MLP and CNN training steps: tessera native/wasm/cpu vs PyTorch, tfjs-wasm and tfjs-cpu in one run, beside the machine\'s peak FLOP/s and read bandwidth')
     .option('--json', 'print the JSON result on one line')
-    .option('--quick', 'fewer repetitions (CI smoke run)')
-    .option('--threads <n>', 'threads for the all-thread wasm runs (default: all cores)', positiveInt('--threads'))
-    .option('--no-peers', 'skip the tfjs peers')
+    .option('--quick', 'one round, fewer repetitions (CI smoke run)')
+    .option('--threads <n>', 'threads for the all-thread runs (default: all cores)', positiveInt('--threads'))
+    .option('--no-peers', 'skip the peers (PyTorch, tfjs)')
     .action(async (opts: { json?: boolean; quick?: boolean; threads?: number; peers: boolean }) => {
       const { benchEngine } = await import('../../bench/engine.js');
       const result = await benchEngine({
