@@ -74,6 +74,10 @@ function tryLoad(): AddonLoad {
   if (!path || !existsSync(path)) {
     return { ok: false, reason: `addon not built (${path ?? 'build/native/tessera_native.node'} missing): run \`node scripts/build-native.mjs\` after installing libopenblas-dev` };
   }
+  // libgomp reads its wait policy when the addon loads it. Its default spins ~ms after every parallel loop,
+  // stealing the core OpenBLAS's threads need next (a 2-thread conv2d ran 2x slower than 1 thread); passive
+  // waiting measured as fast at 1 thread and fixed that. A user's own OMP_WAIT_POLICY / GOMP_SPINCOUNT wins.
+  if (process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined) process.env.OMP_WAIT_POLICY = 'PASSIVE';
   try {
     const addon = createRequire(import.meta.url)(path) as NativeAddon;
     return { ok: true, addon, path };

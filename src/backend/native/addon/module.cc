@@ -3,6 +3,9 @@
 #include "common.h"
 #include <cblas.h>
 #include <omp.h>
+#include <malloc.h>
+#include <cstdlib>
+#include <cstring>
 
 extern "C" {
 int openblas_get_num_threads(void);
@@ -39,6 +42,16 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   __builtin_cpu_init();
   if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) {
     throw Napi::Error::New(env, "this CPU lacks AVX2/FMA, which the native kernels are compiled for");
+  }
+  // Node allocates typed-array storage with calloc; glibc serves blocks above its mmap threshold with fresh
+  // pages, so every new activation or gradient array page-faults on first touch (a 6.4 MB relu VJP took 3.2 ms
+  // into a fresh array vs 0.8 ms into a reused one). Keeping blocks up to 256 MiB in the heap, and not
+  // trimming it below 1 GiB, lets freed arrays be reused (calloc then clears them with memset).
+  // TESSERA_NATIVE_MALLOC=0 leaves glibc's defaults.
+  const char* mallocEnv = std::getenv("TESSERA_NATIVE_MALLOC");
+  if (!mallocEnv || std::strcmp(mallocEnv, "0") != 0) {
+    mallopt(M_MMAP_THRESHOLD, 256 << 20);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
   }
   threadsInUse = omp_get_num_procs();
   openblas_set_num_threads(threadsInUse);
