@@ -33,7 +33,7 @@ test('without the addon, auto falls back to wasm and says why; --backend native 
   const r = train({ TESSERA_NATIVE: '0' });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /tessera: backend wasm, \d+ threads? \(native unavailable: disabled by TESSERA_NATIVE=0\)/);
-  const missing = train({ TESSERA_NATIVE_ADDON: '/nonexistent/tessera_native.node' });
+  const missing = train({ TESSERA_NATIVE: '1', TESSERA_NATIVE_ADDON: '/nonexistent/tessera_native.node' });
   assert.match(missing.stderr, /native unavailable: addon not built \(\/nonexistent\/tessera_native\.node missing\)/);
   const explicit = train({ TESSERA_NATIVE: '0' }, '--backend', 'native');
   assert.notEqual(explicit.status, 0);
