@@ -71,6 +71,16 @@ function checkConv(op: string, p: Conv2dParams): void {
   if (outH < 1 || outW < 1 || outH !== p.outH || outW !== p.outW) throw shapeError(op, 'outH/outW', `${outH}×${outW} (≥ 1) from the input, kernel, stride, padding and dilation`, `${p.outH}×${p.outW}`);
 }
 
+/** Checks a conv kernel's parameters and its image-, weight- and output-shaped arrays (named), packs the parameters. */
+function convArgs(op: string, p: Conv2dParams, image: [string, FloatArray], weight: [string, FloatArray], output: [string, FloatArray]): Int32Array {
+  isF32(op, [image[1], weight[1], output[1]]);
+  checkConv(op, p);
+  need(op, image[0], image[1], p.n * p.cIn * p.h * p.w);
+  need(op, weight[0], weight[1], p.cOut * (p.cIn / p.groups) * p.kh * p.kw);
+  need(op, output[0], output[1], p.n * p.cOut * p.outH * p.outW);
+  return convParamsArray(p);
+}
+
 function checkPool(op: string, p: Pool2dParams): void {
   positiveInts(op, { n: p.n, c: p.c, h: p.h, w: p.w, padH: p.padH, padW: p.padW, outH: p.outH, outW: p.outW });
   positiveInts(op, { kh: p.kh, kw: p.kw, strideH: p.strideH, strideW: p.strideW }, 1);
@@ -110,28 +120,13 @@ function nativeBackend(addon: NativeAddon): NativeBackend {
       addon.gemm(p.m, p.n, p.k, p.transA, p.transB, p.batch, p.aOffsets, p.bOffsets, a, b, c);
     },
     conv2d(p, x, w, y) {
-      isF32('conv2d', [x, w, y]);
-      checkConv('conv2d', p);
-      need('conv2d', 'x', x, p.n * p.cIn * p.h * p.w);
-      need('conv2d', 'weight', w, p.cOut * (p.cIn / p.groups) * p.kh * p.kw);
-      need('conv2d', 'y', y, p.n * p.cOut * p.outH * p.outW);
-      addon.conv2d(convParamsArray(p), x, w, y);
+      addon.conv2d(convArgs('conv2d', p, ['x', x], ['weight', w], ['y', y]), x, w, y);
     },
     conv2dBackwardInput(p, dy, w, dx) {
-      isF32('conv2dBackwardInput', [dy, w, dx]);
-      checkConv('conv2dBackwardInput', p);
-      need('conv2dBackwardInput', 'dy', dy, p.n * p.cOut * p.outH * p.outW);
-      need('conv2dBackwardInput', 'weight', w, p.cOut * (p.cIn / p.groups) * p.kh * p.kw);
-      need('conv2dBackwardInput', 'dx', dx, p.n * p.cIn * p.h * p.w);
-      addon.conv2dBackwardInput(convParamsArray(p), dy, w, dx);
+      addon.conv2dBackwardInput(convArgs('conv2dBackwardInput', p, ['dx', dx], ['weight', w], ['dy', dy]), dy, w, dx);
     },
     conv2dBackwardFilter(p, x, dy, dw) {
-      isF32('conv2dBackwardFilter', [x, dy, dw]);
-      checkConv('conv2dBackwardFilter', p);
-      need('conv2dBackwardFilter', 'x', x, p.n * p.cIn * p.h * p.w);
-      need('conv2dBackwardFilter', 'dy', dy, p.n * p.cOut * p.outH * p.outW);
-      need('conv2dBackwardFilter', 'dweight', dw, p.cOut * (p.cIn / p.groups) * p.kh * p.kw);
-      addon.conv2dBackwardFilter(convParamsArray(p), x, dy, dw);
+      addon.conv2dBackwardFilter(convArgs('conv2dBackwardFilter', p, ['x', x], ['dweight', dw], ['dy', dy]), x, dy, dw);
     },
     fanInMatmul(p: FanInParams, x, values, indices: FanInIndices, y) {
       fanIn('fanInMatmul', p, x, values, indices, y);
