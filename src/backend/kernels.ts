@@ -50,6 +50,16 @@ export interface Conv2dParams {
   outW: number;
 }
 
+type Conv2dGeometry = Pick<Conv2dParams, 'h' | 'w' | 'kh' | 'kw' | 'strideH' | 'strideW' | 'padTop' | 'padBottom' | 'padLeft' | 'padRight' | 'dilationH' | 'dilationW'>;
+
+/** [outH, outW] of a convolution (the formula above); < 1 when the dilated kernel exceeds the padded input. */
+export function conv2dOutputSize(p: Conv2dGeometry): [number, number] {
+  return [
+    Math.floor((p.h + p.padTop + p.padBottom - p.dilationH * (p.kh - 1) - 1) / p.strideH) + 1,
+    Math.floor((p.w + p.padLeft + p.padRight - p.dilationW * (p.kw - 1) - 1) / p.strideW) + 1,
+  ];
+}
+
 /**
  * Constant fan-in sparse matmul: every output unit o reads exactly `fanIn` inputs
  * indices[o, j] with weights values[o, j]:  y[b, o] = Σ_j values[o, j] · x[b, indices[o, j]].
@@ -74,6 +84,11 @@ export interface Pool2dParams {
   n: number; c: number; h: number; w: number;
   kh: number; kw: number; strideH: number; strideW: number; padH: number; padW: number;
   outH: number; outW: number;
+}
+
+/** [outH, outW] of a pooling window sweep: floor((h + 2·padH − kh) / strideH) + 1 (likewise W). */
+export function pool2dOutputSize(p: Pick<Pool2dParams, 'h' | 'w' | 'kh' | 'kw' | 'strideH' | 'strideW' | 'padH' | 'padW'>): [number, number] {
+  return [Math.floor((p.h + 2 * p.padH - p.kh) / p.strideH) + 1, Math.floor((p.w + 2 * p.padW - p.kw) / p.strideW) + 1];
 }
 
 /** Batch norm over x [n, c, s] (s = product of the spatial dims, 1 for [N, C]). */

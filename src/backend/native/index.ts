@@ -7,7 +7,7 @@ import { dtypeError, rangeError, shapeError, TesseraError } from '../../core/err
 import { checkSize, checkSymmetric } from '../../core/linalg.js';
 import { sizeOf, type Shape } from '../../core/shape.js';
 import { cpuBackend } from '../cpu/index.js';
-import type { Backend, Conv2dParams, FanInIndices, FanInParams, Pool2dParams } from '../kernels.js';
+import { conv2dOutputSize, pool2dOutputSize, type Backend, type Conv2dParams, type FanInIndices, type FanInParams, type Pool2dParams } from '../kernels.js';
 import { loadAddon, type NativeAddon } from './addon.js';
 
 export interface NativeBackend extends Backend {
@@ -65,8 +65,7 @@ const poolParamsArray = (p: Pool2dParams) => Int32Array.of(p.n, p.c, p.h, p.w, p
 function checkConv(op: string, p: Conv2dParams): void {
   positiveInts(op, { n: p.n, cIn: p.cIn, h: p.h, w: p.w, cOut: p.cOut, kh: p.kh, kw: p.kw, padTop: p.padTop, padBottom: p.padBottom, padLeft: p.padLeft, padRight: p.padRight });
   positiveInts(op, { strideH: p.strideH, strideW: p.strideW, dilationH: p.dilationH, dilationW: p.dilationW, groups: p.groups }, 1);
-  const outH = Math.floor((p.h + p.padTop + p.padBottom - p.dilationH * (p.kh - 1) - 1) / p.strideH) + 1;
-  const outW = Math.floor((p.w + p.padLeft + p.padRight - p.dilationW * (p.kw - 1) - 1) / p.strideW) + 1;
+  const [outH, outW] = conv2dOutputSize(p);
   if (p.cIn % p.groups !== 0 || p.cOut % p.groups !== 0) throw shapeError(op, 'groups', `a divisor of cIn=${p.cIn} and cOut=${p.cOut}`, p.groups);
   if (outH < 1 || outW < 1 || outH !== p.outH || outW !== p.outW) throw shapeError(op, 'outH/outW', `${outH}×${outW} (≥ 1) from the input, kernel, stride, padding and dilation`, `${p.outH}×${p.outW}`);
 }
@@ -81,10 +80,19 @@ function convArgs(op: string, p: Conv2dParams, image: [string, FloatArray], weig
   return convParamsArray(p);
 }
 
+/** Checks a pooling kernel's parameters and its image-shaped and output-shaped arrays (named), packs the parameters. */
+function poolArgs(op: string, p: Pool2dParams, images: [string, FloatArray][], outputs: [string, FloatArray][]): Int32Array {
+  isF32(op, [...images, ...outputs].map(([, a]) => a));
+  checkPool(op, p);
+  for (const [name, a] of images) need(op, name, a, p.n * p.c * p.h * p.w);
+  for (const [name, a] of outputs) need(op, name, a, p.n * p.c * p.outH * p.outW);
+  return poolParamsArray(p);
+}
+
 function checkPool(op: string, p: Pool2dParams): void {
   positiveInts(op, { n: p.n, c: p.c, h: p.h, w: p.w, padH: p.padH, padW: p.padW, outH: p.outH, outW: p.outW });
   positiveInts(op, { kh: p.kh, kw: p.kw, strideH: p.strideH, strideW: p.strideW }, 1);
-  const outH = Math.floor((p.h + 2 * p.padH - p.kh) / p.strideH) + 1, outW = Math.floor((p.w + 2 * p.padW - p.kw) / p.strideW) + 1;
+  const [outH, outW] = pool2dOutputSize(p);
   if (outH !== p.outH || outW !== p.outW) throw shapeError(op, 'outH/outW', `${outH}×${outW} from the input, kernel, stride and padding`, `${p.outH}×${p.outW}`);
 }
 
@@ -137,33 +145,16 @@ function nativeBackend(addon: NativeAddon): NativeBackend {
       badIndex('fanInMatmulFeatureMajor', p, indices, addon.fanInMatmulFeatureMajor(p.batch, p.inFeatures, p.outFeatures, p.fanIn, p.indicesValidated ?? false, x, values, indices, y));
     },
     maxPool2d(p, x, y) {
-      isF32('maxPool2d', [x, y]);
-      checkPool('maxPool2d', p);
-      need('maxPool2d', 'x', x, p.n * p.c * p.h * p.w);
-      need('maxPool2d', 'y', y, p.n * p.c * p.outH * p.outW);
-      addon.maxPool2d(poolParamsArray(p), x, y);
+      addon.maxPool2d(poolArgs('maxPool2d', p, [['x', x]], [['y', y]]), x, y);
     },
     maxPool2dBackward(p, x, dy, dx) {
-      isF32('maxPool2dBackward', [x, dy, dx]);
-      checkPool('maxPool2dBackward', p);
-      need('maxPool2dBackward', 'x', x, p.n * p.c * p.h * p.w);
-      need('maxPool2dBackward', 'dy', dy, p.n * p.c * p.outH * p.outW);
-      need('maxPool2dBackward', 'dx', dx, p.n * p.c * p.h * p.w);
-      addon.maxPool2dBackward(poolParamsArray(p), x, dy, dx);
+      addon.maxPool2dBackward(poolArgs('maxPool2dBackward', p, [['x', x], ['dx', dx]], [['dy', dy]]), x, dy, dx);
     },
     avgPool2d(p, x, y) {
-      isF32('avgPool2d', [x, y]);
-      checkPool('avgPool2d', p);
-      need('avgPool2d', 'x', x, p.n * p.c * p.h * p.w);
-      need('avgPool2d', 'y', y, p.n * p.c * p.outH * p.outW);
-      addon.avgPool2d(poolParamsArray(p), x, y);
+      addon.avgPool2d(poolArgs('avgPool2d', p, [['x', x]], [['y', y]]), x, y);
     },
     avgPool2dBackward(p, dy, dx) {
-      isF32('avgPool2dBackward', [dy, dx]);
-      checkPool('avgPool2dBackward', p);
-      need('avgPool2dBackward', 'dy', dy, p.n * p.c * p.outH * p.outW);
-      need('avgPool2dBackward', 'dx', dx, p.n * p.c * p.h * p.w);
-      addon.avgPool2dBackward(poolParamsArray(p), dy, dx);
+      addon.avgPool2dBackward(poolArgs('avgPool2dBackward', p, [['dx', dx]], [['dy', dy]]), dy, dx);
     },
     batchNormForward(x, w, b, eps, d, y) {
       isF32('batchNormForward', [x, w, b, y]);

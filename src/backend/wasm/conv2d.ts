@@ -7,7 +7,7 @@
 // A 1×1, stride-1, unpadded conv uses x / dx directly as the column matrix (row stride P, image stride cIn·P).
 // Images are processed in chunks so the column matrix stays under ctx.columnBudgetBytes.
 import { rangeError, valueError } from '../../core/errors.js';
-import type { Conv2dParams } from '../kernels.js';
+import { conv2dOutputSize, type Conv2dParams } from '../kernels.js';
 import { PARALLEL_MIN_WORK, withScratch, type WasmContext } from './context.js';
 import { runGemm } from './gemm.js';
 
@@ -30,8 +30,7 @@ function layoutOf(ctx: WasmContext, op: string, p: Conv2dParams): Layout {
     if (!Number.isInteger(v) || v < least) throw rangeError(op, name, `an integer ≥ ${least}`, v);
   }
   if (p.cIn % p.groups !== 0 || p.cOut % p.groups !== 0) throw valueError(op, 'groups', `a divisor of cIn = ${p.cIn} and cOut = ${p.cOut}`, p.groups);
-  const outH = Math.floor((p.h + p.padTop + p.padBottom - p.dilationH * (p.kh - 1) - 1) / p.strideH) + 1;
-  const outW = Math.floor((p.w + p.padLeft + p.padRight - p.dilationW * (p.kw - 1) - 1) / p.strideW) + 1;
+  const [outH, outW] = conv2dOutputSize(p);
   if (outH !== p.outH || outW !== p.outW) throw rangeError(op, 'outH, outW', `${outH}, ${outW} from the input size, kernel, stride, padding and dilation`, `${p.outH}, ${p.outW}`);
   const cg = p.cIn / p.groups, og = p.cOut / p.groups, K = cg * p.kh * p.kw, P = outH * outW;
   const direct = p.kh === 1 && p.kw === 1 && p.strideH === 1 && p.strideW === 1 && p.padTop + p.padBottom + p.padLeft + p.padRight === 0;

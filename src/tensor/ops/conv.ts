@@ -4,7 +4,7 @@
 import { allocate, isFloat, type FloatArray } from '../../core/dtype.js';
 import { dtypeError, shapeError } from '../../core/errors.js';
 import { getBackend } from '../../backend/registry.js';
-import type { Conv2dParams } from '../../backend/kernels.js';
+import { conv2dOutputSize, type Conv2dParams } from '../../backend/kernels.js';
 import { apply } from '../tape.js';
 import type { Conv2dOptionsResolved, Primitive } from '../primitive.js';
 import type { Tensor } from '../tensor.js';
@@ -24,12 +24,11 @@ export function convParams(x: Tensor, w: Tensor, o: Conv2dOptionsResolved): Conv
   const [n, cIn, h, wd] = x.shape as [number, number, number, number];
   const [cOut, , kh, kw] = w.shape as [number, number, number, number];
   const [padTop, padBottom, padLeft, padRight] = o.padding;
-  const outH = Math.floor((h + padTop + padBottom - o.dilation[0] * (kh - 1) - 1) / o.stride[0]) + 1;
-  const outW = Math.floor((wd + padLeft + padRight - o.dilation[1] * (kw - 1) - 1) / o.stride[1]) + 1;
-  return {
-    n, cIn, h, w: wd, cOut, kh, kw, strideH: o.stride[0], strideW: o.stride[1], padTop, padBottom, padLeft, padRight,
-    dilationH: o.dilation[0], dilationW: o.dilation[1], groups: o.groups, outH, outW,
+  const geometry = {
+    h, w: wd, kh, kw, strideH: o.stride[0], strideW: o.stride[1], padTop, padBottom, padLeft, padRight, dilationH: o.dilation[0], dilationW: o.dilation[1],
   };
+  const [outH, outW] = conv2dOutputSize(geometry);
+  return { n, cIn, cOut, ...geometry, groups: o.groups, outH, outW };
 }
 
 export const conv2dPrimitive: Primitive<'conv2d'> = {

@@ -4,7 +4,7 @@
 import { allocate, isFloat, type FloatArray } from '../../core/dtype.js';
 import { dtypeError, rangeError, shapeError } from '../../core/errors.js';
 import { getBackend } from '../../backend/registry.js';
-import type { Pool2dParams } from '../../backend/kernels.js';
+import { pool2dOutputSize, type Pool2dParams } from '../../backend/kernels.js';
 import { apply } from '../tape.js';
 import type { Pool2dOptionsResolved, Primitive } from '../primitive.js';
 import type { Tensor } from '../tensor.js';
@@ -20,9 +20,9 @@ export interface Pool2dOptions {
 /** The kernel parameters of a pooling of x under resolved options (infer has validated them). */
 export function poolParams(x: Tensor, o: Pool2dOptionsResolved): Pool2dParams {
   const [n, c, h, w] = x.shape as [number, number, number, number];
-  const outH = Math.floor((h + 2 * o.padding[0] - o.kernel[0]) / o.stride[0]) + 1;
-  const outW = Math.floor((w + 2 * o.padding[1] - o.kernel[1]) / o.stride[1]) + 1;
-  return { n, c, h, w, kh: o.kernel[0], kw: o.kernel[1], strideH: o.stride[0], strideW: o.stride[1], padH: o.padding[0], padW: o.padding[1], outH, outW };
+  const window = { h, w, kh: o.kernel[0], kw: o.kernel[1], strideH: o.stride[0], strideW: o.stride[1], padH: o.padding[0], padW: o.padding[1] };
+  const [outH, outW] = pool2dOutputSize(window);
+  return { n, c, ...window, outH, outW };
 }
 
 function poolPrimitive<N extends 'maxPool2d' | 'avgPool2d'>(name: N): Primitive<N> {

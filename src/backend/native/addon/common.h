@@ -33,6 +33,17 @@ inline bool isF32(const Napi::Value& v) {
   return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_float32_array;
 }
 
+/**
+ * A JS entry point that runs body<float> or body<double> by the element type of argument `arg`
+ * (Float32Array → float, anything else → double, whose arrayArg checks then name the mismatch).
+ */
+template <void (*F32)(const Napi::CallbackInfo&), void (*F64)(const Napi::CallbackInfo&), size_t arg = 0>
+Napi::Value floatEntry(const Napi::CallbackInfo& info) {
+  if (isF32(info[arg])) F32(info);
+  else F64(info);
+  return info.Env().Undefined();
+}
+
 template <typename T> constexpr napi_typedarray_type typedArrayType();
 template <> constexpr napi_typedarray_type typedArrayType<float>() { return napi_float32_array; }
 template <> constexpr napi_typedarray_type typedArrayType<double>() { return napi_float64_array; }

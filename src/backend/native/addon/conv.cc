@@ -4,7 +4,7 @@
 //   forward        Y_g [cOutG, cols] = W_g [cOutG, K] · col
 //   backward input dcol = W_gᵀ · dY_g, then col2im adds dcol into dx
 //   backward filt. dW_g [cOutG, K] += dY_g · colᵀ
-// Y_g / dY_g are [cOutG, cols] scratch matrices (image-major columns), scattered to / gathered from NCHW.
+// Y_g / dY_g are [cOutG, cols] scratch matrices (image-major columns), copied to / from NCHW.
 // Arguments: (params Int32Array[18] in Conv2dParams order, first, second, out).
 #include "common.h"
 #include "blas.h"
@@ -112,24 +112,26 @@ static void col2imAdd(const Conv& c, const T* __restrict col, int64_t i0, int64_
   }
 }
 
-/** Between NCHW (channels of group g) and the [cOutG, nc·hw] scratch layout. */
+/**
+ * Copies the output-shaped planes of group g between NCHW and the [cOutG, nc·hw] scratch layout:
+ * planes (co, img) of `from` to `to`, with `from` in scratch layout when toNchw, else in NCHW.
+ */
 template <typename T>
-static void scatterOut(const Conv& c, const T* yg, int64_t i0, int64_t nc, int64_t g, T* y, bool toNchw) {
+static void copyGroupPlanes(const Conv& c, const T* __restrict from, T* __restrict to, int64_t i0, int64_t nc, int64_t g, bool toNchw) {
   const int64_t hw = c.hw(), cols = nc * hw;
 #pragma omp parallel for collapse(2) schedule(static) if (c.cOutG() * cols > 32768)
   for (int64_t co = 0; co < c.cOutG(); co++) {
     for (int64_t img = 0; img < nc; img++) {
-      T* nchw = y + ((i0 + img) * c.cOut + g * c.cOutG() + co) * hw;
-      T* scratch = const_cast<T*>(yg) + co * cols + img * hw;
-      if (toNchw) std::memcpy(nchw, scratch, sizeof(T) * hw);
-      else std::memcpy(scratch, nchw, sizeof(T) * hw);
+      const int64_t nchw = ((i0 + img) * c.cOut + g * c.cOutG() + co) * hw, scratch = co * cols + img * hw;
+      std::memcpy(to + (toNchw ? nchw : scratch), from + (toNchw ? scratch : nchw), sizeof(T) * hw);
     }
   }
 }
 
 template <typename T>
-static void forward(const Napi::CallbackInfo& info, const Conv& c) {
+static void forward(const Napi::CallbackInfo& info) {
   const char* op = "conv2d";
+  const Conv c = convArg(info, op);
   const T* x = arrayArg<T>(info, 1, c.n * c.cIn * c.h * c.w, op, "x");
   const T* wt = arrayArg<T>(info, 2, c.cOut * c.K(), op, "weight");
   T* y = arrayArg<T>(info, 3, c.n * c.cOut * c.hw(), op, "y");
@@ -140,14 +142,15 @@ static void forward(const Napi::CallbackInfo& info, const Conv& c) {
     for (int64_t g = 0; g < c.groups; g++) {
       im2col(c, x, i0, nc, g, col.data());
       gemmRowMajor(false, false, c.cOutG(), cols, c.K(), T(1), wt + g * c.cOutG() * c.K(), c.K(), col.data(), cols, T(0), yg.data(), cols);
-      scatterOut(c, yg.data(), i0, nc, g, y, true);
+      copyGroupPlanes(c, yg.data(), y, i0, nc, g, true);
     }
   }
 }
 
 template <typename T>
-static void backwardInput(const Napi::CallbackInfo& info, const Conv& c) {
+static void backwardInput(const Napi::CallbackInfo& info) {
   const char* op = "conv2dBackwardInput";
+  const Conv c = convArg(info, op);
   const T* dy = arrayArg<T>(info, 1, c.n * c.cOut * c.hw(), op, "dy");
   const T* wt = arrayArg<T>(info, 2, c.cOut * c.K(), op, "weight");
   T* dx = arrayArg<T>(info, 3, c.n * c.cIn * c.h * c.w, op, "dx");
@@ -157,7 +160,7 @@ static void backwardInput(const Napi::CallbackInfo& info, const Conv& c) {
   for (int64_t i0 = 0; i0 < c.n; i0 += step) {
     const int64_t nc = std::min(step, c.n - i0), cols = nc * c.hw();
     for (int64_t g = 0; g < c.groups; g++) {
-      scatterOut(c, dyg.data(), i0, nc, g, const_cast<T*>(dy), false);
+      copyGroupPlanes(c, dy, dyg.data(), i0, nc, g, false);
       gemmRowMajor(true, false, c.K(), cols, c.cOutG(), T(1), wt + g * c.cOutG() * c.K(), c.K(), dyg.data(), cols, T(0), col.data(), cols);
       col2imAdd(c, col.data(), i0, nc, g, dx);
     }
@@ -165,8 +168,9 @@ static void backwardInput(const Napi::CallbackInfo& info, const Conv& c) {
 }
 
 template <typename T>
-static void backwardFilter(const Napi::CallbackInfo& info, const Conv& c) {
+static void backwardFilter(const Napi::CallbackInfo& info) {
   const char* op = "conv2dBackwardFilter";
+  const Conv c = convArg(info, op);
   const T* x = arrayArg<T>(info, 1, c.n * c.cIn * c.h * c.w, op, "x");
   const T* dy = arrayArg<T>(info, 2, c.n * c.cOut * c.hw(), op, "dy");
   T* dw = arrayArg<T>(info, 3, c.cOut * c.K(), op, "dweight");
@@ -177,27 +181,16 @@ static void backwardFilter(const Napi::CallbackInfo& info, const Conv& c) {
     const int64_t nc = std::min(step, c.n - i0), cols = nc * c.hw();
     for (int64_t g = 0; g < c.groups; g++) {
       im2col(c, x, i0, nc, g, col.data());
-      scatterOut(c, dyg.data(), i0, nc, g, const_cast<T*>(dy), false);
+      copyGroupPlanes(c, dy, dyg.data(), i0, nc, g, false);
       gemmRowMajor(false, true, c.cOutG(), c.K(), cols, T(1), dyg.data(), cols, col.data(), cols, T(1), dw + g * c.cOutG() * c.K(), c.K());
     }
   }
 }
 
-#define CONV_ENTRY(Name, fn)                                   \
-  static Napi::Value Name(const Napi::CallbackInfo& info) {    \
-    Conv c = convArg(info, #fn);                               \
-    if (isF32(info[1])) fn<float>(info, c);                    \
-    else fn<double>(info, c);                                  \
-    return info.Env().Undefined();                             \
-  }
-CONV_ENTRY(Conv2d, forward)
-CONV_ENTRY(Conv2dBackwardInput, backwardInput)
-CONV_ENTRY(Conv2dBackwardFilter, backwardFilter)
-
 void registerConv(Napi::Env env, Napi::Object exports) {
-  exports.Set("conv2d", Napi::Function::New(env, Conv2d));
-  exports.Set("conv2dBackwardInput", Napi::Function::New(env, Conv2dBackwardInput));
-  exports.Set("conv2dBackwardFilter", Napi::Function::New(env, Conv2dBackwardFilter));
+  exports.Set("conv2d", Napi::Function::New(env, floatEntry<forward<float>, forward<double>, 1>));
+  exports.Set("conv2dBackwardInput", Napi::Function::New(env, floatEntry<backwardInput<float>, backwardInput<double>, 1>));
+  exports.Set("conv2dBackwardFilter", Napi::Function::New(env, floatEntry<backwardFilter<float>, backwardFilter<double>, 1>));
 }
 
 }  // namespace tessera

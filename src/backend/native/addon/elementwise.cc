@@ -135,7 +135,6 @@ static void binaryDispatch(const Napi::CallbackInfo& info, B op) {
   const T* a = arrayArg<T>(info, 1, product(as), "binary", "a");
   const T* b = arrayArg<T>(info, 3, product(bs), "binary", "b");
   const int64_t n = product(os);
-  const bool compare = op >= B::equal;
   switch (op) {
 #define ARITH(name) case B::name: binaryLoop<T, T, B::name>(a, as, b, bs, arrayArg<T>(info, 5, n, "binary", "out"), os); break;
 #define CMP(name) case B::name: binaryLoop<T, uint8_t, B::name>(a, as, b, bs, arrayArg<uint8_t>(info, 5, n, "binary", "out"), os); break;
@@ -144,7 +143,6 @@ static void binaryDispatch(const Napi::CallbackInfo& info, B op) {
 #undef ARITH
 #undef CMP
   }
-  (void)compare;
 }
 
 static Napi::Value Binary(const Napi::CallbackInfo& info) {
@@ -166,16 +164,10 @@ static void reluBackward(const Napi::CallbackInfo& info) {
   reluBackwardLoop(arrayArg<T>(info, 0, n, "reluBackward", "g"), arrayArg<T>(info, 1, n, "reluBackward", "x"), arrayArg<T>(info, 2, n, "reluBackward", "out"), n);
 }
 
-static Napi::Value ReluBackward(const Napi::CallbackInfo& info) {
-  if (isF32(info[0])) reluBackward<float>(info);
-  else reluBackward<double>(info);
-  return info.Env().Undefined();
-}
-
 void registerElementwise(Napi::Env env, Napi::Object exports) {
   exports.Set("unary", Napi::Function::New(env, Unary));
   exports.Set("binary", Napi::Function::New(env, Binary));
-  exports.Set("reluBackward", Napi::Function::New(env, ReluBackward));
+  exports.Set("reluBackward", Napi::Function::New(env, floatEntry<reluBackward<float>, reluBackward<double>>));
 }
 
 }  // namespace tessera

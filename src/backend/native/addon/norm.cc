@@ -116,21 +116,9 @@ static void backward(const Napi::CallbackInfo& info) {
                arrayArg<T>(info, 7, n * c * s, op, "dx"), optionalArrayArg<T>(info, 8, c, op, "dweight"), optionalArrayArg<T>(info, 9, c, op, "dbias"));
 }
 
-static Napi::Value BatchNormForward(const Napi::CallbackInfo& info) {
-  if (isF32(info[0])) forward<float>(info);
-  else forward<double>(info);
-  return info.Env().Undefined();
-}
-
-static Napi::Value BatchNormBackward(const Napi::CallbackInfo& info) {
-  if (isF32(info[0])) backward<float>(info);
-  else backward<double>(info);
-  return info.Env().Undefined();
-}
-
 void registerNorm(Napi::Env env, Napi::Object exports) {
-  exports.Set("batchNormForward", Napi::Function::New(env, BatchNormForward));
-  exports.Set("batchNormBackward", Napi::Function::New(env, BatchNormBackward));
+  exports.Set("batchNormForward", Napi::Function::New(env, floatEntry<forward<float>, forward<double>>));
+  exports.Set("batchNormBackward", Napi::Function::New(env, floatEntry<backward<float>, backward<double>>));
 }
 
 }  // namespace tessera

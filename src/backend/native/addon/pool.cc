@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <type_traits>
 #include <immintrin.h>
+#include <vector>
 
 namespace tessera {
 
@@ -92,7 +93,7 @@ static inline void takeIf(__m256& best, __m256i& at, __m256 v, __m256i idx) {
   at = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(at), _mm256_castsi256_ps(idx), take));
 }
 
-/** Maxima and argmaxes of outputs (plane, oy, ox0 … ox0 + n − 1), n ≤ 8 (other lanes undefined). */
+/** Argmaxes (and maxima) of outputs (plane, oy, ox0 … ox0 + n − 1), n ≤ 8 (other lanes undefined). */
 static inline void pool2x2x8(const Pool& p, const float* x, int64_t plane, int64_t oy, int64_t ox0, int64_t n, __m256& best, __m256i& at) {
   const int32_t row0 = static_cast<int32_t>(plane * p.h * p.w + 2 * oy * p.w + 2 * ox0);
   const float* r0 = x + row0;
@@ -110,25 +111,40 @@ static inline void pool2x2x8(const Pool& p, const float* x, int64_t plane, int64
 
 // Each loop runs in a function of its own over restrict-qualified pointers: with the N-API argument
 // objects in scope gcc kept reloading through possibly-aliased memory (measured 5–30× slower).
+/**
+ * at[ox] = the flat input index of the window maximum of every output (plane, oy, ·), or −1 for an
+ * all-padding window: the one window walk both max-pool passes share (AVX2 for 2×2/stride-2 floats).
+ */
+template <typename T>
+static void rowArgmax(const Pool& p, const T* __restrict x, int64_t plane, int64_t oy, int64_t* __restrict at) {
+  int64_t ox = 0;
+  if constexpr (std::is_same<T, float>::value) {
+    for (; isPool2x2(p) && ox < p.outW; ox += 8) {
+      const int64_t n = std::min<int64_t>(8, p.outW - ox);
+      __m256 best;
+      __m256i idx;
+      pool2x2x8(p, x, plane, oy, ox, n, best, idx);
+      alignas(32) int32_t lanes[8];
+      _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), idx);
+      for (int64_t l = 0; l < n; l++) at[ox + l] = lanes[l];
+    }
+  }
+  for (; ox < p.outW; ox++) at[ox] = argmaxAt(p, x, plane, oy, ox);
+}
+
+// Each loop runs in a function of its own over restrict-qualified pointers: with the N-API argument
+// objects in scope gcc kept reloading through possibly-aliased memory (measured 5–30× slower).
 template <typename T>
 static void maxForwardLoop(const Pool& p, const T* __restrict x, T* __restrict y) {
-  const bool fast = std::is_same<T, float>::value && isPool2x2(p);
-#pragma omp parallel for schedule(static) if (p.planes() * p.outH * p.outW > 16384)
-  for (int64_t plane = 0; plane < p.planes(); plane++) {
-    for (int64_t oy = 0; oy < p.outH; oy++) {
-      int64_t ox = 0;
-      if constexpr (std::is_same<T, float>::value) {
-        for (; fast && ox < p.outW; ox += 8) {
-          const int64_t n = std::min<int64_t>(8, p.outW - ox);
-          __m256 best;
-          __m256i at;
-          pool2x2x8(p, x, plane, oy, ox, n, best, at);
-          _mm256_maskstore_ps(y + (plane * p.outH + oy) * p.outW + ox, firstLanes(n), best);
-        }
-      }
-      for (; ox < p.outW; ox++) {
-        const int64_t at = argmaxAt(p, x, plane, oy, ox);
-        y[(plane * p.outH + oy) * p.outW + ox] = at < 0 ? -std::numeric_limits<T>::infinity() : x[at];
+#pragma omp parallel if (p.planes() * p.outH * p.outW > 16384)
+  {
+    std::vector<int64_t> at(p.outW);
+#pragma omp for schedule(static)
+    for (int64_t plane = 0; plane < p.planes(); plane++) {
+      for (int64_t oy = 0; oy < p.outH; oy++) {
+        rowArgmax(p, x, plane, oy, at.data());
+        T* row = y + (plane * p.outH + oy) * p.outW;
+        for (int64_t ox = 0; ox < p.outW; ox++) row[ox] = at[ox] < 0 ? -std::numeric_limits<T>::infinity() : x[at[ox]];
       }
     }
   }
@@ -136,27 +152,16 @@ static void maxForwardLoop(const Pool& p, const T* __restrict x, T* __restrict y
 
 template <typename T>
 static void maxBackwardLoop(const Pool& p, const T* __restrict x, const T* __restrict dy, T* __restrict dx) {
-  const bool fast = std::is_same<T, float>::value && isPool2x2(p);
-#pragma omp parallel for schedule(static) if (p.planes() * p.outH * p.outW > 16384)
-  for (int64_t plane = 0; plane < p.planes(); plane++) {
-    std::memset(dx + plane * p.h * p.w, 0, sizeof(T) * p.h * p.w);
-    for (int64_t oy = 0; oy < p.outH; oy++) {
-      int64_t ox = 0;
-      if constexpr (std::is_same<T, float>::value) {
-        for (; fast && ox < p.outW; ox += 8) {
-          const int64_t n = std::min<int64_t>(8, p.outW - ox);
-          __m256 best;
-          __m256i at;
-          pool2x2x8(p, x, plane, oy, ox, n, best, at);
-          alignas(32) int32_t idx[8];
-          _mm256_store_si256(reinterpret_cast<__m256i*>(idx), at);
-          const T* g = dy + (plane * p.outH + oy) * p.outW + ox;
-          for (int64_t l = 0; l < n; l++) dx[idx[l]] += g[l];
-        }
-      }
-      for (; ox < p.outW; ox++) {
-        const int64_t at = argmaxAt(p, x, plane, oy, ox);
-        if (at >= 0) dx[at] += dy[(plane * p.outH + oy) * p.outW + ox];
+#pragma omp parallel if (p.planes() * p.outH * p.outW > 16384)
+  {
+    std::vector<int64_t> at(p.outW);
+#pragma omp for schedule(static)
+    for (int64_t plane = 0; plane < p.planes(); plane++) {
+      std::memset(dx + plane * p.h * p.w, 0, sizeof(T) * p.h * p.w);
+      for (int64_t oy = 0; oy < p.outH; oy++) {
+        rowArgmax(p, x, plane, oy, at.data());
+        const T* g = dy + (plane * p.outH + oy) * p.outW;
+        for (int64_t ox = 0; ox < p.outW; ox++) if (at[ox] >= 0) dx[at[ox]] += g[ox];
       }
     }
   }
@@ -199,45 +204,37 @@ static void avgBackwardLoop(const Pool& p, const T* __restrict dy, T* __restrict
 }
 
 template <typename T>
-static void maxForward(const Napi::CallbackInfo& info, const Pool& p) {
+static void maxForward(const Napi::CallbackInfo& info) {
+  const Pool p = poolArg(info, "maxPool2d");
   maxForwardLoop(p, arrayArg<T>(info, 1, p.planes() * p.h * p.w, "maxPool2d", "x"), arrayArg<T>(info, 2, p.planes() * p.outH * p.outW, "maxPool2d", "y"));
 }
 
 template <typename T>
-static void maxBackward(const Napi::CallbackInfo& info, const Pool& p) {
+static void maxBackward(const Napi::CallbackInfo& info) {
+  const Pool p = poolArg(info, "maxPool2dBackward");
   maxBackwardLoop(p, arrayArg<T>(info, 1, p.planes() * p.h * p.w, "maxPool2dBackward", "x"),
                   arrayArg<T>(info, 2, p.planes() * p.outH * p.outW, "maxPool2dBackward", "dy"),
                   arrayArg<T>(info, 3, p.planes() * p.h * p.w, "maxPool2dBackward", "dx"));
 }
 
 template <typename T>
-static void avgForward(const Napi::CallbackInfo& info, const Pool& p) {
+static void avgForward(const Napi::CallbackInfo& info) {
+  const Pool p = poolArg(info, "avgPool2d");
   avgForwardLoop(p, arrayArg<T>(info, 1, p.planes() * p.h * p.w, "avgPool2d", "x"), arrayArg<T>(info, 2, p.planes() * p.outH * p.outW, "avgPool2d", "y"));
 }
 
 template <typename T>
-static void avgBackward(const Napi::CallbackInfo& info, const Pool& p) {
+static void avgBackward(const Napi::CallbackInfo& info) {
+  const Pool p = poolArg(info, "avgPool2dBackward");
   avgBackwardLoop(p, arrayArg<T>(info, 1, p.planes() * p.outH * p.outW, "avgPool2dBackward", "dy"),
                   arrayArg<T>(info, 2, p.planes() * p.h * p.w, "avgPool2dBackward", "dx"));
 }
 
-#define POOL_ENTRY(Name, fn, dtypeArg)                          \
-  static Napi::Value Name(const Napi::CallbackInfo& info) {     \
-    Pool p = poolArg(info, #Name);                              \
-    if (isF32(info[dtypeArg])) fn<float>(info, p);              \
-    else fn<double>(info, p);                                   \
-    return info.Env().Undefined();                              \
-  }
-POOL_ENTRY(MaxPool2d, maxForward, 1)
-POOL_ENTRY(MaxPool2dBackward, maxBackward, 1)
-POOL_ENTRY(AvgPool2d, avgForward, 1)
-POOL_ENTRY(AvgPool2dBackward, avgBackward, 1)
-
 void registerPool(Napi::Env env, Napi::Object exports) {
-  exports.Set("maxPool2d", Napi::Function::New(env, MaxPool2d));
-  exports.Set("maxPool2dBackward", Napi::Function::New(env, MaxPool2dBackward));
-  exports.Set("avgPool2d", Napi::Function::New(env, AvgPool2d));
-  exports.Set("avgPool2dBackward", Napi::Function::New(env, AvgPool2dBackward));
+  exports.Set("maxPool2d", Napi::Function::New(env, floatEntry<maxForward<float>, maxForward<double>, 1>));
+  exports.Set("maxPool2dBackward", Napi::Function::New(env, floatEntry<maxBackward<float>, maxBackward<double>, 1>));
+  exports.Set("avgPool2d", Napi::Function::New(env, floatEntry<avgForward<float>, avgForward<double>, 1>));
+  exports.Set("avgPool2dBackward", Napi::Function::New(env, floatEntry<avgBackward<float>, avgBackward<double>, 1>));
 }
 
 }  // namespace tessera

@@ -75,21 +75,12 @@ static void reduce(const Napi::CallbackInfo& info, const char* op) {
   for (int64_t j = 0; j < outN; j++) out[j] = static_cast<T>(acc[j]);
 }
 
-static Napi::Value ReduceSum(const Napi::CallbackInfo& info) {
-  if (isF32(info[0])) reduce<float, false>(info, "reduceSum");
-  else reduce<double, false>(info, "reduceSum");
-  return info.Env().Undefined();
-}
-
-static Napi::Value ReduceMax(const Napi::CallbackInfo& info) {
-  if (isF32(info[0])) reduce<float, true>(info, "reduceMax");
-  else reduce<double, true>(info, "reduceMax");
-  return info.Env().Undefined();
-}
+template <typename T> static void reduceSum(const Napi::CallbackInfo& info) { reduce<T, false>(info, "reduceSum"); }
+template <typename T> static void reduceMax(const Napi::CallbackInfo& info) { reduce<T, true>(info, "reduceMax"); }
 
 void registerReduce(Napi::Env env, Napi::Object exports) {
-  exports.Set("reduceSum", Napi::Function::New(env, ReduceSum));
-  exports.Set("reduceMax", Napi::Function::New(env, ReduceMax));
+  exports.Set("reduceSum", Napi::Function::New(env, floatEntry<reduceSum<float>, reduceSum<double>>));
+  exports.Set("reduceMax", Napi::Function::New(env, floatEntry<reduceMax<float>, reduceMax<double>>));
 }
 
 }  // namespace tessera

@@ -110,22 +110,11 @@ static void crossEntropyBackward(const Napi::CallbackInfo& info) {
   }
 }
 
-#define SOFTMAX_ENTRY(Name, fn)                               \
-  static Napi::Value Name(const Napi::CallbackInfo& info) {   \
-    if (isF32(info[0])) fn<float>(info);                      \
-    else fn<double>(info);                                    \
-    return info.Env().Undefined();                            \
-  }
-SOFTMAX_ENTRY(Softmax, forward)
-SOFTMAX_ENTRY(SoftmaxBackward, backward)
-SOFTMAX_ENTRY(SoftmaxCrossEntropy, crossEntropy)
-SOFTMAX_ENTRY(SoftmaxCrossEntropyBackward, crossEntropyBackward)
-
 void registerSoftmax(Napi::Env env, Napi::Object exports) {
-  exports.Set("softmax", Napi::Function::New(env, Softmax));
-  exports.Set("softmaxBackward", Napi::Function::New(env, SoftmaxBackward));
-  exports.Set("softmaxCrossEntropy", Napi::Function::New(env, SoftmaxCrossEntropy));
-  exports.Set("softmaxCrossEntropyBackward", Napi::Function::New(env, SoftmaxCrossEntropyBackward));
+  exports.Set("softmax", Napi::Function::New(env, floatEntry<forward<float>, forward<double>>));
+  exports.Set("softmaxBackward", Napi::Function::New(env, floatEntry<backward<float>, backward<double>>));
+  exports.Set("softmaxCrossEntropy", Napi::Function::New(env, floatEntry<crossEntropy<float>, crossEntropy<double>>));
+  exports.Set("softmaxCrossEntropyBackward", Napi::Function::New(env, floatEntry<crossEntropyBackward<float>, crossEntropyBackward<double>>));
 }
 
 }  // namespace tessera
