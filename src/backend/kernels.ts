@@ -110,6 +110,41 @@ export type UnaryOp = 'neg' | 'exp' | 'log' | 'sqrt' | 'tanh' | 'erf' | 'sigmoid
 export type ArithmeticOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum';
 export type CompareOp = 'equal' | 'notEqual' | 'less' | 'lessEqual' | 'greater' | 'greaterEqual';
 
+/**
+ * The scalars of one SGD update of a parameter (optim/sgd.ts has the formulas), each already rounded to
+ * the parameter's precision: p ← p − η·d with d from the gradient, L2 or decoupled decay and momentum.
+ */
+export interface SgdStep {
+  /** −η */
+  negLr: number;
+  /** μ and 1 − τ (used only with a momentum buffer). */
+  momentum: number;
+  keep: number;
+  /** λ for L2 decay (0: none), and 1 − η·λ for decoupled decay. */
+  l2: number;
+  decay: number;
+  decoupled: boolean;
+  nesterov: boolean;
+  /** The parameter's first update: the momentum buffer starts from the gradient. */
+  first: boolean;
+}
+
+/** The scalars of one Adam/AdamW update (optim/adam.ts has the formulas), rounded to the parameter's precision. */
+export interface AdamStep {
+  /** −η/(1 − β1ᵗ) and √(1 − β2ᵗ). */
+  negStepSize: number;
+  bc2Sqrt: number;
+  beta1: number;
+  beta2: number;
+  /** 1 − β1 and 1 − β2. */
+  oneMinusBeta1: number;
+  oneMinusBeta2: number;
+  eps: number;
+  l2: number;
+  decay: number;
+  decoupled: boolean;
+}
+
 export interface AcceleratedKernels {
   gemm(p: GemmParams, a: FloatArray, b: FloatArray, c: FloatArray): void;
   /** y (overwritten) = conv2d(x, weight). */
@@ -158,6 +193,12 @@ export interface AcceleratedKernels {
   softmaxCrossEntropy(rows: number, classes: number, logits: FloatArray, labels: Int32Array, losses: FloatArray): void;
   /** dlogits[r] = g[r]·(softmax(logits[r]) − onehot(labels[r])). */
   softmaxCrossEntropyBackward(rows: number, classes: number, logits: FloatArray, labels: Int32Array, g: FloatArray, dlogits: FloatArray): void;
+
+  // ---- optimizer updates, in place, in the parameter's precision (every intermediate rounded to it)
+  /** p (and the momentum buffer, when given) updated by one SGD step from gradient g. */
+  sgdUpdate(s: SgdStep, p: FloatArray, g: FloatArray, momentum: FloatArray | null): void;
+  /** p, m, v (and v̂ for amsgrad, when given) updated by one Adam step from gradient g. */
+  adamUpdate(s: AdamStep, p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, vMax: FloatArray | null): void;
 
   // ---- float64 dense linear algebra (row-major [n, n] / [n, m])
   /** Lower-triangular L with A = L Lᵀ; a non-positive-definite A is a TesseraError naming `op`. */

@@ -11,6 +11,7 @@
 //
 // (ε is added after the square root of the bias-corrected second moment, as torch does.)
 // State: { exp_avg: m, exp_avg_sq: v } per parameter, plus { max_exp_avg_sq: v̂ } with amsgrad.
+import { getBackend } from '../backend/registry.js';
 import { booleanOption, checkKeys, lrOption, numberOption, optionError, type Schedule } from './options.js';
 import { makeOptimizer, type Optimizer } from './optimizer.js';
 
@@ -51,23 +52,12 @@ function adamFamily(op: 'adam' | 'adamw', options: AdamOptions, defaultDecay: nu
     hyper: { lr: lr.constant ?? 'schedule', betas: [beta1, beta2], eps, weightDecay, amsgrad },
     lr: lr.schedule,
     update(p, g, state, { lr: eta, step: t, round: r }) {
-      // Scalars in the parameter's precision, as torch casts them (stores into a Float32Array round too).
-      const bc2Sqrt = r(Math.sqrt(1 - beta2 ** t));
-      const negStepSize = r(-eta / (1 - beta1 ** t));
-      const b1 = r(beta1), b2 = r(beta2), c1 = r(1 - beta1), c2 = r(1 - beta2), e = r(eps);
-      const decay = r(1 - eta * weightDecay), l2 = decoupled ? 0 : r(weightDecay);
-      const m = state.exp_avg!, v = state.exp_avg_sq!, vMax = state.max_exp_avg_sq;
-      for (let i = 0; i < p.length; i++) {
-        let gi = g[i]!;
-        if (decoupled) p[i] = r(p[i]! * decay);
-        else if (l2 !== 0) gi = r(gi + r(l2 * p[i]!));
-        m[i] = r(b1 * m[i]!) + r(c1 * gi);
-        v[i] = r(b2 * v[i]!) + r(r(c2 * gi) * gi);
-        let vi = v[i]!;
-        if (vMax) vi = vMax[i] = Math.max(vMax[i]!, vi);
-        const denom = r(r(Math.sqrt(vi)) / bc2Sqrt) + e;
-        p[i] = p[i]! + r(negStepSize * r(m[i]! / r(denom)));
-      }
+      // Scalars in the parameter's precision, as torch casts them; the arithmetic is a backend kernel.
+      getBackend().adamUpdate({
+        negStepSize: r(-eta / (1 - beta1 ** t)), bc2Sqrt: r(Math.sqrt(1 - beta2 ** t)),
+        beta1: r(beta1), beta2: r(beta2), oneMinusBeta1: r(1 - beta1), oneMinusBeta2: r(1 - beta2), eps: r(eps),
+        l2: decoupled ? 0 : r(weightDecay), decay: r(1 - eta * weightDecay), decoupled,
+      }, p, g, state.exp_avg!, state.exp_avg_sq!, state.max_exp_avg_sq ?? null);
     },
   });
 }

@@ -11,6 +11,7 @@
 //   update         p ← p − η·d
 //
 // State: { momentum } per parameter when μ > 0.
+import { getBackend } from '../backend/registry.js';
 import { booleanOption, checkKeys, lrOption, numberOption, optionError, type Schedule } from './options.js';
 import { makeOptimizer, type Optimizer } from './optimizer.js';
 
@@ -44,20 +45,11 @@ export function sgd(options: SgdOptions): Optimizer {
     hyper: { lr: lr.constant ?? 'schedule', momentum, dampening, nesterov, weightDecay, decoupledWeightDecay: decoupled },
     lr: lr.schedule,
     update(p, g, state, { lr: eta, step, round: r }) {
-      // Scalars in the parameter's precision, as torch casts them (stores into a Float32Array round too).
-      const decay = r(1 - eta * weightDecay), l2 = decoupled ? 0 : r(weightDecay);
-      const mu = r(momentum), keep = r(1 - dampening), negLr = r(-eta);
-      const buf = state.momentum, first = step === 1;
-      for (let i = 0; i < p.length; i++) {
-        let d = g[i]!;
-        if (decoupled) p[i] = r(p[i]! * decay);
-        else if (l2 !== 0) d = r(d + r(l2 * p[i]!));
-        if (buf) {
-          buf[i] = first ? d : r(mu * buf[i]!) + r(keep * d);
-          d = nesterov ? r(d + r(mu * buf[i]!)) : buf[i]!;
-        }
-        p[i] = p[i]! + r(negLr * d);
-      }
+      // Scalars in the parameter's precision, as torch casts them; the arithmetic is a backend kernel.
+      getBackend().sgdUpdate({
+        negLr: r(-eta), momentum: r(momentum), keep: r(1 - dampening), l2: decoupled ? 0 : r(weightDecay), decay: r(1 - eta * weightDecay),
+        decoupled, nesterov, first: step === 1,
+      }, p, g, state.momentum ?? null);
     },
   });
 }

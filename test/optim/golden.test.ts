@@ -15,9 +15,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
+import { withBackend } from '../../src/backend/registry.js';
 import { Tensor } from '../../src/tensor/index.js';
 import type { FloatDType } from '../../src/core/dtype.js';
 import { adam, adamw, clipGradNorm, schedules, sgd, type NamedTensors, type Optimizer, type Schedule } from '../../src/optim/index.js';
+import { engineBackends } from '../support/backends.js';
 
 const FLOOR_F64 = 1e-3; // keep equal to FLOOR_F64 / FLOOR_F32 in scripts/fixtures/optim_golden.py
 const FLOOR_F32 = 1;
@@ -107,9 +109,11 @@ function replay(c: Trajectory, dtype: FloatDType): { opt: Optimizer; steps: Reco
   return { opt, steps };
 }
 
-for (const c of fixture.trajectories) {
+// The update arithmetic is a backend kernel: replay on every engine backend.
+const backends = await engineBackends();
+for (const backend of backends) for (const c of fixture.trajectories) {
   for (const dtype of ['f64', 'f32'] as const) {
-    test(`golden ${c.name} (${dtype})`, () => {
+    test(`[${backend.name}] golden ${c.name} (${dtype})`, () => withBackend(backend, () => {
       const { opt, steps } = replay(c, dtype);
       assert.equal(opt.stepCount, c.steps);
       c.trajectory.forEach((expected, t) => {
@@ -127,7 +131,7 @@ for (const c of fixture.trajectories) {
       for (const [k, bufs] of Object.entries(state)) {
         assert.deepEqual(Object.keys(bufs).sort(), Object.keys(c.state[k] ?? {}).sort(), `state buffers of ${k}`);
       }
-    });
+    }));
   }
 }
 

@@ -6,6 +6,7 @@ import { conv2d, conv2dBackwardFilter, conv2dBackwardInput } from './conv2d.js';
 import { binary, reluBackward, unary } from './elementwise.js';
 import { fanInMatmul, fanInMatmulFeatureMajor } from './fanInMatmul.js';
 import { gemm } from './gemm.js';
+import { adamUpdate, sgdUpdate } from './optimizers.js';
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool2d.js';
 import { reduceMax, reduceSum } from './reduce.js';
 import { softmax, softmaxBackward, softmaxCrossEntropy, softmaxCrossEntropyBackward } from './softmax.js';
@@ -34,6 +35,8 @@ export const cpuBackend: Backend = {
   softmaxBackward,
   softmaxCrossEntropy,
   softmaxCrossEntropyBackward,
+  sgdUpdate,
+  adamUpdate,
   cholesky,
   solveTriangular: (l, b, n, m, transpose) => (transpose ? solveUpperTransposed(l, b, n, m) : solveLower(l, b, n, m)),
   eighSym: symmetricEigen,

@@ -32,6 +32,9 @@ export interface NativeAddon {
   /** −1, or the first position whose index is outside [0, inF) (nothing was read out of bounds; y is unspecified). */
   fanInMatmul(batch: number, inF: number, outF: number, fanIn: number, validated: boolean, x: unknown, v: unknown, idx: unknown, y: unknown): number;
   fanInMatmulFeatureMajor(batch: number, inF: number, outF: number, fanIn: number, validated: boolean, x: unknown, v: unknown, idx: unknown, y: unknown): number;
+  sgdUpdate(p: unknown, g: unknown, momentum: unknown, negLr: number, mu: number, keep: number, l2: number, decay: number, decoupled: boolean, nesterov: boolean, first: boolean): void;
+  adamUpdate(p: unknown, g: unknown, m: unknown, v: unknown, vMax: unknown, negStepSize: number, bc2Sqrt: number, beta1: number, beta2: number,
+    oneMinusBeta1: number, oneMinusBeta2: number, eps: number, l2: number, decay: number, decoupled: boolean): void;
   cholesky(a: Float64Array, n: number, l: Float64Array): number;
   solveTriangular(l: Float64Array, x: Float64Array, n: number, m: number, transpose: boolean): void;
   eighSym(a: Float64Array, n: number, values: Float64Array, vectors: Float64Array): number;

@@ -233,6 +233,17 @@ function nativeBackend(addon: NativeAddon): NativeBackend {
       need('softmaxCrossEntropyBackward', 'dlogits', dlogits, rows * classes);
       addon.softmaxCrossEntropyBackward(logits, labels, g, rows, classes, dlogits);
     },
+    sgdUpdate(s, p, g, momentum) {
+      isF32('sgdUpdate', [p, g, momentum]);
+      need('sgdUpdate', 'g', g, p.length);
+      need('sgdUpdate', 'momentum', momentum, p.length);
+      addon.sgdUpdate(p, g, momentum, s.negLr, s.momentum, s.keep, s.l2, s.decay, s.decoupled, s.nesterov, s.first);
+    },
+    adamUpdate(s, p, g, m, v, vMax) {
+      isF32('adamUpdate', [p, g, m, v, vMax]);
+      for (const [k, a] of Object.entries({ g, m, v, vMax })) need('adamUpdate', k, a, p.length);
+      addon.adamUpdate(p, g, m, v, vMax, s.negStepSize, s.bc2Sqrt, s.beta1, s.beta2, s.oneMinusBeta1, s.oneMinusBeta2, s.eps, s.l2, s.decay, s.decoupled);
+    },
     cholesky(a, n, op = 'cholesky') {
       f64Arrays(op, { A: a });
       checkSymmetric(op, a, n);

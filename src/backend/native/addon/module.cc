@@ -67,6 +67,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerSoftmax(env, exports);
   registerFanIn(env, exports);
   registerLinalg(env, exports);
+  registerOptim(env, exports);
   return exports;
 }
 
