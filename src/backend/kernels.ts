@@ -2,7 +2,7 @@
 // Every kernel here has a plain-loop reference in cpu/ that is its specification; the cold ones
 // (movement, indexing, where, cast) run on cpu/ directly. A backend that does not accelerate a kernel
 // for some dtype delegates to cpu/ (wasm: everything but f32 GEMM/conv/fan-in; native: non-float dtypes).
-import type { FloatArray, TypedArray } from '../core/dtype.js';
+import type { DType, FloatArray, TypedArray } from '../core/dtype.js';
 import type { Shape } from '../core/shape.js';
 import type { SymmetricEigen } from '../core/linalg.js';
 
@@ -213,4 +213,10 @@ export interface AcceleratedKernels {
 export interface Backend extends AcceleratedKernels {
   readonly name: string;
   readonly threads: number;
+  /**
+   * Storage for the output of a kernel that overwrites all of it (the seam's "overwritten" outputs, e.g.
+   * gemm's c, unary/binary's out): may hold stale bytes until the kernel runs, as torch.empty. The cpu
+   * backend returns zeros; native skips the zero fill for large arrays.
+   */
+  allocateOutput(dtype: DType, length: number): TypedArray;
 }

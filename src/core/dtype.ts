@@ -34,6 +34,11 @@ export function allocate(dtype: DType, length: number): TypedArray {
   return new constructors[dtype](length);
 }
 
+/** A typed array of `dtype` viewing `length` elements of `buffer` from its start. */
+export function viewOf(dtype: DType, buffer: ArrayBuffer, length: number): TypedArray {
+  return new constructors[dtype](buffer, 0, length);
+}
+
 /** Copy `values` into a new typed array of `dtype` (integer dtypes wrap like typed-array assignment). */
 export function fromValues(dtype: DType, values: ArrayLike<number>): TypedArray {
   return constructors[dtype].from(values as ArrayLike<number>);

@@ -62,7 +62,7 @@ function poolRule<N extends 'maxPool2d' | 'avgPool2d'>(name: N): VjpRule<N> {
 /** The softmax and log-softmax rules: the backend's fused backward kernel, from the output y. */
 function softmaxRule<N extends 'softmax' | 'logSoftmax'>(name: N): VjpRule<N> {
   return (g, [x], out, p) => {
-    const dx = allocate(x!.dtype, x!.size) as FloatArray;
+    const dx = getBackend().allocateOutput(x!.dtype, x!.size) as FloatArray;
     getBackend().softmaxBackward(softmaxDims(x!.shape, p.axis), name === 'logSoftmax', out.data as FloatArray, g.data as FloatArray, dx);
     return [new Tensor(dx, x!.shape)];
   };
@@ -78,7 +78,7 @@ export const vjpRules: VjpTable = {
   erf: unary((g, x) => mul(g, mul(exp(neg(mul(x, x))), TWO_OVER_SQRT_PI))),
   sigmoid: unary((g, _x, out) => mul(g, mul(out, sub(1, out)))),
   relu: unary((g, x) => {
-    const out = allocate(g.dtype, g.size);
+    const out = getBackend().allocateOutput(g.dtype, g.size);
     getBackend().reluBackward(g.data, x.data, out);
     return new Tensor(out, g.shape);
   }),

@@ -392,3 +392,19 @@ test('native optimizer updates reject mixed dtypes and short state buffers with 
   assert.throws(() => native.sgdUpdate(s!, f(4), f(3), null), (e: unknown) => e instanceof TesseraError && e.kind === 'shape' && /g expected/.test(e.message));
   assert.throws(() => native.adamUpdate(a!, f(4), f(4), f(4), f(2), null), (e: unknown) => e instanceof TesseraError && e.kind === 'shape' && /v expected/.test(e.message));
 });
+
+test('native allocateOutput gives private arrays of the dtype and length asked (zeroed below 64 KiB, uninitialised above)', { skip }, () => {
+  const kinds = { f32: Float32Array, f64: Float64Array, i32: Int32Array, u8: Uint8Array, u16: Uint16Array } as const;
+  for (const [dtype, C] of Object.entries(kinds)) for (const n of [0, 1, 33, 1 << 20]) {
+    const a = native.allocateOutput(dtype as keyof typeof kinds, n), b = native.allocateOutput(dtype as keyof typeof kinds, n);
+    assert.ok(a instanceof C, `${dtype} ${n}: ${a.constructor.name}`);
+    assert.equal(a.length, n);
+    assert.equal(a.byteOffset, 0);
+    if (n * C.BYTES_PER_ELEMENT < 64 * 1024) assert.ok(a.every((v) => v === 0), `${dtype} ${n}: small arrays are zeroed`);
+    if (n > 0) {
+      a.fill(1);
+      assert.notEqual(a.buffer, b.buffer, 'each call owns its buffer');
+      assert.equal(b[0] === 1 && b[n - 1] === 1, false, 'writes to one array do not reach another');
+    }
+  }
+});

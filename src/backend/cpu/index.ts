@@ -1,4 +1,5 @@
 // The cpu backend: plain TypeScript loops, the specification every other backend is tested against.
+import { allocate } from '../../core/dtype.js';
 import { cholesky, solveLower, solveUpperTransposed, symmetricEigen } from '../../core/linalg.js';
 import type { Backend } from '../kernels.js';
 import { batchNormBackward, batchNormForward } from './batchNorm.js';
@@ -14,6 +15,7 @@ import { softmax, softmaxBackward, softmaxCrossEntropy, softmaxCrossEntropyBackw
 export const cpuBackend: Backend = {
   name: 'cpu',
   threads: 1,
+  allocateOutput: allocate,
   gemm,
   conv2d,
   conv2dBackwardInput,

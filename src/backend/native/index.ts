@@ -2,7 +2,7 @@
 // f32 and f64 float kernels run natively; integer dtypes of the elementwise/reduction kernels delegate to
 // the cpu reference. Every call is validated here (dtypes alike, arrays long enough) and raises the same
 // TesseraError kinds as the tensor layer, so the addon never sees an array shorter than it will touch.
-import type { FloatArray, TypedArray } from '../../core/dtype.js';
+import { allocate, itemSize, viewOf, type FloatArray, type TypedArray } from '../../core/dtype.js';
 import { dtypeError, rangeError, shapeError, TesseraError } from '../../core/errors.js';
 import { checkSize, checkSymmetric } from '../../core/linalg.js';
 import { sizeOf, type Shape } from '../../core/shape.js';
@@ -17,6 +17,9 @@ export interface NativeBackend extends Backend {
   /** OpenBLAS build string, its core type and the thread counts. */
   describe(): string;
 }
+
+/** Bytes from which an output is left uninitialised for its kernel to overwrite. */
+const UNINITIALISED_FROM = 64 * 1024;
 
 export type NativeLoad = { ok: true; backend: NativeBackend } | { ok: false; reason: string };
 
@@ -232,6 +235,12 @@ function nativeBackend(addon: NativeAddon): NativeBackend {
       need('softmaxCrossEntropyBackward', 'g', g, rows);
       need('softmaxCrossEntropyBackward', 'dlogits', dlogits, rows * classes);
       addon.softmaxCrossEntropyBackward(logits, labels, g, rows, classes, dlogits);
+    },
+    allocateOutput(dtype, length) {
+      // Uninitialised storage (Buffer.allocUnsafeSlow: never the shared pool, so aligned and private)
+      // saves the zero fill and its memory traffic; small arrays keep the zeroed path.
+      const bytes = length * itemSize(dtype);
+      return bytes < UNINITIALISED_FROM ? allocate(dtype, length) : viewOf(dtype, Buffer.allocUnsafeSlow(bytes).buffer, length);
     },
     sgdUpdate(s, p, g, momentum) {
       isF32('sgdUpdate', [p, g, momentum]);

@@ -1,7 +1,7 @@
 // Fused batch normalisation with batch statistics (training mode, or evaluation without running
 // statistics): one primitive instead of ~8 broadcasting ops, with a closed-form VJP (a backend kernel,
 // called from ../gradients.ts).
-import { allocate, isFloat, type FloatArray } from '../../core/dtype.js';
+import { isFloat, type FloatArray } from '../../core/dtype.js';
 import { dtypeError, rangeError, shapeError } from '../../core/errors.js';
 import * as cpu from '../../backend/cpu/batchNorm.js';
 import { getBackend } from '../../backend/registry.js';
@@ -30,7 +30,7 @@ export const batchNormPrimitive: Primitive<'batchNorm'> = {
     return { shape: [...x!.shape], dtype: x!.dtype };
   },
   forward: ([x, w, b], { eps }) => {
-    const y = allocate(x!.dtype, x!.size) as FloatArray;
+    const y = getBackend().allocateOutput(x!.dtype, x!.size) as FloatArray;
     getBackend().batchNormForward(x!.data as FloatArray, w!.data as FloatArray, b!.data as FloatArray, eps, batchNormDims(x!), y);
     return y;
   },

@@ -1,7 +1,7 @@
 // Convolution: conv2d (stride, padding, dilation, groups) and conv1d on top of it. The heavy loops are
 // backend kernels (cpu reference, wasm im2col, native); the VJP (backend kernels too) is in ../gradients.ts.
 // The shape rule validates every parameter, so no backend ever receives an invalid Conv2dParams.
-import { allocate, isFloat, type FloatArray } from '../../core/dtype.js';
+import { isFloat, type FloatArray } from '../../core/dtype.js';
 import { dtypeError, shapeError } from '../../core/errors.js';
 import { getBackend } from '../../backend/registry.js';
 import { conv2dOutputSize, type Conv2dParams } from '../../backend/kernels.js';
@@ -53,7 +53,7 @@ export const conv2dPrimitive: Primitive<'conv2d'> = {
     return { shape, dtype: x!.dtype };
   },
   forward: ([x, w], o, out) => {
-    const y = allocate(out.dtype, out.shape.reduce((a, b) => a * b, 1)) as FloatArray;
+    const y = getBackend().allocateOutput(out.dtype, out.shape.reduce((a, b) => a * b, 1)) as FloatArray;
     getBackend().conv2d(convParams(x!, w!, o), x!.data as FloatArray, w!.data as FloatArray, y);
     return y;
   },

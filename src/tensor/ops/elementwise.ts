@@ -32,7 +32,7 @@ function unaryPrimitive<N extends UnaryName>(name: N, floatOnly: boolean): Primi
       return { shape: [...x!.shape], dtype: x!.dtype };
     },
     forward: ([x], _p, out) => {
-      const data = allocate(out.dtype, x!.size);
+      const data = getBackend().allocateOutput(out.dtype, x!.size);
       getBackend().unary(name, x!.data, data);
       return data;
     },
@@ -84,7 +84,7 @@ function binaryPrimitive<N extends BinaryName>(name: N, floatOnly: boolean): Pri
     name,
     infer: ([a, b]) => inferBinary(name, a!, b!, floatOnly),
     forward: ([a, b], _p, out) => {
-      const data = allocate(out.dtype, sizeOf(out.shape));
+      const data = getBackend().allocateOutput(out.dtype, sizeOf(out.shape));
       getBackend().binary(name, a!.data, a!.shape, b!.data, b!.shape, data, out.shape);
       return data;
     },
@@ -102,7 +102,7 @@ function comparePrimitive<N extends CompareName>(name: N): Primitive<N> {
     name,
     infer: ([a, b]) => ({ shape: inferBinary(name, a!, b!, false).shape, dtype: 'u8' }),
     forward: ([a, b], _p, out) => {
-      const data = allocate('u8', sizeOf(out.shape));
+      const data = getBackend().allocateOutput('u8', sizeOf(out.shape));
       getBackend().binary(name, a!.data, a!.shape, b!.data, b!.shape, data, out.shape);
       return data;
     },

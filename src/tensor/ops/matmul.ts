@@ -1,5 +1,5 @@
 // Batched matrix multiplication with optional transposes and broadcasting batch dimensions (VJP in ../gradients.ts).
-import { allocate, isFloat, type FloatArray } from '../../core/dtype.js';
+import { isFloat, type FloatArray } from '../../core/dtype.js';
 import { dtypeError, shapeError } from '../../core/errors.js';
 import { broadcastShapes, broadcastStrides, sizeOf, stridesOf } from '../../core/shape.js';
 import { getBackend } from '../../backend/registry.js';
@@ -55,7 +55,7 @@ export const matmulPrimitive: Primitive<'matmul'> = {
       aOffsets[t] = ao * m * k;
       bOffsets[t] = bo * k * n;
     }
-    const c = allocate(out.dtype, batch * m * n) as FloatArray;
+    const c = getBackend().allocateOutput(out.dtype, batch * m * n) as FloatArray;
     getBackend().gemm({ m, n, k, transA: p.transA, transB: p.transB, batch, aOffsets, bOffsets }, a!.data as FloatArray, b!.data as FloatArray, c);
     return c;
   },

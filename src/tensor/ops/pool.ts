@@ -1,7 +1,7 @@
 // 2-D max and average pooling over x [N, C, H, W] (PyTorch semantics). The loops are backend kernels
 // (cpu reference, native); the VJPs (backend kernels too) are in ../gradients.ts. The shape rule validates
 // every parameter, so no backend ever receives an invalid Pool2dParams.
-import { allocate, isFloat, type FloatArray } from '../../core/dtype.js';
+import { isFloat, type FloatArray } from '../../core/dtype.js';
 import { dtypeError, rangeError, shapeError } from '../../core/errors.js';
 import { getBackend } from '../../backend/registry.js';
 import { pool2dOutputSize, type Pool2dParams } from '../../backend/kernels.js';
@@ -42,8 +42,8 @@ function poolPrimitive<N extends 'maxPool2d' | 'avgPool2d'>(name: N): Primitive<
       return { shape, dtype: x!.dtype };
     },
     forward: ([x], o, out) => {
-      const y = allocate(out.dtype, out.shape.reduce((a, b) => a * b, 1)) as FloatArray;
       const backend = getBackend();
+      const y = backend.allocateOutput(out.dtype, out.shape.reduce((a, b) => a * b, 1)) as FloatArray;
       if (name === 'maxPool2d') backend.maxPool2d(poolParams(x!, o), x!.data as FloatArray, y);
       else backend.avgPool2d(poolParams(x!, o), x!.data as FloatArray, y);
       return y;

@@ -27,7 +27,7 @@ function softmaxPrimitive<N extends 'softmax' | 'logSoftmax'>(name: N): Primitiv
       return { shape: [...x!.shape], dtype: x!.dtype };
     },
     forward: ([x], p, out) => {
-      const y = allocate(out.dtype, x!.size) as FloatArray;
+      const y = getBackend().allocateOutput(out.dtype, x!.size) as FloatArray;
       getBackend().softmax(softmaxDims(x!.shape, p.axis), log, x!.data as FloatArray, y);
       return y;
     },
