@@ -4,13 +4,15 @@ import * as path from 'node:path';
 import { TesseraError } from '../core/errors.js';
 import { isFile, readFileChecked, writeFileAtomic } from '../io/atomicWrite.js';
 import { ensureDirectory } from '../io/files.js';
+import { isCheckpointManifest, CHECKPOINT_MANIFEST } from '../io/checkpoint.js';
 import { findResumePoint } from '../train/index.js';
 import {
   assembleCheckpoint, formatLayout, parseLayout, parseShardManifest, shardCheckpoint, stateFromSafetensors, trainingCheckpointBytes, verifyShard,
   MODEL_FILE, type CheckpointState, type Role, type ShardManifest,
 } from '../parallel/reshape/index.js';
 
-const MANIFEST = 'manifest.json';
+/** Both a training-checkpoint directory and a sharded layout keep their manifest under this name. */
+const MANIFEST = CHECKPOINT_MANIFEST;
 
 /** A sharded directory's manifest and a reader for its files. */
 function openSharded(dir: string): { manifest: ShardManifest; read: (file: string) => Uint8Array } {
@@ -26,7 +28,7 @@ function openSharded(dir: string): { manifest: ShardManifest; read: (file: strin
  */
 export function loadCheckpointState(input: string): { state: CheckpointState; from: string } {
   const manifestFile = path.join(input, MANIFEST);
-  if (isFile(manifestFile) && /"tessera-checkpoints-1"/.test(new TextDecoder().decode(readFileChecked(manifestFile, 'ckpt')))) {
+  if (isFile(manifestFile) && isCheckpointManifest(new TextDecoder().decode(readFileChecked(manifestFile, 'ckpt')))) {
     const point = findResumePoint(input);
     if (!point.found) throw new TesseraError('value', 'ckpt', `--in ${input}: no sound training checkpoint (${point.skipped.map((s) => s.reason).join('; ') || 'none listed'})`);
     return { state: stateFromSafetensors(readFileChecked(point.found.path, 'ckpt'), point.found.path), from: `training checkpoint ${path.basename(point.found.path)}` };

@@ -8,12 +8,10 @@ import { pixelStats, take, takePerClass, toTensors } from '../data/index.js';
 import { loadFashionMnist, loadMnistDigits } from '../io/datasets.js';
 import { standardizedSplits } from './splits.js';
 import { nodeRunWriter } from '../io/files.js';
-import { readSafetensors } from '../io/safetensors.js';
 import { mlp, smallCnn, type Module } from '../nn/index.js';
 import { adam, adamw, schedules, sgd, type Optimizer, type Schedule } from '../optim/index.js';
 import { linePlot, startRun } from '../report/index.js';
-import { evaluate, train, type EpochRecord, type EvalMetrics, type ProgressEvent } from '../train/index.js';
-import type { Tensor } from '../tensor/index.js';
+import { evaluate, readCheckpoint, train, type EpochRecord, type EvalMetrics, type ProgressEvent } from '../train/index.js';
 
 export interface ClassifierConfig {
   model: 'mlp' | 'cnn';
@@ -141,15 +139,14 @@ export async function runClassifier(config: ClassifierConfig, options: Classifie
 
 /** Rebuild the model a training checkpoint was written for, with its weights (for evaluation). */
 export function loadClassifierCheckpoint(path: string): { model: Module; config: ClassifierConfig } {
-  const { tensors, metadata } = readSafetensors(path);
-  const config = JSON.parse(metadata.config ?? 'null') as ClassifierConfig | null;
+  const checkpoint = readCheckpoint(path);
+  const config = checkpoint.config as ClassifierConfig | null;
   if (!config || typeof config !== 'object' || !('model' in config)) {
     throw valueError('loadClassifierCheckpoint', path, 'a checkpoint written by tessera train (with its config in the metadata)', 'no config');
   }
   const model = buildModel(config);
-  const state: Record<string, Tensor> = {};
-  for (const [k, v] of Object.entries(tensors)) if (k.startsWith('model/')) state[k.slice(6)] = v;
-  model.loadStateDict(state);
+  model.loadStateDict(checkpoint.model);
+  for (const [k, m] of Object.entries(checkpoint.sparsity?.masks ?? {})) model.setMask(k, m);
   return { model, config };
 }
 

@@ -12,3 +12,8 @@ export {
   loadFashionMnist, loadMnistDigits, loadIdxDataset, FASHION_MNIST_DIR,
   type IdxDatasetOptions, type ImageDataset, type DatasetSplits,
 } from './datasets.js';
+export {
+  encodeCheckpoint, decodeCheckpoint, parseCheckpoint, parseCheckpointManifest, isCheckpointManifest, isTrainingCheckpoint,
+  CHECKPOINT_FORMAT, CHECKPOINT_MANIFEST_FORMAT, CHECKPOINT_MANIFEST,
+  type TrainingCheckpoint, type SparsityCheckpoint, type Preprocessing, type CheckpointManifest, type ManifestEntry,
+} from './checkpoint.js';

@@ -25,7 +25,8 @@ import { foldIn, normalValues, split, type Key } from '../core/random.js';
 import type { Module } from '../nn/index.js';
 import type { NamedTensors, Optimizer } from '../optim/index.js';
 import { checkKeys, numberOption, booleanOption, optionError } from '../optim/options.js';
-import type { Tensor } from '../tensor/index.js';
+import { Tensor } from '../tensor/index.js';
+import type { SparsityCheckpoint } from '../io/checkpoint.js';
 import { layerDensities, type DistributionReport, type SparsityDistribution } from './distributions.js';
 import { randomMask } from './masks.js';
 import { riglLayerUpdate } from './rigl.js';
@@ -102,6 +103,20 @@ export interface DynamicSparsity {
   loadMasks(masks: Readonly<Record<string, Uint8Array>>): void;
   /** Throws a TesseraError naming the layer when a mask, weight, gradient or optimizer state breaks the invariants. */
   checkInvariants(): void;
+  /**
+   * Everything the next steps depend on, for a checkpoint (io/checkpoint.ts): masks (u8, the weight's shape),
+   * per layer `<name>/ablated` (u8 [rows]) and, inside an accumulation window, `<name>/acc` (f64, the running
+   * mean of dense gradients); meta { method, layers: [{ name, fanIn, updates }] }.
+   */
+  stateDict(): SparsityCheckpoint;
+  /** Restore stateDict() output exactly (validated: same method, layers and shapes), then checkInvariants(). */
+  loadStateDict(state: SparsityCheckpoint): void;
+}
+
+interface LayerMeta {
+  name: string;
+  fanIn: number | null;
+  updates: number;
 }
 
 interface Layer {
@@ -336,8 +351,53 @@ export function createDynamicSparsity(model: Module, optimizer: Optimizer, optio
     });
   }
 
+  function stateDict(): SparsityCheckpoint {
+    const masks: Record<string, Tensor> = {}, tensors: Record<string, Tensor> = {};
+    for (const l of layers) {
+      masks[l.name] = new Tensor(l.mask.slice(), [...l.weight.shape]);
+      tensors[`${l.name}/ablated`] = new Tensor(l.ablated.slice(), [l.rows]);
+      if (l.acc) tensors[`${l.name}/acc`] = new Tensor(l.acc.slice(), [...l.weight.shape]);
+    }
+    const meta = { method, layers: layers.map((l): LayerMeta => ({ name: l.name, fanIn: l.fanIn, updates: l.updates })) };
+    return { masks, tensors, meta };
+  }
+
+  function loadStateDict(state: SparsityCheckpoint): void {
+    const op = 'DynamicSparsity.loadStateDict';
+    const meta = state.meta as { method?: unknown; layers?: LayerMeta[] } | null;
+    if (meta?.method !== method) throw valueError(op, 'meta.method', `'${method}' (the method of this run)`, meta?.method);
+    const names = layers.map((l) => l.name);
+    const metaNames = Array.isArray(meta.layers) ? meta.layers.map((m) => m?.name) : [];
+    if (metaNames.join() !== names.join()) throw valueError(op, 'meta.layers', `the sparse layers ${names.join(', ')}`, metaNames.join(', ') || 'none');
+    const expectedTensors = new Set(layers.flatMap((l) => [`${l.name}/ablated`, `${l.name}/acc`]));
+    for (const k of Object.keys(state.tensors)) if (!expectedTensors.has(k)) throw valueError(op, 'tensors', `names among ${[...expectedTensors].join(', ')}`, k);
+    for (const k of Object.keys(state.masks)) if (!names.includes(k)) throw valueError(op, 'masks', `keys among the sparse layers (${names.join(', ')})`, k);
+    const checked = layers.map((l, i) => {
+      const m = state.masks[l.name], ab = state.tensors[`${l.name}/ablated`], acc = state.tensors[`${l.name}/acc`];
+      const shape = l.weight.shape.join(', ');
+      if (!m || m.dtype !== 'u8' || m.shape.join(', ') !== shape) throw valueError(op, `masks['${l.name}']`, `a u8 tensor [${shape}]`, m ? `${m.dtype} [${m.shape.join(', ')}]` : 'none');
+      if (!ab || ab.dtype !== 'u8' || ab.shape.join() !== String(l.rows)) throw valueError(op, `tensors['${l.name}/ablated']`, `a u8 tensor [${l.rows}]`, ab ? `${ab.dtype} [${ab.shape.join(', ')}]` : 'none');
+      if (acc && (acc.dtype !== 'f64' || acc.shape.join(', ') !== shape)) throw valueError(op, `tensors['${l.name}/acc']`, `an f64 tensor [${shape}]`, `${acc.dtype} [${acc.shape.join(', ')}]`);
+      const lm = meta.layers![i]!;
+      if (!(lm.fanIn === null || (Number.isInteger(lm.fanIn) && lm.fanIn >= 0)) || !Number.isInteger(lm.updates) || lm.updates < 0) {
+        throw valueError(op, `meta.layers[${i}]`, '{ name, fanIn: integer ≥ 0 | null, updates: integer ≥ 0 }', lm);
+      }
+      return { l, mask: m.data as Uint8Array, ablated: ab.data as Uint8Array, acc: acc ? (acc.data as Float64Array) : null, lm };
+    });
+    for (const { l, mask, ablated, acc, lm } of checked) {
+      l.mask = mask.slice();
+      l.ablated = ablated.slice();
+      l.acc = acc ? acc.slice() : null;
+      l.fanIn = lm.fanIn;
+      l.updates = lm.updates;
+    }
+    topology++;
+    lastGrads = null;
+    checkInvariants();
+  }
+
   return {
-    method, schedule, distribution, onGradients, afterStep, checkInvariants, stats, loadMasks,
+    method, schedule, distribution, onGradients, afterStep, checkInvariants, stats, loadMasks, stateDict, loadStateDict,
     masks: () => Object.fromEntries(layers.map((l) => [l.name, l.mask.slice()])),
   };
 }

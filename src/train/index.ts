@@ -2,8 +2,10 @@
 export { train, NonFiniteLossError, type TrainOptions, type TrainResult, type EpochRecord, type ProgressEvent } from './loop.js';
 export { evaluate, accuracy, argmaxRows, type EvalMetrics } from './metrics.js';
 export {
-  saveCheckpoint, loadCheckpoint, listCheckpoints, checkpointPath, readManifest, findResumePoint, restoreResumePoint, fileCheckpointStore, MANIFEST,
+  saveCheckpoint, loadCheckpoint, readCheckpoint, restoreCheckpoint, trainingCheckpoint, listCheckpoints, checkpointPath, readManifest,
+  findResumePoint, restoreResumePoint, fileCheckpointStore, MANIFEST,
   type TrainProgress, type CheckpointStore, type CheckpointManifest, type ManifestEntry, type ResumePoint, type SaveOptions,
+  type CheckpointedSparsity, type TrainingCheckpoint, type SparsityCheckpoint, type Preprocessing,
 } from './checkpoint.js';
 export { enforceMasks } from './masks.js';
 export { diskFullStore, nanLossOnCalls, corruptBytes, truncateBytes } from './faults.js';

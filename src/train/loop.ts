@@ -16,7 +16,8 @@ import { backward, crossEntropy, type Tensor } from '../tensor/index.js';
 import type { Module } from '../nn/index.js';
 import { clipGradNorm, type NamedTensors, type Optimizer } from '../optim/index.js';
 import { batches, gatherBatch } from '../data/index.js';
-import { findResumePoint, restoreResumePoint, saveCheckpoint, type CheckpointStore, type TrainProgress } from './checkpoint.js';
+import { findResumePoint, restoreResumePoint, saveCheckpoint, type CheckpointedSparsity, type CheckpointStore, type TrainProgress } from './checkpoint.js';
+import type { Preprocessing } from '../io/checkpoint.js';
 import { enforceMasks } from './masks.js';
 import { argmaxRows, evaluate, type EvalMetrics } from './metrics.js';
 
@@ -69,6 +70,8 @@ export interface TrainOptions {
   clipGradNorm?: number;
   checkpoint?: {
     dir: string; everySteps: number; keepLast?: number; config?: unknown;
+    /** The input standardisation, saved so evaluation needs no training set. */
+    preprocessing?: Preprocessing;
     /** File operations (default: the file system); tests inject faults through it. */
     store?: CheckpointStore;
     /** A save that throws (full disk, I/O error): 'throw' (default) or report it and keep training. */
@@ -90,6 +93,12 @@ export interface TrainOptions {
   onGradients?: (grads: NamedTensors, step: number) => void;
   /** Called after every optimizer step (masks already enforced), e.g. for sparse-topology updates. */
   afterStep?: (step: number) => void;
+  /**
+   * Dynamic sparse training (sparse/createDynamicSparsity): its onGradients/afterStep run before the hooks
+   * above, and its state (masks, accumulated gradients, ablated rows) is saved in every checkpoint and
+   * restored on resume and rollback, so a resumed sparse run is bit-identical to an uninterrupted one.
+   */
+  sparsity?: CheckpointedSparsity & { onGradients(grads: NamedTensors, stepsTaken: number): void; afterStep(step: number): void };
   evalBatchSize?: number;
   dropLast?: boolean;
   /** Stop after this many steps in total (for tests and smoke runs). */
@@ -109,7 +118,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const resumeFromNewestGood = (): { path: string; progress: TrainProgress } | null => {
     const point = findResumePoint(o.checkpoint!.dir, o.checkpoint!.store);
     for (const s of point.skipped) o.onProgress?.({ kind: 'checkpoint-skipped', path: s.path, reason: s.reason });
-    return point.found ? { path: point.found.path, progress: restoreResumePoint(point.found, o.model, o.optimizer) } : null;
+    return point.found ? { path: point.found.path, progress: restoreResumePoint(point.found, o.model, o.optimizer, o.sparsity) } : null;
   };
   if (o.resume && o.checkpoint) {
     const latest = resumeFromNewestGood();
@@ -141,7 +150,11 @@ async function trainFrom(o: TrainOptions, progress: TrainProgress): Promise<Omit
   const save = () => {
     if (!o.checkpoint) return;
     try {
-      const path = saveCheckpoint(o.checkpoint.dir, o.model, o.optimizer, progress, { keepLast: o.checkpoint.keepLast ?? 3, config: o.checkpoint.config, ...(o.checkpoint.store && { store: o.checkpoint.store }) });
+      const path = saveCheckpoint(o.checkpoint.dir, o.model, o.optimizer, progress, {
+        keepLast: o.checkpoint.keepLast ?? 3, config: o.checkpoint.config,
+        ...(o.checkpoint.preprocessing && { preprocessing: o.checkpoint.preprocessing }),
+        ...(o.sparsity && { sparsity: o.sparsity }), ...(o.checkpoint.store && { store: o.checkpoint.store }),
+      });
       o.onProgress?.({ kind: 'checkpoint', path, step: progress.step });
     } catch (e) {
       if (o.checkpoint.onWriteError !== 'continue') throw e;
@@ -170,12 +183,14 @@ async function trainFrom(o: TrainOptions, progress: TrainProgress): Promise<Omit
       backward(loss);
       const grads: NamedTensors = {};
       for (const [k, p] of Object.entries(params)) if (p.grad) grads[k] = p.grad;
+      o.sparsity?.onGradients(grads, progress.step);
       o.onGradients?.(grads, progress.step);
       if (o.clipGradNorm !== undefined) clipGradNorm(grads, o.clipGradNorm);
       o.optimizer.step(params, grads);
       enforceMasks(o.model, o.optimizer);
       progress.step++;
       progress.batchInEpoch++;
+      o.sparsity?.afterStep(progress.step);
       o.afterStep?.(progress.step);
       sums.loss += value * idx.length;
       sums.hits += argmaxRows(logits).reduce((h, p, i) => h + (p === y.data[i] ? 1 : 0), 0);

@@ -31,7 +31,7 @@ if (dir) {
     afterStep: (step) => {
       if (step === killAt) process.kill(process.pid, 'SIGKILL');
     },
-  });
+  }, { sparse: process.env.TESSERA_FAULT_SPARSE === '1' });
   const result = await run;
-  say({ kind: 'done', steps: result.steps, weights: weights(run.model) });
+  say({ kind: 'done', steps: result.steps, weights: weights(run.model), ...(run.sparsity && { sparsity: run.sparsity.stats() }) });
 }

@@ -19,7 +19,7 @@ import { faultRun, RUN, TOTAL_STEPS, weights } from '../support/faultRun.js';
 const trainer = fileURLToPath(new URL('../support/faultTrainer.js', import.meta.url));
 const tempDir = () => mkdtempSync(join(tmpdir(), 'tessera-faults-'));
 
-interface ChildLine { kind: string; step?: number; steps?: number; weights?: Record<string, number[]>; path?: string }
+interface ChildLine { kind: string; step?: number; steps?: number; weights?: Record<string, number[]>; path?: string; sparsity?: unknown }
 
 function child(dir: string, env: Record<string, string>): { killed: boolean; lines: ChildLine[] } {
   const r = spawnSync(process.execPath, [trainer], { encoding: 'utf8', env: { ...process.env, TESSERA_FAULT_DIR: dir, ...env }, timeout: 30_000 });
@@ -78,6 +78,30 @@ test('sweep: 20 SIGKILLs at random steps (plus one half-way through a checkpoint
     assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.safetensors')).sort(), manifest!.checkpoints.map((c) => c.file));
     assert.ok(lostMax === RUN.every, 'some kill landed just before a checkpoint');
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('sparse (SRigL with ablation): 8 SIGKILLs at random steps, each resumed from the masks, accumulated gradients and ablated rows in the checkpoint; final weights and topology bit-identical to an uninterrupted run', { timeout: 120_000 }, async () => {
+  const cleanDir = tempDir(), dir = tempDir();
+  try {
+    const clean = faultRun(cleanDir, {}, { sparse: true });
+    await clean;
+    const expected = { weights: weights(clean.model), sparsity: clean.sparsity!.stats() };
+    assert.ok(expected.sparsity.some((l) => l.updates > 0), 'the run updates its topology');
+    const u = uniformValues(key(15), 200, 'f64');
+    const steps = [...new Set(Array.from(u, (v) => 1 + Math.floor(v * (TOTAL_STEPS - 1))))].slice(0, 8).sort((a, b) => a - b);
+    for (const killAt of steps) assert.ok(child(dir, { TESSERA_FAULT_SPARSE: '1', TESSERA_KILL_AT: String(killAt) }).killed, `expected the kill at step ${killAt}`);
+    const final = child(dir, { TESSERA_FAULT_SPARSE: '1' });
+    assert.equal(final.killed, false);
+    const done = final.lines.find((l) => l.kind === 'done')!;
+    assert.equal(done.steps, TOTAL_STEPS);
+    assert.deepEqual(done.weights, expected.weights);
+    assert.deepEqual(done.sparsity, expected.sparsity);
+    // a sparse checkpoint resumed without its sparsity options is refused, not silently densified
+    await assert.rejects(faultRun(dir), /is a sparse-training checkpoint \(method srigl, 2 masked weight\(s\)\); resume it with the same sparsity options/);
+  } finally {
+    rmSync(cleanDir, { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });
   }
 });

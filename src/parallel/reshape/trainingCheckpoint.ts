@@ -1,38 +1,48 @@
-// Between tessera's training checkpoints (one safetensors file, format 'tessera-checkpoint-1', tensors
-// 'model/<name>' and 'optim/<param>/<buffer>', see src/train/checkpoint.ts) or a plain Hugging Face
-// model.safetensors and the full CheckpointState that the sharded layouts are made from.
+// Between tessera's training checkpoints (io/checkpoint.ts, the one home of that format) or a plain Hugging
+// Face model.safetensors and the full CheckpointState that the sharded layouts are made from.
+// Sparse-training checkpoints (masks, sparse state) are refused: the sharded layouts carry no masks yet.
 import { TesseraError } from '../../core/errors.js';
-import type { Tensor } from '../../tensor/index.js';
-import { parseSafetensors, serializeSafetensors } from '../../io/safetensors.js';
+import { parseSafetensors } from '../../io/safetensors.js';
+import { decodeCheckpoint, encodeCheckpoint, isTrainingCheckpoint, type Preprocessing } from '../../io/checkpoint.js';
 import type { CheckpointState } from './manifest.js';
 
-/** A training checkpoint's bytes → state (optimizer meta and progress/config metadata kept). A file without the
- *  tessera format tag is read as plain model weights (a Hugging Face safetensors file). */
+/** Metadata keys carried through a reshape as JSON strings (io/checkpoint.ts). */
+const PASSED_THROUGH = ['progress', 'config', 'preprocessing'] as const;
+
+/** A training checkpoint's bytes → state (optimizer meta and progress/config/preprocessing kept). A file without
+ *  the tessera format tag is read as plain model weights (a Hugging Face safetensors file). */
 export function stateFromSafetensors(bytes: Uint8Array, where: string): CheckpointState {
-  const { tensors, metadata } = parseSafetensors(bytes, where);
-  if (metadata.format !== 'tessera-checkpoint-1') return { model: tensors, optimizer: {}, optimizerMeta: null, metadata };
-  const model: Record<string, Tensor> = {}, optimizer: Record<string, Tensor> = {};
-  for (const [k, v] of Object.entries(tensors)) {
-    if (k.startsWith('model/')) model[k.slice(6)] = v;
-    else if (k.startsWith('optim/')) optimizer[k.slice(6)] = v;
-    else throw new TesseraError('format', 'stateFromSafetensors', `${where}: tensor ${JSON.stringify(k)} expected under model/ or optim/`);
+  const file = parseSafetensors(bytes, where);
+  if (!isTrainingCheckpoint(file.metadata)) return { model: file.tensors, optimizer: {}, optimizerMeta: null, metadata: file.metadata };
+  const c = decodeCheckpoint(file, where);
+  if (c.sparsity) {
+    throw new TesseraError('value', 'stateFromSafetensors', `${where}: a sparse-training checkpoint (${Object.keys(c.sparsity.masks).length} mask(s)); sharded layouts do not carry masks yet — condense it (tessera sparse condense) or reshape a dense checkpoint`);
   }
-  const { optimizer: optMeta, format: _format, ...rest } = metadata;
-  let optimizerMeta: Record<string, unknown> | null = null;
-  try {
-    optimizerMeta = optMeta ? (JSON.parse(optMeta) as Record<string, unknown>) : null;
-  } catch {
-    throw new TesseraError('format', 'stateFromSafetensors', `${where}: optimizer metadata expected JSON`);
-  }
-  return { model, optimizer, optimizerMeta, metadata: rest };
+  const metadata: Record<string, string> = {};
+  for (const k of PASSED_THROUGH) metadata[k] = JSON.stringify(c[k] ?? null);
+  return { model: c.model, optimizer: c.optimizer.tensors, optimizerMeta: c.optimizer.meta, metadata };
 }
 
 /** State → a training checkpoint file (the inverse of stateFromSafetensors for tessera checkpoints). */
 export function trainingCheckpointBytes(state: CheckpointState): Uint8Array {
-  const tensors: Record<string, Tensor> = {};
-  for (const [k, v] of Object.entries(state.model)) tensors[`model/${k}`] = v;
-  for (const [k, v] of Object.entries(state.optimizer)) tensors[`optim/${k}`] = v;
-  return serializeSafetensors(tensors, {
-    metadata: { ...state.metadata, format: 'tessera-checkpoint-1', optimizer: JSON.stringify(state.optimizerMeta ?? {}) },
+  const json = (k: (typeof PASSED_THROUGH)[number]): unknown => {
+    const text = state.metadata[k];
+    if (text === undefined) return null;
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new TesseraError('format', 'trainingCheckpointBytes', `metadata "${k}" expected JSON, got ${JSON.stringify(text.slice(0, 80))}`);
+    }
+  };
+  const chunks = encodeCheckpoint({
+    model: state.model, optimizer: { tensors: state.optimizer, meta: state.optimizerMeta ?? {} }, sparsity: null,
+    progress: json('progress'), config: json('config'), preprocessing: json('preprocessing') as Preprocessing | null,
   });
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
