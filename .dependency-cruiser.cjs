@@ -14,6 +14,7 @@ const TIERS = [
 // [from, to, why] — keep in sync with docs/ARCHITECTURE.md.
 const ALLOWED_SIBLING_EDGES = [
   ['experiments', 'report', 'an experiment writes its run report (result.json, report.md, plots)'],
+  ['train', 'sparse', 'the classifier trains with dynamic sparse training (train/classifier.ts builds createDynamicSparsity)'],
   ['bounds', 'infinite', 'the MI of an infinite ensemble needs its predictive Gaussians (gradientDescentMseEnsemble)'],
 ];
 

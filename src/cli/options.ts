@@ -28,6 +28,13 @@ export const nonNegativeNumber = (name: string) => (v: string): number => {
   return n;
 };
 
+/** A fraction in [0, 1), e.g. --sparsity 0.9. */
+export const unitFraction = (name: string) => (v: string): number => {
+  const n = parsed(v);
+  if (!Number.isFinite(n) || n < 0 || n >= 1) throw new InvalidArgumentError(`${name} expects a number in [0, 1), got "${v}"`);
+  return n;
+};
+
 /** --backend for every command that computes: auto (native when built, else wasm), native, wasm or cpu. */
 export const backendOption = (what = 'kernel backend') =>
   new Option('--backend <name>', `${what}: auto = native when the addon is built, else wasm`).choices([...BACKEND_CHOICES]).default('auto');

@@ -7,7 +7,7 @@ import { registerSizeCommands } from './size.js';
 import { registerCkptCommands } from './ckpt.js';
 import { registerParallelCommands } from './parallel.js';
 import { registerZamba2Commands } from './zamba2.js';
-import { backendOption, positiveInt, nonNegativeInt, nonNegativeNumber, threadsOption } from './options.js';
+import { backendOption, positiveInt, nonNegativeInt, nonNegativeNumber, threadsOption, unitFraction } from './options.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -40,11 +40,18 @@ export function buildProgram(): Command {
     .option('--run-id <id>', 'run directory name (required with --resume)')
     .option('--resume', 'continue the run --run-id from its newest checkpoint')
     .option('--max-steps <n>', 'stop (with a checkpoint) after n steps in total', positiveInt('--max-steps'))
+    .option('--sparsity <s>', 'dynamic sparse training: global sparsity of the Linear/Conv2d weights, in [0, 1)', unitFraction('--sparsity'))
+    .addOption(new Option('--method <name>', 'sparse training method (with --sparsity)').choices(['static', 'rigl', 'srigl']).default('srigl'))
+    .addOption(new Option('--distribution <name>', 'layer-wise sparsity (with --sparsity)').choices(['erk', 'uniform']).default('erk'))
+    .option('--ablation', 'SRigL neuron ablation (with --method srigl)')
+    .option('--delta-t <n>', 'steps between topology updates (RigL/SRigL)', positiveInt('--delta-t'), 100)
+    .option('--alpha <a>', 'initial drop fraction of the cosine schedule (RigL/SRigL)', unitFraction('--alpha'), 0.3)
+    .option('--dense-first-layer', 'keep the first layer dense (with --sparsity)')
     .addOption(backendOption())
     .addOption(threadsOption())
-    .action(async (o) => {
+    .action(async (o, command: Command) => {
       const { trainCommand } = await import('./train.js');
-      await trainCommand(o);
+      await trainCommand(o, (name) => command.getOptionValueSource(name) === 'cli');
     });
 
   program.command('eval')

@@ -34,6 +34,10 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr, pl
         const r = e.record;
         const test = r.test ? ` | test loss ${r.test.loss.toFixed(4)} acc ${(100 * r.test.accuracy).toFixed(2)}%` : '';
         stream.write(`epoch ${r.epoch}/${e.epochs}: train loss ${r.trainLoss.toFixed(4)} acc ${(100 * r.trainAccuracy).toFixed(2)}%${test} (${r.seconds.toFixed(1)} s)\n`);
+        for (const l of r.sparsity ?? []) {
+          const rows = l.shape[0]!;
+          stream.write(`  ${l.name} [${l.shape.join('×')}]: ${l.dense ? 'dense' : `sparsity ${(100 * (1 - l.density)).toFixed(1)}%, fan-in ${l.fanIn ?? 'varies'}, ablated ${l.ablatedRows}/${rows} rows`}\n`);
+        }
       } else if (e.kind === 'checkpoint') {
         if (!tty) stream.write(`checkpoint ${e.path}\n`);
       } else if (e.kind === 'resume') {

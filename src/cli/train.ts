@@ -1,5 +1,7 @@
-// `tessera train` and `tessera eval`: command wiring (backend, progress, SIGINT → checkpoint).
-import { DEFAULT_CONFIG, evaluateCheckpoint, runClassifier, type ClassifierConfig } from '../experiments/classifier.js';
+// `tessera train` and `tessera eval`: option → config, command wiring (backend, progress, SIGINT → checkpoint).
+import { TesseraError } from '../core/errors.js';
+import { runClassifier } from '../experiments/classifier.js';
+import { DEFAULT_CONFIG, evaluateCheckpoint, type ClassifierConfig, type SparseTrainingConfig } from '../train/index.js';
 import { useBackend, type BackendChoice } from './backend.js';
 import { progressReporter } from './progress.js';
 import { versions } from './versions.js';
@@ -9,14 +11,32 @@ interface TrainFlags {
   optimizer: 'sgd' | 'adam' | 'adamw'; lr: number; momentum: number; nesterov?: boolean; weightDecay: number;
   schedule: 'constant' | 'cosine' | 'step'; seed: number; trainLimit: number; testLimit: number; checkpointEvery: number;
   results: string; runId?: string; resume?: boolean; maxSteps?: number; backend: BackendChoice; threads?: number;
+  sparsity?: number; method: SparseTrainingConfig['method']; distribution: SparseTrainingConfig['distribution']; ablation?: boolean;
+  deltaT: number; alpha: number; denseFirstLayer?: boolean;
 }
 
-export async function trainCommand(f: TrainFlags): Promise<void> {
+/** The sparse-training options, or null without --sparsity (the other sparse flags then are an error). */
+function sparseConfig(f: TrainFlags, given: (name: string) => boolean): SparseTrainingConfig | null {
+  if (f.sparsity === undefined) {
+    const stray = ['method', 'distribution', 'ablation', 'deltaT', 'alpha', 'denseFirstLayer'].filter(given);
+    if (stray.length) throw new TesseraError('option', 'train', `--${stray[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs --sparsity <s> (dense training otherwise)`);
+    return null;
+  }
+  if (f.ablation && f.method !== 'srigl') throw new TesseraError('option', 'train', `--ablation is SRigL's neuron ablation; it needs --method srigl, got --method ${f.method}`);
+  return {
+    sparsity: f.sparsity, method: f.method, distribution: f.distribution, ablation: f.ablation ?? false, deltaT: f.deltaT, alpha: f.alpha,
+    denseFirstLayer: f.denseFirstLayer ?? false,
+  };
+}
+
+/** `given(name)`: whether the user set that option (not its default). */
+export async function trainCommand(f: TrainFlags, given: (name: string) => boolean = () => false): Promise<void> {
   if (f.resume && !f.runId) throw new Error('--resume needs --run-id <id> (the directory name of the interrupted run under --results)');
   const config: ClassifierConfig = {
     ...DEFAULT_CONFIG, model: f.model, dataset: f.dataset, epochs: f.epochs, batchSize: f.batchSize, optimizer: f.optimizer, lr: f.lr,
     momentum: f.momentum, nesterov: f.nesterov ?? false, weightDecay: f.weightDecay, schedule: f.schedule, seed: f.seed,
     trainLimit: f.trainLimit, testLimit: f.testLimit, checkpointEvery: f.checkpointEvery, ...(f.data && { dataDir: f.data }),
+    sparsity: sparseConfig(f, given),
   };
   const reporter = progressReporter();
   const abort = new AbortController();

@@ -1,7 +1,8 @@
 // Fashion-MNIST baselines of the training stack: the 784-300-100-10 ReLU MLP (SGD with momentum)
 // and the small CNN (two conv3×3 + batch norm + max-pool blocks, one linear), 10 epochs each.
 // The reference numbers are the training-stack acceptance targets (≥ 88% and ≥ 90%).
-import { DEFAULT_CONFIG, runClassifier, type ClassifierConfig } from './classifier.js';
+import { runClassifier } from './classifier.js';
+import { DEFAULT_CONFIG, type ClassifierConfig } from '../train/index.js';
 import type { Experiment } from './experiment.js';
 
 export const fashionMnistBaselines: Experiment = {

@@ -11,4 +11,4 @@ import type { Experiment } from './experiment.js';
 export const experiments: readonly Experiment[] = [fashionMnistBaselines, wideSparse, srigl, icb, bnVulnerability, inputFaults, zaya1Tiny];
 
 export type { Experiment, ExperimentContext, ExperimentResult } from './experiment.js';
-export { runClassifier, evaluateCheckpoint, loadClassifierCheckpoint, DEFAULT_CONFIG, type ClassifierConfig } from './classifier.js';
+export { runClassifier, type ClassifierRunOptions, type ClassifierRunResult } from './classifier.js';

@@ -1,9 +1,9 @@
 // `tessera robust eval`: a checkpoint written by `tessera train`, attacked on its dataset's test set in
 // pixel units ([0, 1]) with the training standardisation inside the classifier, with the sanity checks.
 import { foldIn, key as makeKey } from '../core/random.js';
-import { pixelStats, take, takePerClass, toTensors } from '../data/index.js';
+import { take, toTensors } from '../data/index.js';
 import { evaluateRobustness, makeAttack, withPreprocessing, UNIT_BOX, type AttackLoss, type RobustEvalResult, type SanityCheck } from '../robust/index.js';
-import { loadClassifierCheckpoint, loadDataset, type ClassifierConfig } from './classifier.js';
+import { loadClassifierCheckpoint, loadDataset, type ClassifierConfig } from '../train/index.js';
 
 export interface RobustEvalCheckpointOptions {
   attack: string;
@@ -18,11 +18,9 @@ export interface RobustEvalCheckpointOptions {
 }
 
 export function robustEvalCheckpoint(path: string, o: RobustEvalCheckpointOptions): { config: ClassifierConfig; n: number; result: RobustEvalResult } {
-  const { model, config } = loadClassifierCheckpoint(path);
-  model.eval();
+  const { model, config, preprocessing } = loadClassifierCheckpoint(path);
   const data = loadDataset({ dataset: config.dataset, ...(o.dataDir ?? config.dataDir ? { dataDir: o.dataDir ?? config.dataDir } : {}) });
-  const trainSet = config.trainLimit > 0 ? takePerClass(data.train, Math.ceil(config.trainLimit / data.train.classes)) : data.train;
-  const stats = pixelStats(trainSet);
+  const stats = { mean: preprocessing.mean, std: preprocessing.std }; // the training standardisation, stored in the checkpoint
   const limit = o.testLimit ?? 1000;
   const testSet = limit > 0 ? take(data.test, limit) : data.test;
   const t = toTensors(testSet, { normalize: 'unit', flatten: config.model === 'mlp' });

@@ -12,7 +12,7 @@ import { condenseMlp, condensedMlpForward, createDynamicSparsity, type DynamicMe
 import { Tensor, noGrad, random } from '../tensor/index.js';
 import { train } from '../train/index.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from './experiment.js';
-import { standardizedSplits, type Split } from './splits.js';
+import { standardizedSplits, type Split } from '../data/index.js';
 
 export type SparseMethod = 'dense' | DynamicMethod | 'srigl-ablation';
 
@@ -63,7 +63,7 @@ export async function trainSparse(o: {
   });
   const result = await train({
     model, optimizer, train: o.data.train, test: o.data.test, epochs: o.epochs, batchSize, key: foldIn(o.key, 3),
-    ...(ds && { onGradients: (g, s) => ds.onGradients(g, s), afterStep: (s) => ds.afterStep(s) }),
+    ...(ds && { sparsity: ds }),
   });
   ds?.checkInvariants();
   return { accuracy: result.history.at(-1)?.test?.accuracy ?? NaN, stats: ds?.stats() ?? [], model, masks: ds?.masks() ?? {} };

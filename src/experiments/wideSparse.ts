@@ -18,7 +18,7 @@ import { bottleneckMlpAtBudget, sparseMlpAtBudget, sparseCnnAtBudget } from '../
 import { approximateDistance, readoutDistanceOfWeights } from '../infinite/index.js';
 import { train } from '../train/index.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from './experiment.js';
-import { standardizedSplits, type Split } from './splits.js';
+import { standardizedSplits, type Split } from '../data/index.js';
 
 interface Settings {
   datasets: ('mnist' | 'fashion-mnist')[];

@@ -1,5 +1,5 @@
 // tessera/train: the training loop, metrics, checkpoints and mask enforcement.
-export { train, NonFiniteLossError, type TrainOptions, type TrainResult, type EpochRecord, type ProgressEvent } from './loop.js';
+export { train, NonFiniteLossError, type TrainOptions, type TrainResult, type EpochRecord, type ProgressEvent, type SparseLayerSummary } from './loop.js';
 export { evaluate, accuracy, argmaxRows, type EvalMetrics } from './metrics.js';
 export {
   saveCheckpoint, loadCheckpoint, readCheckpoint, restoreCheckpoint, trainingCheckpoint, listCheckpoints, checkpointPath, readManifest,
@@ -9,3 +9,8 @@ export {
 } from './checkpoint.js';
 export { enforceMasks } from './masks.js';
 export { diskFullStore, nanLossOnCalls, corruptBytes, truncateBytes } from './faults.js';
+export {
+  trainClassifier, loadClassifierCheckpoint, evaluateCheckpoint, testTensors, buildModel, buildOptimizer, buildSparsity, loadDataset,
+  DEFAULT_CONFIG, DEFAULT_SPARSE_TRAINING,
+  type ClassifierConfig, type SparseTrainingConfig, type TrainClassifierOptions, type TrainClassifierResult,
+} from './classifier.js';

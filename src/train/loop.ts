@@ -35,7 +35,21 @@ export interface EpochRecord {
   trainLoss: number;
   trainAccuracy: number;
   test?: EvalMetrics;
+  /** Per sparse layer at the end of the epoch (with TrainOptions.sparsity). */
+  sparsity?: SparseLayerSummary[];
   seconds: number;
+}
+
+/** What a progress line shows of a sparse layer (sparse/DynamicSparsity.stats() entries have these fields). */
+export interface SparseLayerSummary {
+  name: string;
+  shape: number[];
+  dense: boolean;
+  density: number;
+  /** The constant fan-in (SRigL), or null when rows differ. */
+  fanIn: number | null;
+  activeRows: number;
+  ablatedRows: number;
 }
 
 export type ProgressEvent =
@@ -98,7 +112,12 @@ export interface TrainOptions {
    * above, and its state (masks, accumulated gradients, ablated rows) is saved in every checkpoint and
    * restored on resume and rollback, so a resumed sparse run is bit-identical to an uninterrupted one.
    */
-  sparsity?: CheckpointedSparsity & { onGradients(grads: NamedTensors, stepsTaken: number): void; afterStep(step: number): void };
+  sparsity?: CheckpointedSparsity & {
+    onGradients(grads: NamedTensors, stepsTaken: number): void;
+    afterStep(step: number): void;
+    /** Per-layer state for the epoch records and progress lines. */
+    stats(): SparseLayerSummary[];
+  };
   evalBatchSize?: number;
   dropLast?: boolean;
   /** Stop after this many steps in total (for tests and smoke runs). */
@@ -207,6 +226,7 @@ async function trainFrom(o: TrainOptions, progress: TrainProgress): Promise<Omit
     const record: EpochRecord = {
       epoch: progress.epoch + 1, step: progress.step, trainLoss: sums.seen ? sums.loss / sums.seen : NaN, trainAccuracy: sums.seen ? sums.hits / sums.seen : NaN,
       ...(o.test && { test: evaluate(o.model, o.test.x, o.test.y, { batchSize: o.evalBatchSize ?? 1000 }) }),
+      ...(o.sparsity && { sparsity: o.sparsity.stats().map(({ name, shape, dense, density, fanIn, activeRows, ablatedRows }) => ({ name, shape, dense, density, fanIn, activeRows, ablatedRows })) }),
       seconds: (Date.now() - started) / 1000,
     };
     history.push(record);

@@ -1,7 +1,9 @@
-// Train/test tensors for the reproductions: an optional class-balanced subset of the training images
-// and a prefix of the test images, both standardised with the training subset's pixel statistics.
+// Train/test tensors for training runs and reproductions: an optional class-balanced subset of the training
+// images and a prefix of the test images, both standardised with the training subset's pixel statistics
+// (returned, so a checkpoint can store them and evaluation needs no training set).
 import type { DatasetSplits, ImageDataset } from '../core/dataset.js';
-import { take, takePerClass, toTensors } from '../data/index.js';
+import { take, takePerClass } from './dataset.js';
+import { toTensors } from './tensors.js';
 import type { Tensor } from '../tensor/index.js';
 
 export interface Split {
@@ -14,6 +16,8 @@ export interface StandardizedSplits {
   test: Split;
   trainSet: ImageDataset;
   testSet: ImageDataset;
+  /** The standardisation applied to both: x' = (x − mean) / std, on pixels scaled to [0, 1]. */
+  stats: { mean: number; std: number };
 }
 
 /**
@@ -26,5 +30,5 @@ export function standardizedSplits(data: DatasetSplits, o: { trainImages?: numbe
   const testSet = testN > 0 && testN < data.test.n ? take(data.test, testN) : data.test;
   const tr = toTensors(trainSet, { normalize: 'standardize', flatten: o.flatten });
   const te = toTensors(testSet, { normalize: { mean: tr.mean, std: tr.std }, flatten: o.flatten });
-  return { train: { x: tr.x, y: tr.y }, test: { x: te.x, y: te.y }, trainSet, testSet };
+  return { train: { x: tr.x, y: tr.y }, test: { x: te.x, y: te.y }, trainSet, testSet, stats: { mean: tr.mean, std: tr.std } };
 }
