@@ -22,7 +22,7 @@ import type { GemmParams } from '../src/backend/kernels.js';
 import { createNativeBackend, type NativeBackend } from '../src/backend/native/index.js';
 import { createWasmBackend, type WasmBackend } from '../src/backend/wasm/index.js';
 import { csrMatmul, csrMatmulReference } from '../src/sparse/csr.js';
-import { createOrtDense, loadOrt, type OrtDense } from './peers/onnxruntime.js';
+import { createOrtDense, loadOrt, type OrtDense } from '../src/io/onnxRuntime.js';
 import { freeSparseCase, lcg, makeSparseCase, randomWeight, type SparseLayerCase } from './sparseLayer.js';
 import { median, timeMs } from './timing.js';
 
@@ -143,7 +143,7 @@ function nativeKernels(native: NativeBackend, spec: LayerSpec, weight: Float32Ar
     name: 'native', y, settleMs: 150,
     setThreads: async (t) => native.setThreads(t),
     condensed: (c, batch) => native.fanInMatmul({ batch, inFeatures: spec.in, outFeatures: spec.out, fanIn: c.fanIn, indicesValidated: true },
-      x, c.condensed.values, c.condensed.indices, y),
+      x, c.condensed.values.data as Float32Array, c.condensed.indices.data as Uint16Array | Int32Array, y),
     dense: (batch) => native.gemm(gemmParams(batch, spec.out, spec.in), x, wT, y),
     free: () => {},
   };

@@ -53,12 +53,13 @@ export function makeSparseCase(wasm: WasmBackend, weight: Float32Array, out: num
   const w = new Tensor(weight, [out, inF]);
   const condensed = condenseLinear({ weight: w, mask });
   // The bench times the kernel with indicesValidated (as the tensor op calls it): validate once here.
-  for (const i of condensed.indices) if (i < 0 || i >= inF) throw new Error(`sparse bench: condensed index ${i} outside [0, ${inF})`);
-  const values = wasm.allocResident(condensed.values.length);
-  values.set(condensed.values);
-  const indices = condensed.indices instanceof Uint16Array ? wasm.allocResident(condensed.indices.length, 'u16') : wasm.allocResident(condensed.indices.length, 'i32');
-  indices.set(condensed.indices);
-  const bytesCondensed = condensed.values.length * (4 + condensed.indices.BYTES_PER_ELEMENT);
+  const cValues = condensed.values.data as Float32Array, cIndices = condensed.indices.data as Uint16Array | Int32Array;
+  for (const i of cIndices) if (i < 0 || i >= inF) throw new Error(`sparse bench: condensed index ${i} outside [0, ${inF})`);
+  const values = wasm.allocResident(cValues.length);
+  values.set(cValues);
+  const indices = cIndices instanceof Uint16Array ? wasm.allocResident(cIndices.length, 'u16') : wasm.allocResident(cIndices.length, 'i32');
+  indices.set(cIndices);
+  const bytesCondensed = cValues.length * (4 + cIndices.BYTES_PER_ELEMENT);
   return { sparsity, fanIn: k, condensed, values, indices, csr: csrFromMasked(w, mask), byteBound: (out * inF * 4) / bytesCondensed };
 }
 

@@ -7,6 +7,7 @@ import { registerSizeCommands } from './size.js';
 import { registerCkptCommands } from './ckpt.js';
 import { registerParallelCommands } from './parallel.js';
 import { registerZamba2Commands } from './zamba2.js';
+import type { BackendChoice } from './backend.js';
 import { backendOption, positiveInt, nonNegativeInt, nonNegativeNumber, threadsOption, unitFraction } from './options.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -83,15 +84,69 @@ export function buildProgram(): Command {
       process.stdout.write(`${JSON.stringify(result, null, opts.json ? 0 : 2)}\n`);
     });
 
-  const sparse = program.command('sparse').description('condensed constant fan-in sparse layers (SRigL): inference benchmark, file inspection');
+  const sparse = program.command('sparse').description('condensed constant fan-in sparse networks (SRigL): condense a checkpoint, evaluate, benchmark, export, inspect');
+  sparse.command('condense')
+    .description('turn a sparse `tessera train` MLP checkpoint into a condensed file: constant fan-in layers (u16/i32 indices), ablated rows removed and folded')
+    .requiredOption('--checkpoint <file>', 'a step-*.safetensors file written by tessera train')
+    .requiredOption('--out <file>', 'the condensed safetensors file to write (atomically)')
+    .action(async (o: { checkpoint: string; out: string }) => {
+      const { condenseCommand } = await import('./sparse.js');
+      process.stdout.write(`${condenseCommand(o)}\n`);
+    });
+  sparse.command('eval')
+    .description('test-set accuracy of a condensed file through the condensed kernels (the keys of tessera eval --json)')
+    .requiredOption('--model <file>', 'a condensed file written by tessera sparse condense')
+    .addOption(new Option('--dataset <name>', 'dataset (default: the one it was trained on)').choices(['fashion-mnist', 'mnist']))
+    .option('--data <dir>', 'IDX directory')
+    .option('--test-limit <n>', 'first n test examples; 0 = all', nonNegativeInt('--test-limit'))
+    .option('--against <checkpoint>', 'also run the dense masked model of this checkpoint and report the largest logit difference and differing predictions')
+    .option('--json', 'print JSON')
+    .addOption(backendOption())
+    .addOption(threadsOption())
+    .action(async (o: { model: string; dataset?: 'fashion-mnist' | 'mnist'; data?: string; testLimit?: number; against?: string; json?: boolean; backend: BackendChoice; threads?: number }) => {
+      const { sparseEvalCommand } = await import('./sparse.js');
+      const { useBackend } = await import('./backend.js');
+      const dispose = await useBackend(o.backend, o.threads);
+      try {
+        process.stdout.write(`${sparseEvalCommand(o)}\n`);
+      } finally {
+        await dispose();
+      }
+    });
+  sparse.command('export-onnx')
+    .description('write the dense masked MLP of a checkpoint as an ONNX model (opset 13) for onnxruntime')
+    .requiredOption('--checkpoint <file>', 'a step-*.safetensors file written by tessera train')
+    .requiredOption('--out <file>', 'the .onnx file to write')
+    .action(async (o: { checkpoint: string; out: string }) => {
+      const { exportOnnxCommand } = await import('./sparse.js');
+      process.stdout.write(`${exportOnnxCommand(o)}\n`);
+    });
   sparse.command('bench')
-    .description('condensed vs dense vs CSR on the wasm and native backends, with onnxruntime-node dense MatMul as the peer; ' +
-      '3072→768 and 4096→4096 at 80–99% sparsity, batch 1–256; one row per backend')
+    .description('without --model: condensed vs dense vs CSR on the wasm and native backends, with onnxruntime-node dense MatMul as the peer; ' +
+      '3072→768 and 4096→4096 at 80–99% sparsity, batch 1–256; one row per backend. With --model: that condensed network\'s own layers ' +
+      '(condensed vs dense masked vs onnxruntime) and the whole model at batch 1')
+    .option('--model <file>', 'a condensed file: time its layers instead of the synthetic ones')
+    .option('--batch <n>', 'batch of the per-layer timings (with --model)', positiveInt('--batch'), 1)
+    .option('--reps <n>', 'timed runs per measurement, median reported (with --model)', positiveInt('--reps'), 200)
+    .addOption(backendOption('kernel backend (with --model)'))
     .option('--json', 'print the JSON array of rows on one line')
     .option('--quick', 'only the 4096x4096, 90%, batch-1 rows (under a minute)')
     .option('--threads <n>', 'threads for the all-thread rows (default: all cores)', positiveInt('--threads'))
     .option('--rounds <n>', 'rounds per (layer, threads) pass (default 5 quick, 3 full)', positiveInt('--rounds'))
-    .action(async (opts: { json?: boolean; quick?: boolean; threads?: number; rounds?: number }) => {
+    .action(async (opts: { model?: string; batch: number; reps: number; backend: BackendChoice; json?: boolean; quick?: boolean; threads?: number; rounds?: number }) => {
+      if (opts.model) {
+        const { benchModelCommand } = await import('./sparse.js');
+        const { useBackend } = await import('./backend.js');
+        const { availableParallelism } = await import('node:os');
+        const threads = opts.threads ?? availableParallelism();
+        const dispose = await useBackend(opts.backend, threads);
+        try {
+          process.stdout.write(`${await benchModelCommand({ model: opts.model, batch: opts.batch, threads, reps: opts.reps, json: opts.json ?? false })}\n`);
+        } finally {
+          await dispose();
+        }
+        return;
+      }
       const { benchSparse, formatSparseBench } = await import('../../bench/sparse.js');
       const rows = await benchSparse({
         quick: opts.quick ?? false, ...(opts.threads ? { threads: opts.threads } : {}), ...(opts.rounds ? { rounds: opts.rounds } : {}),

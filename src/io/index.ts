@@ -17,3 +17,5 @@ export {
   CHECKPOINT_FORMAT, CHECKPOINT_MANIFEST_FORMAT, CHECKPOINT_MANIFEST,
   type TrainingCheckpoint, type SparsityCheckpoint, type Preprocessing, type CheckpointManifest, type ManifestEntry,
 } from './checkpoint.js';
+export { denseNetworkModel, matmulModel, ONNX_ACTIVATIONS, type OnnxDenseLayer } from './onnxModel.js';
+export { loadOrt, createOrtDense, createOrtModel, type OrtLoad, type OrtDense, type OrtModule } from './onnxRuntime.js';

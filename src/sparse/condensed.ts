@@ -16,18 +16,20 @@ import { shapeError, valueError } from '../core/errors.js';
 import { Activation, Dropout, Flatten, Linear, Sequential, type Module } from '../nn/index.js';
 import * as T from '../tensor/index.js';
 import { Tensor } from '../tensor/index.js';
+import type { Preprocessing } from '../io/checkpoint.js';
 
 export type CondensedIndices = Uint16Array | Int32Array;
 
+/** A condensed layer is its tensors: what fanInMatmul reads, what the file stores, nothing cached beside them. */
 export interface CondensedLinear {
-  /** [nActive, fanIn] row-major: the kept weights of each active row. */
-  readonly values: Float32Array;
-  /** [nActive, fanIn]: the input column of each value, in [0, inFeatures). */
-  readonly indices: CondensedIndices;
+  /** f32 [nActive, fanIn]: the kept weights of each active row. */
+  readonly values: Tensor;
+  /** u16 or i32 [nActive, fanIn]: the input column of each value, in [0, inFeatures). */
+  readonly indices: Tensor;
   /** The dense layer's rows that are kept, strictly increasing, in [0, outFeatures). */
   readonly activeRows: Int32Array;
-  /** [nActive] (removed inputs' contributions folded in), or null. */
-  readonly bias: Float32Array | null;
+  /** f32 [nActive] (removed inputs' contributions folded in), or null. */
+  readonly bias: Tensor | null;
   /** Width of the input the condensed layer reads (the kept input columns). */
   readonly inFeatures: number;
   /** Rows of the dense layer; the condensed output has activeRows.length features. */
@@ -142,33 +144,20 @@ export function condenseLinear(options: CondenseLinearOptions): CondensedLinear 
     b = new Float32Array(n);
     for (let a = 0; a < n; a++) b[a] = (bias ? bias.data[rows[a]!]! : 0) + folded[a]!;
   }
-  return { values, indices, activeRows: Int32Array.from(rows), bias: b, inFeatures, outFeatures: out, fanIn, padded };
-}
-
-const tensorsOf = new WeakMap<CondensedLinear, { values: Tensor; indices: Tensor }>();
-
-/**
- * The condensed weights as tensors [nActive, fanIn] (views, no copies), the same two tensors for every call on
- * a layer, so fanInMatmul validates the layer's indices once, not per forward pass.
- */
-export function condensedTensors(layer: CondensedLinear): { values: Tensor; indices: Tensor } {
-  let tensors = tensorsOf.get(layer);
-  if (!tensors) {
-    const shape = [layer.activeRows.length, layer.fanIn];
-    tensors = { values: new Tensor(layer.values, shape), indices: new Tensor(layer.indices, shape) };
-    tensorsOf.set(layer, tensors);
-  }
-  return tensors;
+  const shape = [n, fanIn];
+  return {
+    values: new Tensor(values, shape), indices: new Tensor(indices, shape), activeRows: Int32Array.from(rows), bias: b && new Tensor(b, [n]),
+    inFeatures, outFeatures: out, fanIn, padded,
+  };
 }
 
 /** y [batch, nActive] = fanInMatmul(x, values, indices) + bias for x [batch, inFeatures] (or [inFeatures]). */
 export function condensedForward(layer: CondensedLinear, x: Tensor): Tensor {
   if (x.shape.at(-1) !== layer.inFeatures || x.rank > 2) throw shapeError('condensedForward', 'x', `[batch, ${layer.inFeatures}] or [${layer.inFeatures}]`, x.shape);
   const rows = x.rank === 1 ? T.reshape(x, [1, layer.inFeatures]) : x;
-  const { values, indices } = condensedTensors(layer);
   const xv = rows.dtype === 'f32' ? rows : T.cast(rows, 'f32');
-  let y = T.fanInMatmul(xv, values, indices);
-  if (layer.bias) y = T.add(y, new Tensor(layer.bias, [layer.bias.length]));
+  let y = T.fanInMatmul(xv, layer.values, layer.indices); // the same index tensor every call: validated once
+  if (layer.bias) y = T.add(y, layer.bias);
   return x.rank === 1 ? T.reshape(y, [layer.activeRows.length]) : y;
 }
 
@@ -183,6 +172,14 @@ export interface CondensedMlp {
   readonly layers: CondensedLinear[];
   /** activations[i]: names of the elementwise activations applied after layer i, in order. */
   readonly activations: string[][];
+  /** What the network expects as input, when known (condensed from a training checkpoint). */
+  readonly input?: CondensedInput;
+}
+
+/** The data a condensed classifier was trained on and how its inputs were standardised. */
+export interface CondensedInput {
+  dataset: string;
+  preprocessing: Preprocessing;
 }
 
 export interface CondenseMlpOptions {

@@ -4,17 +4,20 @@
 //   layers.<i>.active_rows I32 [n_active]                  (strictly increasing, < out_features)
 //   layers.<i>.bias        F32 [n_active]                  (when "bias": true)
 // and the metadata key "tessera.condensed" holding a JSON description:
-//   {"format": "tessera.condensed", "version": 1, "layers": [{"in_features", "out_features", "n_active",
-//    "fan_in", "index_dtype": "u16" | "i32", "bias", "padded", "activations": [names]}]}
+//   {"format": "tessera.condensed", "version": 2, "layers": [{"in_features", "out_features", "n_active",
+//    "fan_in", "index_dtype": "u16" | "i32", "bias", "padded", "activations": [names]}],
+//    "input": {"dataset", "preprocessing": {"mean", "std", "flatten"}} | null}
+// Version 1 files (no "input") are read too; any other version is refused.
 // Loading checks every tensor against the description and the description against itself (layer i+1 reads
 // layer i's n_active features) and rejects anything else with an error naming the file and the tensor.
 import { TesseraError } from '../core/errors.js';
 import { readSafetensors, readSafetensorsHeader, writeSafetensors, type SafetensorsDType } from '../io/index.js';
 import { Tensor } from '../tensor/index.js';
-import { CONDENSED_ACTIVATIONS, type CondensedLinear, type CondensedMlp } from './condensed.js';
+import { CONDENSED_ACTIVATIONS, type CondensedIndices, type CondensedInput, type CondensedLinear, type CondensedMlp } from './condensed.js';
 
 export const CONDENSED_FORMAT = 'tessera.condensed';
-export const CONDENSED_VERSION = 1;
+export const CONDENSED_VERSION = 2;
+const READABLE_VERSIONS = [1, 2];
 const META_KEY = 'tessera.condensed';
 
 export interface CondensedLayerDescription {
@@ -32,6 +35,7 @@ export interface CondensedDescription {
   format: typeof CONDENSED_FORMAT;
   version: number;
   layers: CondensedLayerDescription[];
+  input?: CondensedInput | null;
 }
 
 export function describeCondensed(mlp: CondensedMlp): CondensedDescription {
@@ -40,9 +44,10 @@ export function describeCondensed(mlp: CondensedMlp): CondensedDescription {
     version: CONDENSED_VERSION,
     layers: mlp.layers.map((l, i) => ({
       in_features: l.inFeatures, out_features: l.outFeatures, n_active: l.activeRows.length, fan_in: l.fanIn,
-      index_dtype: l.indices instanceof Uint16Array ? 'u16' : 'i32', bias: l.bias !== null, padded: l.padded,
+      index_dtype: l.indices.dtype === 'u16' ? 'u16' : 'i32', bias: l.bias !== null, padded: l.padded,
       activations: mlp.activations[i] ?? [],
     })),
+    input: mlp.input ?? null,
   };
 }
 
@@ -53,11 +58,10 @@ export function saveCondensed(file: string, model: CondensedMlp | CondensedLinea
   const mlp = asMlp(model);
   const tensors: Record<string, Tensor> = {};
   mlp.layers.forEach((l, i) => {
-    const shape = [l.activeRows.length, l.fanIn];
-    tensors[`layers.${i}.values`] = new Tensor(l.values, shape);
-    tensors[`layers.${i}.indices`] = new Tensor(l.indices, shape);
+    tensors[`layers.${i}.values`] = l.values;
+    tensors[`layers.${i}.indices`] = l.indices;
     tensors[`layers.${i}.active_rows`] = new Tensor(l.activeRows, [l.activeRows.length]);
-    if (l.bias) tensors[`layers.${i}.bias`] = new Tensor(l.bias, [l.bias.length]);
+    if (l.bias) tensors[`layers.${i}.bias`] = l.bias;
   });
   writeSafetensors(file, tensors, { metadata: { [META_KEY]: JSON.stringify(describeCondensed(mlp)) } });
 }
@@ -100,7 +104,7 @@ export function loadCondensed(file: string): CondensedMlp {
   const layers = description.layers.map((d, i): CondensedLinear => {
     const t = (name: string) => tensors[`layers.${i}.${name}`]!;
     const values = t('values').data as Float32Array;
-    const indices = t('indices').data as Uint16Array | Int32Array;
+    const indices = t('indices').data as CondensedIndices;
     const activeRows = t('active_rows').data as Int32Array;
     for (let j = 0; j < values.length; j++) {
       if (!Number.isFinite(values[j]!)) fail(`tensor "layers.${i}.values" element ${j} expected a finite number, got ${values[j]}`);
@@ -118,9 +122,9 @@ export function loadCondensed(file: string): CondensedMlp {
     }
     const bias = d.bias ? (t('bias').data as Float32Array) : null;
     if (bias) for (let j = 0; j < bias.length; j++) if (!Number.isFinite(bias[j]!)) fail(`tensor "layers.${i}.bias" element ${j} expected a finite number, got ${bias[j]}`);
-    return { values, indices, activeRows, bias, inFeatures: d.in_features, outFeatures: d.out_features, fanIn: d.fan_in, padded: d.padded };
+    return { values: t('values'), indices: t('indices'), activeRows, bias: d.bias ? t('bias') : null, inFeatures: d.in_features, outFeatures: d.out_features, fanIn: d.fan_in, padded: d.padded };
   });
-  return { layers, activations: description.layers.map((d) => d.activations) };
+  return { layers, activations: description.layers.map((d) => d.activations), ...(description.input && { input: description.input }) };
 }
 
 function parseDescription(text: string | undefined, fail: (what: string) => never): CondensedDescription {
@@ -133,7 +137,13 @@ function parseDescription(text: string | undefined, fail: (what: string) => neve
   }
   const d = raw as Partial<CondensedDescription>;
   if (typeof d !== 'object' || d === null || d.format !== CONDENSED_FORMAT) return fail(`description "format" expected "${CONDENSED_FORMAT}", got ${JSON.stringify(d?.format)}`);
-  if (d.version !== CONDENSED_VERSION) return fail(`description "version" expected ${CONDENSED_VERSION}, got ${JSON.stringify(d.version)}`);
+  if (!READABLE_VERSIONS.includes(d.version as number)) return fail(`description "version" expected ${READABLE_VERSIONS.join(' or ')} (this tessera writes ${CONDENSED_VERSION}), got ${JSON.stringify(d.version)}`);
+  const input = d.input as Partial<CondensedInput> | null | undefined;
+  if (input !== undefined && input !== null) {
+    const p = input.preprocessing;
+    const ok = typeof input.dataset === 'string' && typeof p === 'object' && p !== null && Number.isFinite(p.mean) && Number.isFinite(p.std) && p.std > 0 && typeof p.flatten === 'boolean';
+    if (!ok) return fail(`description "input" expected { dataset: string, preprocessing: { mean, std > 0, flatten } } or null, got ${JSON.stringify(input)}`);
+  }
   if (!Array.isArray(d.layers) || d.layers.length === 0) return fail(`description "layers" expected a non-empty array, got ${JSON.stringify(d.layers)}`);
   d.layers.forEach((l: Partial<CondensedLayerDescription>, i) => {
     const at = `description layers[${i}]`;

@@ -34,7 +34,7 @@ export {
 // Condensed constant fan-in inference (SRigL §B): condensed layers and networks, their safetensors files,
 // and the CSR baseline.
 export {
-  condenseLinear, condenseMlp, condensedForward, condensedMlpForward, condensedTensors, CONDENSED_ACTIVATIONS,
+  condenseLinear, condenseMlp, condensedForward, condensedMlpForward, CONDENSED_ACTIVATIONS,
   type CondensedLinear, type CondensedMlp, type CondensedIndices, type CondenseLinearOptions, type CondenseMlpOptions,
 } from './condensed.js';
 export {

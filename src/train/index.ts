@@ -1,6 +1,6 @@
 // tessera/train: the training loop, metrics, checkpoints and mask enforcement.
 export { train, NonFiniteLossError, type TrainOptions, type TrainResult, type EpochRecord, type ProgressEvent, type SparseLayerSummary } from './loop.js';
-export { evaluate, accuracy, argmaxRows, type EvalMetrics } from './metrics.js';
+export { evaluate, evaluateForward, accuracy, argmaxRows, type EvalMetrics } from './metrics.js';
 export {
   saveCheckpoint, loadCheckpoint, readCheckpoint, restoreCheckpoint, trainingCheckpoint, listCheckpoints, checkpointPath, readManifest,
   findResumePoint, restoreResumePoint, fileCheckpointStore, MANIFEST,
@@ -14,3 +14,6 @@ export {
   DEFAULT_CONFIG, DEFAULT_SPARSE_TRAINING,
   type ClassifierConfig, type SparseTrainingConfig, type TrainClassifierOptions, type TrainClassifierResult,
 } from './classifier.js';
+export {
+  condenseCheckpoint, condensedTestSet, evaluateCondensed, compareWithCheckpoint, denseMaskedLayers, type CondensedAgreement,
+} from './sparseServing.js';

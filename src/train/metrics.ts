@@ -37,29 +37,34 @@ export function accuracy(logits: Tensor, labels: Tensor): number {
 
 /** Loss, accuracy and per-class accuracy of `model` on (x, y), in eval mode, in batches. */
 export function evaluate(model: Module, x: Tensor, y: Tensor, options: { batchSize?: number; classes?: number } = {}): EvalMetrics {
-  const n = x.shape[0]!, batch = options.batchSize ?? 1000;
   const wasTraining = model.training;
   model.eval();
-  let lossSum = 0, hits = 0;
-  const classes = options.classes ?? 10;
-  const seen = new Array<number>(classes).fill(0), right = new Array<number>(classes).fill(0);
   try {
-    noGrad(() => {
-      for (let start = 0; start < n; start += batch) {
-        const end = Math.min(n, start + batch);
-        const xb = slice(x, [start], [end]), yb = slice(y, [start], [end]);
-        const logits = model.forward(xb);
-        lossSum += crossEntropy(logits, yb, { reduction: 'sum' }).item();
-        const pred = argmaxRows(logits);
-        for (let i = 0; i < pred.length; i++) {
-          const label = yb.data[i]!;
-          seen[label]!++;
-          if (pred[i] === label) { hits++; right[label]!++; }
-        }
-      }
-    });
+    return evaluateForward((xb) => model.forward(xb), x, y, options);
   } finally {
     model.train(wasTraining);
   }
+}
+
+/** The same metrics for any forward function x [batch, …] → logits [batch, classes] (e.g. a condensed network). */
+export function evaluateForward(forward: (x: Tensor) => Tensor, x: Tensor, y: Tensor, options: { batchSize?: number; classes?: number } = {}): EvalMetrics {
+  const n = x.shape[0]!, batch = options.batchSize ?? 1000;
+  let lossSum = 0, hits = 0;
+  const classes = options.classes ?? 10;
+  const seen = new Array<number>(classes).fill(0), right = new Array<number>(classes).fill(0);
+  noGrad(() => {
+    for (let start = 0; start < n; start += batch) {
+      const end = Math.min(n, start + batch);
+      const xb = slice(x, [start], [end]), yb = slice(y, [start], [end]);
+      const logits = forward(xb);
+      lossSum += crossEntropy(logits, yb, { reduction: 'sum' }).item();
+      const pred = argmaxRows(logits);
+      for (let i = 0; i < pred.length; i++) {
+        const label = yb.data[i]!;
+        seen[label]!++;
+        if (pred[i] === label) { hits++; right[label]!++; }
+      }
+    }
+  });
   return { loss: lossSum / n, accuracy: hits / n, perClass: seen.map((s, c) => (s ? right[c]! / s : NaN)), n };
 }

@@ -29,7 +29,7 @@ test('a condensed layer equals the masked dense layer on its active rows (1e-6 r
   const layer = condenseLinear({ weight, mask: maskData, bias });
   assert.equal(layer.fanIn, k);
   assert.equal(layer.padded, 0);
-  assert.ok(layer.indices instanceof Uint16Array);
+  assert.ok(layer.indices.data instanceof Uint16Array);
   assert.deepEqual(Array.from(layer.activeRows), Array.from({ length: out }, (_, r) => r).filter((r) => !ablated.includes(r)));
   const x = T.random.normal(key(4), [9, inF]);
   const mask = T.cast(new T.Tensor(maskData, [out, inF]), 'f32');
@@ -47,8 +47,8 @@ test('activity comes from the mask: a live row whose weights sum to 0 is kept (u
   const mask = new Uint8Array([1, 1, 0, /**/ 0, 0, 0, /**/ 0, 1, 1]);
   const layer = condenseLinear({ weight, mask });
   assert.deepEqual(Array.from(layer.activeRows), [0, 2]);
-  assert.deepEqual(Array.from(layer.values), [1, -1, 2, 3]);
-  assert.deepEqual(Array.from(layer.indices), [0, 1, 1, 2]);
+  assert.deepEqual(Array.from(layer.values.data), [1, -1, 2, 3]);
+  assert.deepEqual(Array.from(layer.indices.data), [0, 1, 1, 2]);
   // zero-valued weights under the mask are kept too (e.g. SRigL's zero-initialised grown weights)
   const zeroGrown = condenseLinear({ weight: new T.Tensor(new Float32Array([0, 0, 5, 1]), [2, 2]), mask: new Uint8Array([1, 0, 1, 0]) });
   assert.deepEqual(Array.from(zeroGrown.activeRows), [0, 1]);
@@ -69,8 +69,8 @@ test('inputs wider than 65,535 use Int32Array indices', () => {
   const mask = new Uint8Array(2 * inF);
   for (const c of [3, 65_540, 69_999]) mask[c] = mask[inF + c] = 1;
   const layer = condenseLinear({ weight, mask });
-  assert.ok(layer.indices instanceof Int32Array);
-  assert.deepEqual(Array.from(layer.indices), [3, 65_540, 69_999, 3, 65_540, 69_999]);
+  assert.ok(layer.indices.data instanceof Int32Array);
+  assert.deepEqual(Array.from(layer.indices.data), [3, 65_540, 69_999, 3, 65_540, 69_999]);
   const x = T.random.normal(key(8), [2, inF]);
   const dense = T.matmul(x, T.mul(weight, T.cast(new T.Tensor(mask, [2, inF]), 'f32')), { transB: true });
   assert.ok(relErr(condensedForward(layer, x), dense) < 1e-6);

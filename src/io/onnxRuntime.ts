@@ -1,7 +1,10 @@
-// onnxruntime-node as a dense peer: Y = MatMul(X, W) with W an initializer (prepacked by MLAS), built in
-// memory by our own ONNX writer (onnxModel.ts). onnxruntime-node is an optional devDependency: when it is
-// missing or fails to load, loadOrt says why and the benches report null for it instead of failing.
+// onnxruntime-node as a peer: a dense layer Y = MatMul(X, W) with W an initializer (prepacked by MLAS), or a
+// whole exported network, built in memory by our own ONNX writer (onnxModel.ts). onnxruntime-node is a
+// devDependency: when it is missing or fails to load, loadOrt says why and the benches (bench/sparse.ts,
+// `tessera sparse bench`) report null for it instead of failing.
 import { matmulModel } from './onnxModel.js';
+
+const SESSION_OPTIONS = { interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' } as const;
 
 /** The part of onnxruntime-node's API used here (declared locally so tessera compiles without it). */
 interface OrtTensor {
@@ -20,6 +23,7 @@ interface OrtModule {
   env: { versions?: Record<string, string> };
 }
 
+export type { OrtModule };
 export type OrtLoad = { ort: OrtModule; version: string } | { ort: null; reason: string };
 
 let cached: Promise<OrtLoad> | null = null;
@@ -55,16 +59,24 @@ export interface OrtDense {
 export async function createOrtDense(ort: OrtModule, inFeatures: number, outFeatures: number, weight: Float32Array, threads: number): Promise<OrtDense> {
   const wT = new Float32Array(inFeatures * outFeatures);
   for (let o = 0; o < outFeatures; o++) for (let i = 0; i < inFeatures; i++) wT[i * outFeatures + o] = weight[o * inFeatures + i]!;
-  const session = await ort.InferenceSession.create(matmulModel(inFeatures, outFeatures, wT), {
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
-  });
+  const session = await ort.InferenceSession.create(matmulModel(inFeatures, outFeatures, wT), { intraOpNumThreads: threads, ...SESSION_OPTIONS });
   return {
     async run(x: Float32Array, batch: number): Promise<Float32Array> {
       const out = await session.run({ X: new ort.Tensor('float32', x.subarray(0, batch * inFeatures), [batch, inFeatures]) });
       return out.Y!.data as Float32Array;
+    },
+    release: () => session.release(),
+  };
+}
+
+/** A session of a serialized ONNX model with one float input and one float output (e.g. denseNetworkModel's). */
+export async function createOrtModel(ort: OrtModule, model: Uint8Array, inFeatures: number, threads: number): Promise<OrtDense> {
+  const session = await ort.InferenceSession.create(model, { intraOpNumThreads: threads, ...SESSION_OPTIONS });
+  const [input] = session.inputNames;
+  return {
+    async run(x: Float32Array, batch: number): Promise<Float32Array> {
+      const out = await session.run({ [input!]: new ort.Tensor('float32', x.subarray(0, batch * inFeatures), [batch, inFeatures]) });
+      return Object.values(out)[0]!.data as Float32Array;
     },
     release: () => session.release(),
   };
