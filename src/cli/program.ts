@@ -31,7 +31,7 @@ export function buildProgram(): Command {
     .option('--lr <x>', 'peak learning rate', nonNegativeNumber('--lr'), 0.05)
     .option('--momentum <x>', 'SGD momentum', nonNegativeNumber('--momentum'), 0.9)
     .option('--nesterov', 'Nesterov momentum')
-    .option('--weight-decay <x>', 'weight decay', nonNegativeNumber('--weight-decay'), 0)
+    .option('--weight-decay <x>', 'weight decay (with --sparsity and not given: 5e-4, the SRigL recipe)', nonNegativeNumber('--weight-decay'), 0)
     .addOption(new Option('--schedule <name>', 'learning-rate schedule').choices(['constant', 'cosine', 'step']).default('cosine'))
     .option('--seed <n>', 'random seed', nonNegativeInt('--seed'), 0)
     .option('--train-limit <n>', 'train on n examples (balanced per class); 0 = all', nonNegativeInt('--train-limit'), 0)

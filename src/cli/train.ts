@@ -1,7 +1,7 @@
 // `tessera train` and `tessera eval`: option → config, command wiring (backend, progress, SIGINT → checkpoint).
 import { TesseraError } from '../core/errors.js';
 import { runClassifier } from '../experiments/classifier.js';
-import { DEFAULT_CONFIG, evaluateCheckpoint, type ClassifierConfig, type SparseTrainingConfig } from '../train/index.js';
+import { DEFAULT_CONFIG, SPARSE_WEIGHT_DECAY, evaluateCheckpoint, type ClassifierConfig, type SparseTrainingConfig } from '../train/index.js';
 import { useBackend, type BackendChoice } from './backend.js';
 import { progressReporter } from './progress.js';
 import { versions } from './versions.js';
@@ -34,7 +34,8 @@ export async function trainCommand(f: TrainFlags, given: (name: string) => boole
   if (f.resume && !f.runId) throw new Error('--resume needs --run-id <id> (the directory name of the interrupted run under --results)');
   const config: ClassifierConfig = {
     ...DEFAULT_CONFIG, model: f.model, dataset: f.dataset, epochs: f.epochs, batchSize: f.batchSize, optimizer: f.optimizer, lr: f.lr,
-    momentum: f.momentum, nesterov: f.nesterov ?? false, weightDecay: f.weightDecay, schedule: f.schedule, seed: f.seed,
+    momentum: f.momentum, nesterov: f.nesterov ?? false,
+    weightDecay: f.sparsity !== undefined && !given('weightDecay') ? SPARSE_WEIGHT_DECAY : f.weightDecay, schedule: f.schedule, seed: f.seed,
     trainLimit: f.trainLimit, testLimit: f.testLimit, checkpointEvery: f.checkpointEvery, ...(f.data && { dataDir: f.data }),
     sparsity: sparseConfig(f, given),
   };

@@ -11,7 +11,7 @@ export { enforceMasks } from './masks.js';
 export { diskFullStore, nanLossOnCalls, corruptBytes, truncateBytes } from './faults.js';
 export {
   trainClassifier, loadClassifierCheckpoint, evaluateCheckpoint, testTensors, buildModel, buildOptimizer, buildSparsity, loadDataset,
-  DEFAULT_CONFIG, DEFAULT_SPARSE_TRAINING,
+  DEFAULT_CONFIG, DEFAULT_SPARSE_TRAINING, SPARSE_WEIGHT_DECAY,
   type ClassifierConfig, type SparseTrainingConfig, type TrainClassifierOptions, type TrainClassifierResult,
 } from './classifier.js';
 export {
