@@ -41,7 +41,8 @@ export interface SparseRunResult {
   accuracy: number;
   stats: LayerStats[];
   model: Module;
-  masks: Record<string, Uint8Array>;
+  /** u8 masks (the weight's shape) by weight path: the form checkpoints and Module.setMask use. */
+  masks: Record<string, Tensor>;
 }
 
 /**
@@ -66,13 +67,12 @@ export async function trainSparse(o: {
     ...(ds && { sparsity: ds }),
   });
   ds?.checkInvariants();
-  return { accuracy: result.history.at(-1)?.test?.accuracy ?? NaN, stats: ds?.stats() ?? [], model, masks: ds?.masks() ?? {} };
+  return { accuracy: result.history.at(-1)?.test?.accuracy ?? NaN, stats: ds?.stats() ?? [], model, masks: ds?.stateDict().masks ?? {} };
 }
 
 /** Batch-1 inference of a trained sparse MLP: condensed (gather kernels) vs its dense masked layers. */
-function condensedTiming(model: Sequential, masks: Record<string, Uint8Array>, reps: number): { condensedMs: number; denseMs: number; fanIns: number[]; activeRows: number[]; maxAbsDiff: number } {
-  const params = model.namedParameters();
-  for (const [path, mask] of Object.entries(masks)) model.setMask(path, new Tensor(mask, params[path]!.shape));
+function condensedTiming(model: Sequential, masks: Record<string, Tensor>, reps: number): { condensedMs: number; denseMs: number; fanIns: number[]; activeRows: number[]; maxAbsDiff: number } {
+  for (const [path, mask] of Object.entries(masks)) model.setMask(path, mask);
   model.eval();
   const condensed = condenseMlp(model);
   const x = random.normal(makeKey(99), [1, 784]);
