@@ -18,3 +18,15 @@ export function timeMs(fn: () => void, reps: number, warmup = 1): number {
   }
   return median(times);
 }
+
+/** Median milliseconds of `reps` runs of an async `fn` (each awaited) after `warmup` untimed runs. */
+export async function timeAsyncMs(fn: () => Promise<unknown>, reps: number, warmup = 1): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}

@@ -4,7 +4,7 @@
 // the whole network at batch 1 each way. Medians of `reps` runs after a warm-up; ort_ms is null (with the
 // reason on stderr) when onnxruntime-node is not installed.
 import { foldIn, key } from '../core/random.js';
-import { median, timeMs } from '../core/timing.js';
+import { timeAsyncMs, timeMs } from '../core/timing.js';
 import { createOrtDense, createOrtModel, denseNetworkModel, loadOrt, type OnnxDenseLayer, type OrtDense } from '../io/index.js';
 import { condensedForward, condensedMlpForward, CONDENSED_ACTIVATIONS, type CondensedLinear, type CondensedMlp } from '../sparse/index.js';
 import { Tensor, add, matmul, noGrad, random } from '../tensor/index.js';
@@ -42,17 +42,6 @@ export function denseOfCondensed(l: CondensedLinear): OnnxDenseLayer {
     l.activeRows.forEach((r, a) => (bias![r] = l.bias!.data[a]!));
   }
   return { weight, inFeatures: l.inFeatures, outFeatures: l.outFeatures, bias, activations: [] };
-}
-
-async function timeAsyncMs(fn: () => Promise<unknown>, reps: number): Promise<number> {
-  await fn();
-  const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push(performance.now() - t0);
-  }
-  return median(times);
 }
 
 export async function benchCondensedModel(mlp: CondensedMlp, o: { batch: number; threads: number; reps: number; log?: (line: string) => void }): Promise<CondensedModelBench> {

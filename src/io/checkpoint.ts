@@ -19,7 +19,7 @@
 // Directory manifest 'tessera-checkpoints-1' (manifest.json): { format, checkpoints: [{ step, file, bytes, crc32 }] }.
 import { TesseraError } from '../core/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { parseSafetensors, serializeSafetensorsChunks, type SafetensorsFile } from './safetensors.js';
+import { concatChunks, parseSafetensors, serializeSafetensorsChunks, type SafetensorsFile } from './safetensors.js';
 
 export const CHECKPOINT_FORMAT = 'tessera-checkpoint-2';
 export const CHECKPOINT_MANIFEST_FORMAT = 'tessera-checkpoints-1';
@@ -90,6 +90,11 @@ export function encodeCheckpoint(c: TrainingCheckpoint): Uint8Array[] {
       preprocessing: JSON.stringify(c.preprocessing),
     },
   });
+}
+
+/** The whole checkpoint file as one byte array. */
+export function serializeCheckpoint(c: TrainingCheckpoint): Uint8Array {
+  return concatChunks(encodeCheckpoint(c));
 }
 
 /** True when the metadata says "a tessera training checkpoint" (any version). */

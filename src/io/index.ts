@@ -2,7 +2,7 @@
 export { writeFileAtomic, readFileChecked, isFile, type FileData } from './atomicWrite.js';
 export { ensureDirectory, listDirectory, removeFile } from './files.js';
 export {
-  parseSafetensors, readSafetensors, readSafetensorsHeader, serializeSafetensors, serializeSafetensorsChunks, writeSafetensors,
+  parseSafetensors, readSafetensors, readSafetensorsHeader, serializeSafetensors, serializeSafetensorsChunks, concatChunks, writeSafetensors,
   MAX_HEADER_BYTES, SAFETENSORS_ITEMSIZE,
   type SafetensorsFile, type SafetensorsDType, type SafetensorsEntry, type SafetensorsHeader, type ReadOptions, type WriteOptions,
 } from './safetensors.js';
@@ -13,7 +13,7 @@ export {
   type IdxDatasetOptions, type ImageDataset, type DatasetSplits,
 } from './datasets.js';
 export {
-  encodeCheckpoint, decodeCheckpoint, parseCheckpoint, parseCheckpointManifest, isCheckpointManifest, isTrainingCheckpoint,
+  encodeCheckpoint, serializeCheckpoint, decodeCheckpoint, parseCheckpoint, parseCheckpointManifest, isCheckpointManifest, isTrainingCheckpoint,
   CHECKPOINT_FORMAT, CHECKPOINT_MANIFEST_FORMAT, CHECKPOINT_MANIFEST,
   type TrainingCheckpoint, type SparsityCheckpoint, type Preprocessing, type CheckpointManifest, type ManifestEntry,
 } from './checkpoint.js';

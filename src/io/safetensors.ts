@@ -246,7 +246,11 @@ export function serializeSafetensorsChunks(tensors: Record<string, Tensor>, opti
 
 /** The whole file as one byte array. */
 export function serializeSafetensors(tensors: Record<string, Tensor>, options: WriteOptions = {}): Uint8Array {
-  const chunks = serializeSafetensorsChunks(tensors, options);
+  return concatChunks(serializeSafetensorsChunks(tensors, options));
+}
+
+/** Chunks (e.g. serializeSafetensorsChunks') back to back in one byte array. */
+export function concatChunks(chunks: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let at = 0;
   for (const c of chunks) {

@@ -3,7 +3,7 @@
 // Sparse-training checkpoints (masks, sparse state) are refused: the sharded layouts carry no masks yet.
 import { TesseraError } from '../../core/errors.js';
 import { parseSafetensors } from '../../io/safetensors.js';
-import { decodeCheckpoint, encodeCheckpoint, isTrainingCheckpoint, type Preprocessing } from '../../io/checkpoint.js';
+import { decodeCheckpoint, serializeCheckpoint, isTrainingCheckpoint, type Preprocessing } from '../../io/checkpoint.js';
 import type { CheckpointState } from './manifest.js';
 
 /** Metadata keys carried through a reshape as JSON strings (io/checkpoint.ts). */
@@ -34,15 +34,8 @@ export function trainingCheckpointBytes(state: CheckpointState): Uint8Array {
       throw new TesseraError('format', 'trainingCheckpointBytes', `metadata "${k}" expected JSON, got ${JSON.stringify(text.slice(0, 80))}`);
     }
   };
-  const chunks = encodeCheckpoint({
+  return serializeCheckpoint({
     model: state.model, optimizer: { tensors: state.optimizer, meta: state.optimizerMeta ?? {} }, sparsity: null,
     progress: json('progress'), config: json('config'), preprocessing: json('preprocessing') as Preprocessing | null,
   });
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
