@@ -2,6 +2,7 @@
 // per-device memory and step time of every layout (TP, SP ring/all-gather, Ulysses, each TP×SP
 // mesh, TSP), feasibility against the device memory, and a recommendation. The memory model is the
 // note's §A.6 table made concrete; every assumption is an option, listed in the plan.
+import { CATALOG, HARDWARE_NAMES, type HardwareName } from '../core/accelerators.js';
 import { valueError } from '../core/errors.js';
 import type { BlockConfig } from './block.js';
 import { totalTraffic, layoutTraffic, type LayoutKind } from './analytic/volume.js';
@@ -37,12 +38,22 @@ export const MODEL_PRESETS: Record<string, ModelConfig> = {
   '7b-ffn4': { name: '7B-class dense, gated FFN f = 4h = 16384 (≈8.6B)', hidden: 4096, layers: 32, heads: 32, kvHeads: 32, ffn: 16384, vocab: 32000 },
 };
 
-/** Vendor specifications (not retrieved in the note; the usual datasheet values). */
-export const CLUSTER_PRESETS: Record<string, ClusterConfig> = {
-  '8xmi300x': { name: '8×MI300X (Infinity Fabric)', devices: 8, memoryBytes: 192e9, peakFlops: 1307e12, linkBytesPerSecond: 7 * 64e9, alpha: 10e-6, source: 'AMD datasheet: 192 GB HBM3, 1307 TFLOPS bf16 dense, 7 xGMI links × 64 GB/s per direction; B_per-GPU = (n−1)·B_link (note §B.1)' },
-  '8xh100': { name: '8×H100 SXM (NVLink 4)', devices: 8, memoryBytes: 80e9, peakFlops: 989e12, linkBytesPerSecond: 450e9, alpha: 5e-6, source: 'NVIDIA datasheet: 80 GB HBM3, 989 TFLOPS bf16 dense, NVLink 900 GB/s bidirectional' },
-  '8xh200': { name: '8×H200 SXM (NVLink 4)', devices: 8, memoryBytes: 141e9, peakFlops: 989e12, linkBytesPerSecond: 450e9, alpha: 5e-6, source: 'NVIDIA datasheet: 141 GB HBM3e, 989 TFLOPS bf16 dense, NVLink 900 GB/s bidirectional' },
-};
+/**
+ * A node of `devices` identical accelerators of the catalog (core/accelerators.ts, with each figure's source):
+ * HBM (decimal GB → bytes), dense bf16 peak, the per-device link bandwidth and its assumed per-message latency.
+ */
+export function clusterOf(name: HardwareName, devices = 8): ClusterConfig {
+  const hw = CATALOG[name];
+  return {
+    name: `${devices}×${hw.label} (${hw.interconnect})`, devices,
+    memoryBytes: hw.hbmGB.value * 1e9, peakFlops: hw.bf16Tflops.value * 1e12,
+    linkBytesPerSecond: hw.linkGBps.value * 1e9, alpha: hw.linkLatencyUs.value * 1e-6,
+    source: `catalog entry "${hw.name}" (src/core/accelerators.ts: every figure with its source); ${hw.bf16Tflops.source}; α assumed, not measured`,
+  };
+}
+
+/** One 8-device node of every accelerator in the catalog: 8xmi300x, 8xh100, 8xh200, 8xa100. */
+export const CLUSTER_PRESETS: Record<string, ClusterConfig> = Object.fromEntries(HARDWARE_NAMES.map((n) => [`8x${n}`, clusterOf(n)]));
 
 export interface PlanAssumptions {
   /** Tokens per sequence and microbatch. */
