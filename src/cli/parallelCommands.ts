@@ -2,11 +2,12 @@
 // loaded only when a parallel command runs).
 import { existsSync, readFileSync } from 'node:fs';
 import { TesseraError } from '../core/errors.js';
+import type { ModelShape } from '../core/modelShape.js';
 import type { BlockConfig } from '../parallel/block.js';
 import { BENCH_COLLECTIVES, summarizeBench, type BenchCollective, type BenchTiming } from '../parallel/benchCollectives.js';
 import { blockLayoutProgram, checkLayout, type LayoutRunArgs } from '../parallel/layouts/index.js';
 import type { RankBlockResult } from '../parallel/layouts/common.js';
-import { CLUSTER_PRESETS, MODEL_PRESETS, planLayouts, REPORTED_PEAK_GB, type ClusterConfig, type ModelConfig } from '../parallel/planner.js';
+import { CLUSTER_PRESETS, MODEL_PRESETS, planLayouts, REPORTED_PEAK_GB, type ClusterConfig } from '../parallel/planner.js';
 import { runJsonContract, summarizeLayoutRun } from '../parallel/runSummary.js';
 import { runSimulated, type RankRun } from '../parallel/transports/simulated.js';
 import { runOnWorkers } from '../parallel/transports/workers.js';
@@ -28,16 +29,17 @@ function readJsonOption<T>(what: string, value: string, presets: Record<string, 
 }
 
 /** A model from a preset, our own keys, or a Hugging Face config.json. */
-function modelFrom(value: string): ModelConfig {
+function modelFrom(value: string): ModelShape {
   const raw = readJsonOption<Record<string, unknown>>('--model', value, MODEL_PRESETS as unknown as Record<string, Record<string, unknown>>);
   const pick = (...keys: string[]): number => {
     for (const k of keys) if (typeof raw[k] === 'number') return raw[k] as number;
     throw new TesseraError('format', 'parallel plan', `--model ${value}: missing ${keys.join(' or ')} (a number)`);
   };
   const heads = pick('heads', 'num_attention_heads');
+  const hidden = pick('hidden', 'hidden_size');
   return {
-    name: typeof raw.name === 'string' ? raw.name : value,
-    hidden: pick('hidden', 'hidden_size'), layers: pick('layers', 'num_hidden_layers'), heads,
+    name: typeof raw.name === 'string' ? raw.name : value, family: 'transformer', source: value,
+    hidden, headDim: hidden / heads, layers: pick('layers', 'num_hidden_layers'), heads,
     kvHeads: typeof raw.kvHeads === 'number' ? raw.kvHeads : typeof raw.num_key_value_heads === 'number' ? raw.num_key_value_heads : heads,
     ffn: pick('ffn', 'intermediate_size'), vocab: pick('vocab', 'vocab_size'),
   };

@@ -1,5 +1,5 @@
 // tessera/core: dtypes, shapes, errors, special functions, float64 linear algebra, random keys, trees, the
-// accelerator catalog. Imports nothing.
+// accelerator catalog and the model shape type. Imports nothing.
 export * from './dtype.js';
 export * from './errors.js';
 export * from './shape.js';
@@ -10,3 +10,4 @@ export type { Key } from './random.js';
 export * from './tree.js';
 export * from './checksum.js';
 export * from './accelerators.js';
+export type { ModelShape, MambaShape } from './modelShape.js';

@@ -9,7 +9,8 @@
 import { accelerator, type Accelerator } from '../core/accelerators.js';
 import { combined, gemmEfficiency, type GemmEfficiency } from './gemm.js';
 import { checkRules, type RuleResult } from './rules.js';
-import { layerGemms, withValue, type LayerGemm, type ModelShape, type Tunable, type Workload } from './shapes.js';
+import type { ModelShape } from '../core/modelShape.js';
+import { layerGemms, withValue, type LayerGemm, type Tunable, type Workload } from './shapes.js';
 
 export interface GemmRow extends GemmEfficiency {
   gemm: LayerGemm;

@@ -1,7 +1,7 @@
 // A ModelShape from a Hugging Face config.json (already parsed): Llama-style dense decoders, ZAYA1
 // (model_type "zaya") and Zamba2 (model_type "zamba2", new and legacy keys).
 import { TesseraError } from '../core/errors.js';
-import type { ModelShape } from './shapes.js';
+import type { ModelShape } from '../core/modelShape.js';
 
 type Json = Record<string, unknown>;
 

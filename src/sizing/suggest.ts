@@ -7,7 +7,8 @@
 // lands nearest the budget, keeping the aspect ratio h/L between 32 and 256 (common practice).
 import { accelerator } from '../core/accelerators.js';
 import { predictGemms, suggestDimension } from './check.js';
-import type { ModelShape, Workload } from './shapes.js';
+import type { ModelShape } from '../core/modelShape.js';
+import type { Workload } from './shapes.js';
 import { rangeError } from '../core/errors.js';
 
 export interface ConfigProposal {
