@@ -15,6 +15,7 @@ const TIERS = [
 const ALLOWED_SIBLING_EDGES = [
   ['experiments', 'report', 'an experiment writes its run report (result.json, report.md, plots)'],
   ['bounds', 'infinite', 'the MI of an infinite ensemble needs its predictive Gaussians (gradientDescentMseEnsemble)'],
+  ['sizing', 'models', 'a ZAYA1 or Zamba2 config.json is read by the model\'s own config parser; sizing maps the result to a ModelShape'],
 ];
 
 const tierOf = new Map(TIERS.flatMap((folders, i) => folders.map((f) => [f, i])));
