@@ -11,7 +11,7 @@
 //                best tile is reported beside the kernel's true 4×8.
 import { availableParallelism } from 'node:os';
 import * as T from '../src/tensor/index.js';
-import { setBackend } from '../src/backend/registry.js';
+import { setBackend } from '../src/index.js';
 import { createWasmBackend } from '../src/backend/wasm/index.js';
 import { gemmEfficiency, type GemmDevice } from '../src/sizing/index.js';
 import { median, timeMs } from './timing.js';
