@@ -1,5 +1,6 @@
 // The one dependency rule (../shared/DESIGN.md, docs/ARCHITECTURE.md): imports only go down the tiers.
 // Siblings in a tier do not import each other except for the edges listed in ALLOWED_SIBLING_EDGES.
+// bench/ is a tier of its own, between src/'s tiers 1–6 and cli/ (rules below TIERS).
 // Node-only APIs (node:*) stay in io/, backend/wasm, parallel/transports and cli/.
 const TIERS = [
   ['core'],
@@ -16,6 +17,7 @@ const ALLOWED_SIBLING_EDGES = [
   ['experiments', 'report', 'an experiment writes its run report (result.json, report.md, plots)'],
   ['train', 'sparse', 'the classifier trains with dynamic sparse training (train/classifier.ts builds createDynamicSparsity)'],
   ['bounds', 'infinite', 'the MI of an infinite ensemble needs its predictive Gaussians (gradientDescentMseEnsemble)'],
+  ['sizing', 'models', 'a ZAYA1 or Zamba2 config.json is read by the model\'s own config parser; sizing maps the result to a ModelShape'],
 ];
 
 const tierOf = new Map(TIERS.flatMap((folders, i) => folders.map((f) => [f, i])));
@@ -35,6 +37,30 @@ for (const [folder, tier] of tierOf) {
   });
 }
 
+// bench/ is the tier between the library and the CLI: it measures tessera as a user of the package does, so it
+// imports src/ only through the package's public subpaths (package.json "exports", e.g. "./sizing" →
+// src/sizing/index.ts); only the CLI imports bench (`tessera bench`, `size bench`, `ntk bench`, …).
+const PUBLIC_ENTRIES = Object.values(require('./package.json').exports)
+  .filter((target) => target.startsWith('./dist/src/'))
+  .map((target) => target.replace(/^\.\/dist\//, '').replace(/\.js$/, '.ts'));
+const escape = (path) => path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+forbidden.push({
+  name: 'bench-uses-public-subpaths',
+  comment: `bench/ imports src/ only through the package's public entry points (package.json "exports"): ${PUBLIC_ENTRIES.join(', ')}`,
+  severity: 'error',
+  from: { path: '^bench/' },
+  to: { path: '^src/', pathNot: `^(${PUBLIC_ENTRIES.map(escape).join('|')})$` },
+});
+
+forbidden.push({
+  name: 'only-cli-imports-bench',
+  comment: 'bench/ sits above the library: of src/, only cli/ may import it',
+  severity: 'error',
+  from: { path: '^src/', pathNot: '^src/cli/' },
+  to: { path: '^bench/' },
+});
+
 forbidden.push({
   name: 'node-apis-stay-at-the-edges',
   comment: 'node:* modules only in io/, backend/wasm/, backend/native/, parallel/transports/ and cli/ so the numerical core runs in a browser',
@@ -45,7 +71,7 @@ forbidden.push({
 
 forbidden.push({
   name: 'no-circular',
-  comment: 'no import cycles anywhere in src/ (type-only imports count too): every module can be read, tested and loaded after what it imports',
+  comment: 'no import cycles anywhere in src/ or bench/ (type-only imports count too): every module can be read, tested and loaded after what it imports',
   severity: 'error',
   from: {},
   to: { circular: true },

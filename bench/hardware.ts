@@ -11,9 +11,9 @@
 //                best tile is reported beside the kernel's true 4×8.
 import { availableParallelism } from 'node:os';
 import * as T from '../src/tensor/index.js';
-import { setBackend } from '../src/backend/registry.js';
+import { setBackend } from '../src/index.js';
 import { createWasmBackend } from '../src/backend/wasm/index.js';
-import { gemmEfficiency, type Accelerator } from '../src/sizing/index.js';
+import { gemmEfficiency, type GemmDevice } from '../src/sizing/index.js';
 import { median, timeMs } from './timing.js';
 
 export interface GemmPoint { m: number; n: number; k: number; threads: number; gflops: number }
@@ -36,18 +36,18 @@ function stream(n: number, reps: number): HardwareBenchResult['stream'] {
   };
 }
 
-function cpuAccelerator(threads: number, tile: [number, number], peakGflops: number, bandwidthGBps: number): Accelerator {
+/** The machine as the GEMM model sees it: `threads` units, a fitted tile and peak, the measured bandwidth. */
+function cpuDevice(threads: number, tile: [number, number], peakGflops: number, bandwidthGBps: number): GemmDevice {
   const s = (value: number, unit: string) => ({ value, unit, source: 'measured (tessera size bench)' });
   return {
-    name: 'h100', label: `this CPU (${threads} threads)`, units: s(threads, 'threads'), bf16Tflops: s(peakGflops / 1000, 'TFLOP/s'),
-    fp32Tflops: s(peakGflops / 1000, 'TFLOP/s'), hbmGiB: s(0, 'GB'), hbmTBps: s(bandwidthGBps / 1000, 'TB/s'), linkGBps: s(0, 'GB/s'),
+    units: s(threads, 'threads'), bf16Tflops: s(peakGflops / 1000, 'TFLOP/s'), hbmTBps: s(bandwidthGBps / 1000, 'TB/s'),
     tile: { m: tile[0], n: tile[1], source: 'fitted' }, alignElements: s(1, 'elements'),
   };
 }
 
 /** Fit peak and score one tile on the measured points. */
 function fitTile(points: readonly GemmPoint[], tile: [number, number], bandwidth: number): TileFit {
-  const eff = (p: GemmPoint) => gemmEfficiency({ name: 'x', m: p.m, n: p.n, k: p.k }, cpuAccelerator(p.threads, tile, 1, 1e9)).efficiency;
+  const eff = (p: GemmPoint) => gemmEfficiency({ name: 'x', m: p.m, n: p.n, k: p.k }, cpuDevice(p.threads, tile, 1, 1e9)).efficiency;
   const byThreads = new Map<number, GemmPoint[]>();
   for (const p of points) byThreads.set(p.threads, [...(byThreads.get(p.threads) ?? []), p]);
   let err = 0, peakSum = 0;
@@ -55,7 +55,7 @@ function fitTile(points: readonly GemmPoint[], tile: [number, number], bandwidth
     const peak = median(ps.map((p) => p.gflops / eff(p)));
     peakSum += peak / threads;
     for (const p of ps) {
-      const predicted = gemmEfficiency({ name: 'x', m: p.m, n: p.n, k: p.k }, cpuAccelerator(threads, tile, peak, bandwidth)).tflops * 1000;
+      const predicted = gemmEfficiency({ name: 'x', m: p.m, n: p.n, k: p.k }, cpuDevice(threads, tile, peak, bandwidth)).tflops * 1000;
       err += Math.abs(predicted / p.gflops - 1);
     }
   }

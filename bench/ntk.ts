@@ -9,9 +9,8 @@
 // `data` in the result says which. Medians over rounds; peak_rss_mib is the process's maximum resident set
 // (with several rounds it also counts earlier rounds' matrices that the garbage collector has not freed yet).
 import { performance } from 'node:perf_hooks';
-import { getBackend } from '../src/backend/registry.js';
-import { TesseraError } from '../src/core/errors.js';
-import { key, normalValues } from '../src/core/random.js';
+import { getBackend } from '../src/index.js';
+import { random, TesseraError } from '../src/core/index.js';
 import { take, toTensors } from '../src/data/index.js';
 import { FASHION_MNIST_DIR, isFile, loadFashionMnist } from '../src/io/index.js';
 import { gradientDescentMseEnsemble, kernelFn, parseArchitecture, type Inputs } from '../src/infinite/index.js';
@@ -90,8 +89,8 @@ function fashionMnist(o: NtkBenchOptions, dir: string): Problem {
 }
 
 function gaussian(o: NtkBenchOptions): Problem {
-  const x = normalValues(key(0), (o.n + o.test) * o.d, 'f64');
-  const W = normalValues(key(1), o.d * CLASSES, 'f64');
+  const x = random.normalValues(random.key(0), (o.n + o.test) * o.d, 'f64');
+  const W = random.normalValues(random.key(1), o.d * CLASSES, 'f64');
   const labels = new Int32Array(o.n + o.test);
   for (let i = 0; i < labels.length; i++) {
     let best = -Infinity;

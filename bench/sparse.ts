@@ -18,11 +18,11 @@
 // whose idle threads spin after a call (onnxruntime, OpenBLAS, our native pool) get a pause before others run.
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import type { GemmParams } from '../src/backend/kernels.js';
+import type { GemmParams } from '../src/index.js';
 import { createNativeBackend, type NativeBackend } from '../src/backend/native/index.js';
 import { createWasmBackend, type WasmBackend } from '../src/backend/wasm/index.js';
-import { csrMatmul, csrMatmulReference } from '../src/sparse/csr.js';
-import { createOrtDense, loadOrt, type OrtDense } from '../src/io/onnxRuntime.js';
+import { csrMatmul, csrMatmulReference } from '../src/sparse/index.js';
+import { createOrtDense, loadOrt, type OrtDense } from '../src/io/index.js';
 import { freeSparseCase, lcg, makeSparseCase, randomWeight, type SparseLayerCase } from './sparseLayer.js';
 import { median, timeMs } from './timing.js';
 

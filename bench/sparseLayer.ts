@@ -2,8 +2,7 @@
 // (k = ⌊⌊out·in·(1−s)⌋ / out⌋ random distinct inputs per row), and each representation the bench times:
 // condensed (through condenseLinear, then copied into wasm memory), CSR, and dense W [in, out] in wasm memory.
 import type { WasmBackend } from '../src/backend/wasm/index.js';
-import { condenseLinear, type CondensedLinear } from '../src/sparse/condensed.js';
-import { csrFromMasked, type CsrMatrix } from '../src/sparse/csr.js';
+import { condenseLinear, csrFromMasked, type CondensedLinear, type CsrMatrix } from '../src/sparse/index.js';
 import { Tensor } from '../src/tensor/index.js';
 
 /** Deterministic generator (an LCG): a benchmark needs reproducible, not high-quality, randomness. */

@@ -3,8 +3,7 @@
 // Inputs are resident in wasm memory (allocResident), so the times are kernel times; `copied` adds the
 // copy in and out that plain typed arrays cost. Run: node dist/bench/wasmKernels.js [--quick]
 import { availableParallelism } from 'node:os';
-import { gemm as cpuGemm } from '../src/backend/cpu/index.js';
-import type { GemmParams } from '../src/backend/kernels.js';
+import { cpuBackend, type GemmParams } from '../src/index.js';
 import { createWasmBackend, type WasmBackend } from '../src/backend/wasm/index.js';
 
 const quick = process.argv.includes('--quick');
@@ -67,7 +66,7 @@ async function main(): Promise<void> {
   }
   const small = 256;
   const as = fill(new Float32Array(small * small), 6), bs = fill(new Float32Array(small * small), 7), cs = new Float32Array(small * small);
-  const cpuMs = medianMs(() => cpuGemm(gemmParams(small, small, small), as, bs, cs), 3);
+  const cpuMs = medianMs(() => cpuBackend.gemm(gemmParams(small, small, small), as, bs, cs), 3);
   result.cpuReferenceGemm256 = { ms: cpuMs, gflops: (2 * small ** 3) / cpuMs / 1e6 };
   await be.dispose();
   console.log(JSON.stringify(result, null, 2));

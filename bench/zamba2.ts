@@ -6,11 +6,9 @@
 // (a decode step's cost does not depend on the values; prefilling 8192 tokens at 1.2B would take hours here).
 // The SSM/conv states are a fixed size whatever the context. Prints one JSON object.
 import { availableParallelism } from 'node:os';
-import { median } from '../src/core/timing.js';
-import * as random from '../src/core/random.js';
-import { withBackend } from '../src/backend/registry.js';
-import { cpuBackend } from '../src/backend/cpu/index.js';
-import type { KeyValueCache } from '../src/nn/sequence/index.js';
+import { median, random } from '../src/core/index.js';
+import { cpuBackend, withBackend } from '../src/index.js';
+import type { sequence } from '../src/nn/index.js';
 import {
   AttentionBaseline, assembleZamba2Weights, countZamba2Parameters, parseZamba2Config, randomZamba2Tensors, tinyZamba2ConfigJson,
   zamba2CacheBytes, zamba2CacheSizes, Zamba2Model, ZAMBA2_PRESETS, type Zamba2Config,
@@ -58,7 +56,7 @@ export interface Zamba2BenchResult {
 }
 
 /** Fill a KV cache to `context` positions with values from a small random pool (room for `extra` more). */
-function fillKv(kv: KeyValueCache, context: number, extra: number, pool: Float64Array): void {
+function fillKv(kv: sequence.KeyValueCache, context: number, extra: number, pool: Float64Array): void {
   kv.reserve(context + extra);
   const n = context * kv.width;
   for (let i = 0; i < n; i++) {

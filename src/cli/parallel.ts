@@ -53,7 +53,7 @@ export function registerParallelCommands(program: Command): void {
   parallel.command('plan')
     .description('per layout: predicted per-device memory and step time, feasibility and a recommendation')
     .requiredOption('--model <preset|config.json>', `model preset (7b, 7b-ffn4) or a JSON config (ours or Hugging Face)`)
-    .requiredOption('--cluster <preset|json>', `node preset (8xmi300x, 8xh100, 8xh200) or a JSON file`)
+    .requiredOption('--cluster <preset|json>', `node preset (8xmi300x, 8xh100, 8xh200, 8xa100) or a JSON file`)
     .option('--seq <S>', 'tokens per sequence', positiveInt('--seq'), 131072)
     .option('--batch <B>', 'microbatch', positiveInt('--batch'), 1)
     .option('--state-bytes <k>', 'model-state bytes per parameter', positiveNumber('--state-bytes'), 16)

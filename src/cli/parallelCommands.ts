@@ -1,15 +1,17 @@
 // The actions of `tessera parallel run | plan | bench-collectives` (registered in ./parallel.ts,
 // loaded only when a parallel command runs).
-import { existsSync, readFileSync } from 'node:fs';
 import { TesseraError } from '../core/errors.js';
+import type { ModelShape } from '../core/modelShape.js';
+import { isFile, readHfConfig, type HfConfig } from '../io/index.js';
 import type { BlockConfig } from '../parallel/block.js';
 import { BENCH_COLLECTIVES, summarizeBench, type BenchCollective, type BenchTiming } from '../parallel/benchCollectives.js';
 import { blockLayoutProgram, checkLayout, type LayoutRunArgs } from '../parallel/layouts/index.js';
 import type { RankBlockResult } from '../parallel/layouts/common.js';
-import { CLUSTER_PRESETS, MODEL_PRESETS, planLayouts, REPORTED_PEAK_GB, type ClusterConfig, type ModelConfig } from '../parallel/planner.js';
+import { CLUSTER_PRESETS, MODEL_PRESETS, planLayouts, REPORTED_PEAK_GB, type ClusterConfig } from '../parallel/planner.js';
 import { runJsonContract, summarizeLayoutRun } from '../parallel/runSummary.js';
 import { runSimulated, type RankRun } from '../parallel/transports/simulated.js';
 import { runOnWorkers } from '../parallel/transports/workers.js';
+import { shapeFromHfConfig } from '../sizing/index.js';
 
 
 const programsModule = new URL('../parallel/layouts/index.js', import.meta.url).href;
@@ -17,38 +19,43 @@ const benchModule = new URL('../parallel/benchCollectives.js', import.meta.url).
 const gb = (b: number): string => (b / 1e9).toFixed(1);
 const fmtBytes = (b: number): string => (b >= 1 << 20 ? `${(b / (1 << 20)).toFixed(b % (1 << 20) ? 1 : 0)}MB` : b >= 1024 ? `${(b / 1024).toFixed(b % 1024 ? 1 : 0)}KB` : `${b}B`);
 
-function readJsonOption<T>(what: string, value: string, presets: Record<string, T>): T {
-  if (presets[value.toLowerCase()]) return presets[value.toLowerCase()]!;
-  if (!existsSync(value)) throw new TesseraError('option', 'parallel plan', `${what} expected a preset (${Object.keys(presets).join(', ')}) or a JSON file, got "${value}"`);
-  try {
-    return JSON.parse(readFileSync(value, 'utf8')) as T;
-  } catch (e) {
-    throw new TesseraError('format', 'parallel plan', `${what} file ${value} is not valid JSON (${(e as Error).message})`);
-  }
+/** A settings file named by an option that also takes preset names: read through io's HfConfig reader. */
+function settingsFile(what: string, value: string, presets: readonly string[]): HfConfig {
+  if (!isFile(value)) throw new TesseraError('option', 'parallel plan', `${what} expected a preset (${presets.join(', ')}) or a JSON file, got "${value}"`);
+  return readHfConfig(value, 'parallel plan');
 }
 
-/** A model from a preset, our own keys, or a Hugging Face config.json. */
-function modelFrom(value: string): ModelConfig {
-  const raw = readJsonOption<Record<string, unknown>>('--model', value, MODEL_PRESETS as unknown as Record<string, Record<string, unknown>>);
-  const pick = (...keys: string[]): number => {
-    for (const k of keys) if (typeof raw[k] === 'number') return raw[k] as number;
-    throw new TesseraError('format', 'parallel plan', `--model ${value}: missing ${keys.join(' or ')} (a number)`);
-  };
-  const heads = pick('heads', 'num_attention_heads');
+/**
+ * A model from a preset, a Hugging Face config.json (it has model_type or hidden_size; read by the sizing
+ * model's reader, the one mapping of those keys) or tessera's own keys (hidden, layers, heads, kvHeads, ffn, vocab).
+ */
+function modelFrom(value: string): ModelShape {
+  const preset = MODEL_PRESETS[value.toLowerCase()];
+  if (preset) return preset;
+  const c = settingsFile('--model', value, Object.keys(MODEL_PRESETS));
+  if (c.has(['model_type', 'hidden_size'])) return shapeFromHfConfig(c);
+  const hidden = c.requireNumber('hidden'), heads = c.requireNumber('heads');
   return {
-    name: typeof raw.name === 'string' ? raw.name : value,
-    hidden: pick('hidden', 'hidden_size'), layers: pick('layers', 'num_hidden_layers'), heads,
-    kvHeads: typeof raw.kvHeads === 'number' ? raw.kvHeads : typeof raw.num_key_value_heads === 'number' ? raw.num_key_value_heads : heads,
-    ffn: pick('ffn', 'intermediate_size'), vocab: pick('vocab', 'vocab_size'),
+    name: c.optionalString('name') ?? value, family: 'transformer', source: value,
+    hidden, heads, headDim: hidden / heads, kvHeads: c.optionalNumber('kvHeads', heads),
+    layers: c.requireNumber('layers'), ffn: c.requireNumber('ffn'), vocab: c.requireNumber('vocab'),
   };
 }
 
+/** A node from a preset or a JSON file with ClusterConfig's keys. */
 function clusterFrom(value: string): ClusterConfig {
-  const c = readJsonOption<ClusterConfig>('--cluster', value, CLUSTER_PRESETS);
-  for (const k of ['devices', 'memoryBytes', 'peakFlops', 'linkBytesPerSecond', 'alpha'] as const) {
-    if (typeof c[k] !== 'number' || !(c[k] > 0)) throw new TesseraError('format', 'parallel plan', `--cluster ${value}: ${k} expected a positive number, got ${String(c[k])}`);
-  }
-  return { ...c, name: c.name ?? value, source: c.source ?? value };
+  const preset = CLUSTER_PRESETS[value.toLowerCase()];
+  if (preset) return preset;
+  const c = settingsFile('--cluster', value, Object.keys(CLUSTER_PRESETS));
+  const positive = (key: string): number => {
+    const v = c.requireNumber(key);
+    if (!(v > 0)) throw c.error(`"${key}" expected a positive number, got ${v}`);
+    return v;
+  };
+  return {
+    name: c.optionalString('name') ?? value, devices: positive('devices'), memoryBytes: positive('memoryBytes'), peakFlops: positive('peakFlops'),
+    linkBytesPerSecond: positive('linkBytesPerSecond'), alpha: positive('alpha'), source: c.optionalString('source') ?? value,
+  };
 }
 
 export interface RunOptionsCli {

@@ -1,7 +1,6 @@
 // `tessera size check` and `tessera size suggest`: the sizing model on a config.json or a preset.
 import { Command, InvalidArgumentError } from 'commander';
-import { readFileChecked } from '../io/atomicWrite.js';
-import { TesseraError } from '../core/errors.js';
+import { readHfConfig } from '../io/index.js';
 import {
   HARDWARE_NAMES, PRESETS, preset, shapeFromHfConfig, sizeCheck, suggestConfigs, type ModelShape, type SizeReport, type ConfigProposal,
 } from '../sizing/index.js';
@@ -21,14 +20,7 @@ const parameterCount = (v: string): number => {
 export function loadModelShape(model: string): ModelShape {
   if (PRESETS[model.toLowerCase()]) return preset(model);
   if (!model.endsWith('.json')) preset(model); // throws: names the presets and says a .json path is accepted
-  const text = new TextDecoder().decode(readFileChecked(model, 'size check'));
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new TesseraError('format', 'size check', `${model}: expected JSON, got a parse error: ${(e as Error).message}`);
-  }
-  return shapeFromHfConfig(json, model);
+  return shapeFromHfConfig(readHfConfig(model, 'size check'));
 }
 
 function hardwareList(v: string): string[] {

@@ -1,12 +1,12 @@
 // `tessera zamba2 params`: parameter counts, derived shapes and cache sizes of a Zamba2 config.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
+import { readHfConfig } from '../io/index.js';
 import { countZamba2Parameters, parseZamba2Config, zamba2CacheBytes, zamba2CacheSizes, ZAMBA2_PRESETS, type Zamba2PresetName } from '../models/zamba2/index.js';
 
 export function describeZamba2Config(o: { preset?: Zamba2PresetName; model?: string }) {
   if ((o.preset === undefined) === (o.model === undefined)) throw new InvalidArgumentError('give exactly one of --preset or --model');
-  const raw = o.preset ? ZAMBA2_PRESETS[o.preset] : JSON.parse(readFileSync(join(o.model!, 'config.json'), 'utf8'));
+  const raw = o.preset ? ZAMBA2_PRESETS[o.preset] : readHfConfig(join(o.model!, 'config.json'), 'zamba2 params');
   const c = parseZamba2Config(raw);
   const cache = zamba2CacheSizes(c);
   return {

@@ -1,4 +1,5 @@
-// tessera/core: dtypes, shapes, errors, special functions, float64 linear algebra, random keys, trees. Imports nothing.
+// tessera/core: dtypes, shapes, errors, special functions, float64 linear algebra, random keys, trees, timing
+// medians, the accelerator catalog and the model shape type. Imports nothing.
 export * from './dtype.js';
 export * from './errors.js';
 export * from './shape.js';
@@ -8,3 +9,6 @@ export * as linalg from './linalg.js';
 export type { Key } from './random.js';
 export * from './tree.js';
 export * from './checksum.js';
+export * from './timing.js';
+export * from './accelerators.js';
+export type { ModelShape, MambaShape } from './modelShape.js';

@@ -1,6 +1,8 @@
 // tessera/io: files (Node only): atomic writes, safetensors, IDX, dataset loaders.
 export { writeFileAtomic, readFileChecked, isFile, type FileData } from './atomicWrite.js';
 export { ensureDirectory, listDirectory, removeFile } from './files.js';
+export { readJsonFile, readHfConfig } from './jsonFile.js';
+export { HfConfig } from './hfConfig.js';
 export {
   parseSafetensors, readSafetensors, readSafetensorsHeader, serializeSafetensors, serializeSafetensorsChunks, concatChunks, writeSafetensors,
   MAX_HEADER_BYTES, SAFETENSORS_ITEMSIZE,

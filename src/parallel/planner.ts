@@ -2,20 +2,12 @@
 // per-device memory and step time of every layout (TP, SP ring/all-gather, Ulysses, each TP×SP
 // mesh, TSP), feasibility against the device memory, and a recommendation. The memory model is the
 // note's §A.6 table made concrete; every assumption is an option, listed in the plan.
+import { CATALOG, HARDWARE_NAMES, type HardwareName } from '../core/accelerators.js';
 import { valueError } from '../core/errors.js';
+import type { ModelShape } from '../core/modelShape.js';
 import type { BlockConfig } from './block.js';
 import { totalTraffic, layoutTraffic, type LayoutKind } from './analytic/volume.js';
 import { korthikantiActivationBytes } from './analytic/memory.js';
-
-export interface ModelConfig {
-  name: string;
-  hidden: number;
-  layers: number;
-  heads: number;
-  kvHeads: number;
-  ffn: number;
-  vocab: number;
-}
 
 export interface ClusterConfig {
   name: string;
@@ -31,18 +23,36 @@ export interface ClusterConfig {
   source: string;
 }
 
-/** The paper's 7B-class dense model [2nd]: h 4096, 32 layers, 32 heads; the FFN width is unverified (Llama-style 11008 here, or "FFN×4" = 16384 gated). */
-export const MODEL_PRESETS: Record<string, ModelConfig> = {
-  '7b': { name: '7B dense (Llama-2-7B shape: f = 11008)', hidden: 4096, layers: 32, heads: 32, kvHeads: 32, ffn: 11008, vocab: 32000 },
-  '7b-ffn4': { name: '7B-class dense, gated FFN f = 4h = 16384 (≈8.6B)', hidden: 4096, layers: 32, heads: 32, kvHeads: 32, ffn: 16384, vocab: 32000 },
+const PAPER_7B = 'the TSP paper\'s 7B-class dense model [2nd] (note §A.7): h 4096, 32 layers, 32 heads; the FFN width is unverified';
+
+/** The paper's 7B-class dense model: Llama-style f = 11008, or "FFN×4" read as a gated f = 4h = 16384. */
+export const MODEL_PRESETS: Record<string, ModelShape> = {
+  '7b': {
+    name: '7B dense (Llama-2-7B shape: f = 11008)', family: 'transformer', hidden: 4096, layers: 32, heads: 32, kvHeads: 32, headDim: 128,
+    ffn: 11008, vocab: 32000, source: `${PAPER_7B}; f = 11008 as Llama-2-7B`,
+  },
+  '7b-ffn4': {
+    name: '7B-class dense, gated FFN f = 4h = 16384 (≈8.6B)', family: 'transformer', hidden: 4096, layers: 32, heads: 32, kvHeads: 32, headDim: 128,
+    ffn: 16384, vocab: 32000, source: `${PAPER_7B}; f = 4h read from "FFN×4"`,
+  },
 };
 
-/** Vendor specifications (not retrieved in the note; the usual datasheet values). */
-export const CLUSTER_PRESETS: Record<string, ClusterConfig> = {
-  '8xmi300x': { name: '8×MI300X (Infinity Fabric)', devices: 8, memoryBytes: 192e9, peakFlops: 1307e12, linkBytesPerSecond: 7 * 64e9, alpha: 10e-6, source: 'AMD datasheet: 192 GB HBM3, 1307 TFLOPS bf16 dense, 7 xGMI links × 64 GB/s per direction; B_per-GPU = (n−1)·B_link (note §B.1)' },
-  '8xh100': { name: '8×H100 SXM (NVLink 4)', devices: 8, memoryBytes: 80e9, peakFlops: 989e12, linkBytesPerSecond: 450e9, alpha: 5e-6, source: 'NVIDIA datasheet: 80 GB HBM3, 989 TFLOPS bf16 dense, NVLink 900 GB/s bidirectional' },
-  '8xh200': { name: '8×H200 SXM (NVLink 4)', devices: 8, memoryBytes: 141e9, peakFlops: 989e12, linkBytesPerSecond: 450e9, alpha: 5e-6, source: 'NVIDIA datasheet: 141 GB HBM3e, 989 TFLOPS bf16 dense, NVLink 900 GB/s bidirectional' },
-};
+/**
+ * A node of `devices` identical accelerators of the catalog (core/accelerators.ts, with each figure's source):
+ * HBM (decimal GB → bytes), dense bf16 peak, the per-device link bandwidth and its assumed per-message latency.
+ */
+export function clusterOf(name: HardwareName, devices = 8): ClusterConfig {
+  const hw = CATALOG[name];
+  return {
+    name: `${devices}×${hw.label} (${hw.interconnect})`, devices,
+    memoryBytes: hw.hbmGB.value * 1e9, peakFlops: hw.bf16Tflops.value * 1e12,
+    linkBytesPerSecond: hw.linkGBps.value * 1e9, alpha: hw.linkLatencyUs.value * 1e-6,
+    source: `catalog entry "${hw.name}" (src/core/accelerators.ts: every figure with its source); ${hw.bf16Tflops.source}; α assumed, not measured`,
+  };
+}
+
+/** One 8-device node of every accelerator in the catalog: 8xmi300x, 8xh100, 8xh200, 8xa100. */
+export const CLUSTER_PRESETS: Record<string, ClusterConfig> = Object.fromEntries(HARDWARE_NAMES.map((n) => [`8x${n}`, clusterOf(n)]));
 
 export interface PlanAssumptions {
   /** Tokens per sequence and microbatch. */
@@ -64,9 +74,10 @@ export interface PlanAssumptions {
 
 export const DEFAULT_ASSUMPTIONS: PlanAssumptions = { seq: 131072, batch: 1, stateBytesPerParam: 16, activationBytes: 2, recompute: true, mfu: 0.4, overheadBytes: 0, usableFraction: 0.95 };
 
-export function parameterCount(m: ModelConfig): { perLayer: number; embeddings: number; total: number } {
-  const d = m.hidden / m.heads, kd = m.kvHeads * d;
-  const perLayer = 2 * m.hidden * m.hidden + 2 * m.hidden * kd + 3 * m.hidden * m.ffn;
+/** Weights of a dense decoder: per layer q/o (h × a·d_h each), k/v (h × kv·d_h each), gated MLP 3·h·f; embeddings. */
+export function parameterCount(m: ModelShape): { perLayer: number; embeddings: number; total: number } {
+  const qd = m.heads * m.headDim, kd = m.kvHeads * m.headDim;
+  const perLayer = 2 * m.hidden * qd + 2 * m.hidden * kd + 3 * m.hidden * m.ffn;
   const embeddings = 2 * m.vocab * m.hidden; // untied input and output embeddings
   return { perLayer, embeddings, total: m.layers * perLayer + embeddings };
 }
@@ -95,11 +106,11 @@ export interface LayoutPlan {
  *     SP/CP the gathered K/V of the layer; Ulysses the full-sequence QKV of a/D heads;
  *     TP the all-reduce buffer.
  */
-export function layoutMemory(kind: LayoutKind, m: ModelConfig, D: number, T: number, a: PlanAssumptions): LayoutPlan['memory'] {
+export function layoutMemory(kind: LayoutKind, m: ModelShape, D: number, T: number, a: PlanAssumptions): LayoutPlan['memory'] {
   const S = kind === 'tsp' ? D : D / T;
   const shardW = kind === 'tsp' ? D : T;
   const { total: psi } = parameterCount(m);
-  const d = m.hidden / m.heads, kd = m.kvHeads * d, e = a.activationBytes;
+  const kd = m.kvHeads * m.headDim, e = a.activationBytes;
   const tokens = (a.seq / S) * a.batch;
   const modelStates = (a.stateBytesPerParam * psi) / shardW;
   const tpForActs = kind === 'tsp' ? D : T;
@@ -118,15 +129,18 @@ export function layoutMemory(kind: LayoutKind, m: ModelConfig, D: number, T: num
 }
 
 /** Training FLOPs per step: 6·Ψ·tokens + causal attention 6·L·b·s²·h (fwd 2bs²h/2·2, ×3 for fwd+bwd). */
-export function stepFlops(m: ModelConfig, a: PlanAssumptions): number {
+export function stepFlops(m: ModelShape, a: PlanAssumptions): number {
   const tokens = a.seq * a.batch;
   return 6 * parameterCount(m).total * tokens + 6 * m.layers * a.batch * a.seq * a.seq * m.hidden;
 }
 
-export function planLayouts(m: ModelConfig, c: ClusterConfig, assumptions: Partial<PlanAssumptions> = {}): { plans: LayoutPlan[]; recommended: string | null; assumptions: PlanAssumptions } {
+export function planLayouts(m: ModelShape, c: ClusterConfig, assumptions: Partial<PlanAssumptions> = {}): { plans: LayoutPlan[]; recommended: string | null; assumptions: PlanAssumptions } {
   const a = { ...DEFAULT_ASSUMPTIONS, ...assumptions };
   const D = c.devices;
+  // The memory and traffic model is a dense decoder's with a·d_h = h (no MoE, no Mamba layers).
+  if (m.family !== 'transformer') throw valueError('plan', 'model.family', 'a dense transformer ("transformer")', m.family);
   if (m.hidden % m.heads !== 0) throw valueError('plan', 'model.hidden', `a multiple of heads (${m.heads})`, m.hidden);
+  if (m.headDim * m.heads !== m.hidden) throw valueError('plan', 'model.headDim', `hidden / heads = ${m.hidden / m.heads}`, m.headDim);
   const candidates: { label: string; kind: LayoutKind; T: number }[] = [
     { label: 'tp', kind: 'tp', T: D },
     { label: 'sp (all-gather K/V, zigzag)', kind: 'sp', T: 1 },

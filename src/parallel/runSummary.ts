@@ -1,5 +1,6 @@
 // What `tessera parallel run` reports: per rank the parity with the single-device block, the bytes
 // moved per collective, the peak memory by category and the time, beside the analytic predictions.
+import type { ModelShape } from '../core/modelShape.js';
 import { totalTraffic, layoutTraffic } from './analytic/volume.js';
 import { compareWithReference, type LayoutRunArgs } from './layouts/index.js';
 import type { RankBlockResult } from './layouts/common.js';
@@ -34,7 +35,10 @@ export function summarizeLayoutRun(args: LayoutRunArgs, runs: readonly RankRun<R
   const parity = compareWithReference(args, runs.map((r) => r.result));
   const traffic = runs.map((r) => totalTraffic(layoutTraffic(args.layout, args.cfg, D, r.rank, { tp: T, headBuckets: args.headBuckets })));
   const { cfg } = args;
-  const model = { name: 'block', hidden: cfg.hidden, layers: 1, heads: cfg.heads, kvHeads: cfg.kvHeads, ffn: cfg.ffn, vocab: 0 };
+  const model: ModelShape = {
+    name: 'block', family: 'transformer', hidden: cfg.hidden, layers: 1, heads: cfg.heads, kvHeads: cfg.kvHeads, headDim: cfg.hidden / cfg.heads,
+    ffn: cfg.ffn, vocab: 0, source: 'the block that ran',
+  };
   const memory = layoutMemory(args.layout, model, D, args.layout === 'ulysses' ? 1 : T, {
     seq: cfg.seq, batch: cfg.batch, stateBytesPerParam: 2 * e, activationBytes: e, recompute: false, mfu: 1, overheadBytes: 0, usableFraction: 1,
   });

@@ -6,10 +6,11 @@
 // GEMMs (Σ flops / Σ predicted seconds, weighted by how often each runs). It proposes the nearest
 // candidate whose throughput is within 0.5% of the best in the window, and reports the gain over the
 // current value; nothing is proposed when the gain is under 1%.
-import { accelerator, type Accelerator } from './hardware.js';
+import { accelerator, type Accelerator } from '../core/accelerators.js';
 import { combined, gemmEfficiency, type GemmEfficiency } from './gemm.js';
 import { checkRules, type RuleResult } from './rules.js';
-import { layerGemms, withValue, type LayerGemm, type ModelShape, type Tunable, type Workload } from './shapes.js';
+import type { ModelShape } from '../core/modelShape.js';
+import { layerGemms, withValue, type LayerGemm, type Tunable, type Workload } from './shapes.js';
 
 export interface GemmRow extends GemmEfficiency {
   gemm: LayerGemm;

@@ -19,7 +19,7 @@
 // d_ff 10922 → 272.73 TFLOP/s, 10944 → 398.38; both have 688 tiles, so the whole gap is alignment),
 // which therefore this model reproduces by construction, not as a prediction.
 import { rangeError } from '../core/errors.js';
-import type { Accelerator } from './hardware.js';
+import type { Accelerator } from '../core/accelerators.js';
 
 export interface Gemm {
   /** What the GEMM computes, e.g. "attention q projection". */
@@ -30,6 +30,9 @@ export interface Gemm {
   /** Independent copies of the same shape (heads, experts); 1 by default. */
   count?: number;
 }
+
+/** What the model needs of a device: a catalog entry, or a fitted stand-in (bench/hardware.ts fits one to a CPU). */
+export type GemmDevice = Pick<Accelerator, 'units' | 'bf16Tflops' | 'hbmTBps' | 'tile' | 'alignElements'>;
 
 export interface GemmEfficiency {
   gemm: Gemm;
@@ -77,7 +80,7 @@ function checkDim(name: string, d: number): void {
 }
 
 /** The model's prediction for one GEMM on one accelerator. */
-export function gemmEfficiency(g: Gemm, hw: Accelerator): GemmEfficiency {
+export function gemmEfficiency(g: Gemm, hw: GemmDevice): GemmEfficiency {
   const count = g.count ?? 1;
   for (const [k, v] of [['m', g.m], ['n', g.n], ['k', g.k], ['count', count]] as const) checkDim(`${g.name}.${k}`, v);
   const tm = tileSize(hw.tile.m, g.m), tn = tileSize(hw.tile.n, g.n);

@@ -1,6 +1,7 @@
 // The co-design sizing rules (Anthony et al., arXiv 2401.14489, as listed in parallelism.md B.2) checked
 // against a model shape, a workload and a tensor-parallel degree.
-import type { ModelShape, Workload } from './shapes.js';
+import type { ModelShape } from '../core/modelShape.js';
+import type { Workload } from './shapes.js';
 import { powerOfTwoFactor } from './gemm.js';
 
 export interface RuleResult {

@@ -1,4 +1,5 @@
-// Model shapes the sizing checker understands, and the GEMMs one layer of each runs (forward pass).
+// The GEMMs one layer of each model family runs (forward pass), and the sizing presets. The shape type itself
+// (ModelShape) lives in core/modelShape.ts, shared with the layout planner.
 //
 // Three families:
 //   transformer  dense decoder: q/k/v/o projections, attention score and value batched GEMMs, a gated MLP
@@ -11,42 +12,8 @@
 //                gated MLP, MLP adapters and per-layer linear (research/zamba2.md A2–A5).
 // Shapes are m × n × k with m = tokens (= microbatch · sequence).
 import { TesseraError } from '../core/errors.js';
+import type { ModelShape } from '../core/modelShape.js';
 import type { Gemm } from './gemm.js';
-
-export interface MambaShape {
-  /** d_in = expand · hidden. */
-  dInner: number;
-  /** H heads of P = dInner/H channels. */
-  heads: number;
-  dState: number;
-  groups: number;
-}
-
-export interface ModelShape {
-  name: string;
-  family: 'transformer' | 'zaya1' | 'zamba2';
-  hidden: number;
-  /** Layers of the family's repeating unit: transformer blocks; ZAYA1 CCA+MoE blocks; Zamba2 Mamba layers. */
-  layers: number;
-  vocab: number;
-  /** Attention heads (ZAYA1: the query heads after compression) and key/value heads. */
-  heads: number;
-  kvHeads: number;
-  headDim: number;
-  /** Gated MLP width (the post-activation width f; fc1 is 2f wide). 0 when the family has none per layer. */
-  ffn: number;
-  /** MoE (ZAYA1). */
-  experts?: number;
-  expertFfn?: number;
-  topK?: number;
-  routerDim?: number;
-  /** Zamba2. */
-  mamba?: MambaShape;
-  hybridLayers?: number;
-  adapterRank?: number;
-  /** Where the numbers come from. */
-  source: string;
-}
 
 export interface LayerGemm extends Gemm {
   /** Which part of the model the GEMM belongs to. */

@@ -5,9 +5,10 @@
 // SwiGLU f = the multiple of 64 nearest 8h/3 (then nudged by suggestDimension), vocab rounded up to a
 // multiple of 64, depth L chosen so that 12·L·h² + V·h (the usual count: attention 4h², gated MLP 3hf ≈ 8h²)
 // lands nearest the budget, keeping the aspect ratio h/L between 32 and 256 (common practice).
-import { accelerator } from './hardware.js';
+import { accelerator } from '../core/accelerators.js';
 import { predictGemms, suggestDimension } from './check.js';
-import type { ModelShape, Workload } from './shapes.js';
+import type { ModelShape } from '../core/modelShape.js';
+import type { Workload } from './shapes.js';
 import { rangeError } from '../core/errors.js';
 
 export interface ConfigProposal {

@@ -8,7 +8,7 @@
 // Derived: dIn = expand·hidden, P = mamba_headdim (default dIn/H), H = n_mamba_heads (default dIn/P),
 // convDim = dIn + 2·G·N, in_proj width = dIn + convDim + H, attention width 2·hidden,
 // attention head dim = 2·hidden/heads, softmax scale (head_dim/2)^−1/2, block of invocation j = j mod blocks.
-import { TesseraError } from '../../core/errors.js';
+import { HfConfig } from '../../io/hfConfig.js';
 
 export type Zamba2LayerType = 'mamba' | 'hybrid';
 
@@ -58,125 +58,95 @@ export interface ConfigOptions {
 
 const OP = 'zamba2Config';
 
-type Json = Record<string, unknown>;
-
-function pick(raw: Json, names: readonly string[]): unknown {
-  for (const n of names) if (raw[n] !== undefined && raw[n] !== null) return raw[n];
-  return undefined;
-}
-
-function int(raw: Json, names: readonly string[], fallback?: number): number {
-  const v = pick(raw, names);
-  if (v === undefined) {
-    if (fallback !== undefined) return fallback;
-    throw new TesseraError('value', OP, `config key ${names.map((n) => `"${n}"`).join(' or ')} expected a positive integer, got nothing`);
-  }
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new TesseraError('value', OP, `config key "${names.find((n) => raw[n] !== undefined)}" expected a non-negative integer, got ${JSON.stringify(v)}`);
-  return v;
-}
-
-function num(raw: Json, names: readonly string[], fallback: number): number {
-  const v = pick(raw, names);
-  if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new TesseraError('value', OP, `config key "${names.find((n) => raw[n] !== undefined)}" expected a number, got ${JSON.stringify(v)}`);
-  return v;
-}
-
-function bool(raw: Json, names: readonly string[], fallback: boolean): boolean {
-  const v = pick(raw, names);
-  if (v === undefined) return fallback;
-  if (typeof v !== 'boolean') throw new TesseraError('value', OP, `config key "${names.find((n) => raw[n] !== undefined)}" expected true or false, got ${JSON.stringify(v)}`);
-  return v;
-}
-
 const LAYER_TYPE: Record<string, Zamba2LayerType> = { mamba: 'mamba', m: 'mamba', linear_attention: 'mamba', hybrid: 'hybrid', g: 'hybrid' };
 
-function layerTypes(raw: Json, layers: number): Zamba2LayerType[] {
-  const list = pick(raw, ['layers_block_type', 'layer_types']);
-  const ids = pick(raw, ['hybrid_layer_ids']);
-  if (Array.isArray(list)) {
+function layerTypes(c: HfConfig, layers: number): Zamba2LayerType[] {
+  const list = c.optionalList(['layers_block_type', 'layer_types']);
+  const ids = c.optionalList('hybrid_layer_ids');
+  if (list) {
     const types = list.map((t, i) => {
       const v = typeof t === 'string' ? LAYER_TYPE[t] : undefined;
-      if (!v) throw new TesseraError('value', OP, `layers_block_type[${i}] expected "mamba", "hybrid", "m", "g" or "linear_attention", got ${JSON.stringify(t)}`);
+      if (!v) throw c.error(`layers_block_type[${i}] expected "mamba", "hybrid", "m", "g" or "linear_attention", got ${JSON.stringify(t)}`);
       return v;
     });
-    if (types.length !== layers) throw new TesseraError('value', OP, `layers_block_type expected ${layers} entries (num_hidden_layers), got ${types.length}`);
-    if (Array.isArray(ids)) {
+    if (types.length !== layers) throw c.error(`layers_block_type expected ${layers} entries (num_hidden_layers), got ${types.length}`);
+    if (ids) {
       const fromList = types.flatMap((t, i) => (t === 'hybrid' ? [i] : []));
-      if (fromList.join(',') !== ids.join(',')) throw new TesseraError('value', OP, `hybrid_layer_ids [${ids.join(', ')}] expected to match layers_block_type's hybrid layers [${fromList.join(', ')}]`);
+      if (fromList.join(',') !== ids.join(',')) throw c.error(`hybrid_layer_ids [${ids.join(', ')}] expected to match layers_block_type's hybrid layers [${fromList.join(', ')}]`);
     }
     return types;
   }
-  if (Array.isArray(ids)) {
+  if (ids) {
     const types: Zamba2LayerType[] = new Array(layers).fill('mamba');
     for (const id of ids) {
-      if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= layers) throw new TesseraError('value', OP, `hybrid_layer_ids entry expected an integer in [0, ${layers}), got ${JSON.stringify(id)}`);
+      if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= layers) throw c.error(`hybrid_layer_ids entry expected an integer in [0, ${layers}), got ${JSON.stringify(id)}`);
       types[id] = 'hybrid';
     }
     return types;
   }
-  throw new TesseraError('value', OP, 'config expected "layers_block_type" (or "layer_types") or "hybrid_layer_ids", got neither');
+  throw c.error('expected "layers_block_type" (or "layer_types") or "hybrid_layer_ids", got neither');
 }
 
-/** Parse a Zamba2 config.json object (either key scheme) and derive all dimensions. */
+/**
+ * Parse a Zamba2 config.json (parsed JSON, or an HfConfig from io's readHfConfig; either key scheme) and
+ * derive all dimensions.
+ */
 export function parseZamba2Config(raw: unknown, options: ConfigOptions = {}): Zamba2Config {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new TesseraError('value', OP, `config expected a JSON object, got ${JSON.stringify(raw)?.slice(0, 40)}`);
-  const c = raw as Json;
-  if (c.model_type !== undefined && c.model_type !== 'zamba2') throw new TesseraError('value', OP, `model_type expected "zamba2", got ${JSON.stringify(c.model_type)}`);
-  const legacy = c.state_size !== undefined || c.ffn_hidden_size !== undefined || c.use_shared_block_lora !== undefined || c.lora_rank !== undefined;
-  const hidden = int(c, ['hidden_size']);
-  const layers = int(c, ['num_hidden_layers']);
+  const c = HfConfig.of(raw, 'config.json', OP);
+  const modelType = c.optionalString('model_type');
+  if (modelType !== undefined && modelType !== 'zamba2') throw c.error(`model_type expected "zamba2", got ${JSON.stringify(modelType)}`);
+  const legacy = c.has(['state_size', 'ffn_hidden_size', 'use_shared_block_lora', 'lora_rank']);
+  const hidden = c.requireInteger(['hidden_size']);
+  const layers = c.requireInteger(['num_hidden_layers']);
   const types = layerTypes(c, layers);
-  const expand = int(c, ['mamba_expand', 'expansion_factor'], 2);
+  const expand = c.optionalInteger(['mamba_expand', 'expansion_factor'], 2);
   const inner = expand * hidden;
-  const headDimGiven = pick(c, ['mamba_headdim']);
-  const headsGiven = pick(c, ['n_mamba_heads']);
-  const mambaHeadDim = headDimGiven !== undefined ? int(c, ['mamba_headdim']) : inner / int(c, ['n_mamba_heads']);
-  const mambaHeads = headsGiven !== undefined ? int(c, ['n_mamba_heads']) : inner / mambaHeadDim;
+  const mambaHeadDim = c.has('mamba_headdim') ? c.requireInteger(['mamba_headdim']) : inner / c.requireInteger(['n_mamba_heads']);
+  const mambaHeads = c.has('n_mamba_heads') ? c.requireInteger(['n_mamba_heads']) : inner / mambaHeadDim;
   if (!Number.isInteger(mambaHeads) || mambaHeads * mambaHeadDim !== inner) {
-    throw new TesseraError('value', OP, `n_mamba_heads × mamba_headdim expected mamba_expand × hidden_size = ${inner}, got ${mambaHeads} × ${mambaHeadDim}`);
+    throw c.error(`n_mamba_heads × mamba_headdim expected mamba_expand × hidden_size = ${inner}, got ${mambaHeads} × ${mambaHeadDim}`);
   }
-  const groups = int(c, ['mamba_ngroups'], 1);
-  if (mambaHeads % groups !== 0) throw new TesseraError('value', OP, `n_mamba_heads ${mambaHeads} expected a multiple of mamba_ngroups ${groups}`);
-  const stateSize = int(c, ['mamba_d_state', 'state_size']);
-  const convKernel = int(c, ['mamba_d_conv', 'conv_dimension'], 4);
-  const heads = int(c, ['num_attention_heads']);
-  const kvHeads = int(c, ['num_key_value_heads', 'num_query_groups'], heads);
-  const attentionHiddenSize = int(c, ['attention_hidden_size'], 2 * hidden);
-  const attentionHeadDim = int(c, ['attention_head_dim', 'head_dim'], attentionHiddenSize / heads);
-  if (!Number.isInteger(attentionHeadDim)) throw new TesseraError('value', OP, `attention head dim 2·hidden/heads expected an integer, got ${attentionHiddenSize}/${heads}`);
-  if (heads % kvHeads !== 0) throw new TesseraError('value', OP, `num_attention_heads ${heads} expected a multiple of num_key_value_heads ${kvHeads}`);
-  const intermediate = int(c, ['intermediate_size', 'ffn_hidden_size'], 4 * hidden);
-  const numMemBlocks = int(c, ['num_mem_blocks'], 1);
-  if (numMemBlocks < 1) throw new TesseraError('value', OP, `num_mem_blocks expected ≥ 1, got ${numMemBlocks}`);
-  const act = pick(c, ['hidden_act']);
-  if (act !== undefined && act !== 'gelu') throw new TesseraError('value', OP, `hidden_act expected "gelu" (the only activation Zamba2 uses), got ${JSON.stringify(act)}`);
-  if (bool(c, ['add_bias_linear'], false)) throw new TesseraError('value', OP, 'add_bias_linear expected false (Zamba2 checkpoints have no linear biases), got true');
-  if (!bool(c, ['use_conv_bias'], true)) throw new TesseraError('value', OP, 'use_conv_bias expected true (Zamba2 conv1d has a bias), got false');
-  let ropeTheta = num(c, ['rope_theta'], 10000);
-  if (bool(c, ['use_long_context'], false)) ropeTheta *= 8 ** (attentionHeadDim / (attentionHeadDim - 2));
+  const groups = c.optionalInteger(['mamba_ngroups'], 1);
+  if (mambaHeads % groups !== 0) throw c.error(`n_mamba_heads ${mambaHeads} expected a multiple of mamba_ngroups ${groups}`);
+  const stateSize = c.requireInteger(['mamba_d_state', 'state_size']);
+  const convKernel = c.optionalInteger(['mamba_d_conv', 'conv_dimension'], 4);
+  const heads = c.requireInteger(['num_attention_heads']);
+  const kvHeads = c.optionalInteger(['num_key_value_heads', 'num_query_groups'], heads);
+  const attentionHiddenSize = c.optionalInteger(['attention_hidden_size'], 2 * hidden);
+  const attentionHeadDim = c.optionalInteger(['attention_head_dim', 'head_dim'], attentionHiddenSize / heads);
+  if (!Number.isInteger(attentionHeadDim)) throw c.error(`attention head dim 2·hidden/heads expected an integer, got ${attentionHiddenSize}/${heads}`);
+  if (heads % kvHeads !== 0) throw c.error(`num_attention_heads ${heads} expected a multiple of num_key_value_heads ${kvHeads}`);
+  const intermediate = c.optionalInteger(['intermediate_size', 'ffn_hidden_size'], 4 * hidden);
+  const numMemBlocks = c.optionalInteger(['num_mem_blocks'], 1);
+  if (numMemBlocks < 1) throw c.error(`num_mem_blocks expected ≥ 1, got ${numMemBlocks}`);
+  const act = c.optionalString('hidden_act');
+  if (act !== undefined && act !== 'gelu') throw c.error(`hidden_act expected "gelu" (the only activation Zamba2 uses), got ${JSON.stringify(act)}`);
+  if (c.optionalBoolean(['add_bias_linear'], false)) throw c.error('add_bias_linear expected false (Zamba2 checkpoints have no linear biases), got true');
+  if (!c.optionalBoolean(['use_conv_bias'], true)) throw c.error('use_conv_bias expected true (Zamba2 conv1d has a bias), got false');
+  let ropeTheta = c.optionalNumber(['rope_theta'], 10000);
+  if (c.optionalBoolean(['use_long_context'], false)) ropeTheta *= 8 ** (attentionHeadDim / (attentionHeadDim - 2));
   const convDim = inner + 2 * groups * stateSize;
   return {
-    vocabSize: int(c, ['vocab_size'], 32000),
+    vocabSize: c.optionalInteger(['vocab_size'], 32000),
     hidden, layers, layerTypes: types,
     hybridLayerIds: types.flatMap((t, i) => (t === 'hybrid' ? [i] : [])),
     numMemBlocks, attentionHeads: heads, kvHeads, attentionHiddenSize, attentionHeadDim,
     attentionScale: 1 / Math.sqrt(attentionHeadDim / 2),
     intermediate, mambaInner: inner, mambaHeads, mambaHeadDim, mambaStateSize: stateSize, mambaGroups: groups,
     mambaConvKernel: convKernel, convDim, inProjWidth: inner + convDim + mambaHeads,
-    chunkSize: int(c, ['chunk_size'], 256),
-    useMemRope: bool(c, ['use_mem_rope'], false),
+    chunkSize: c.optionalInteger(['chunk_size'], 256),
+    useMemRope: c.optionalBoolean(['use_mem_rope'], false),
     ropeTheta,
-    useSharedAttentionAdapter: bool(c, ['use_shared_attention_adapter', 'use_shared_attention_lora'], false),
-    useSharedMlpAdapter: bool(c, ['use_shared_mlp_adapter', 'use_shared_block_lora'], true),
-    adapterRank: int(c, ['adapter_rank', 'lora_rank'], 128),
-    rmsNormEps: num(c, ['rms_norm_eps'], 1e-5),
-    tieWordEmbeddings: bool(c, ['tie_word_embeddings'], true),
-    dtMin: options.clampDt ? num(c, ['time_step_min'], 1e-3) : null,
-    maxPositionEmbeddings: int(c, ['max_position_embeddings'], 4096),
-    bosTokenId: int(c, ['bos_token_id'], 1),
-    eosTokenId: int(c, ['eos_token_id'], 2),
-    padTokenId: int(c, ['pad_token_id'], 0),
+    useSharedAttentionAdapter: c.optionalBoolean(['use_shared_attention_adapter', 'use_shared_attention_lora'], false),
+    useSharedMlpAdapter: c.optionalBoolean(['use_shared_mlp_adapter', 'use_shared_block_lora'], true),
+    adapterRank: c.optionalInteger(['adapter_rank', 'lora_rank'], 128),
+    rmsNormEps: c.optionalNumber(['rms_norm_eps'], 1e-5),
+    tieWordEmbeddings: c.optionalBoolean(['tie_word_embeddings'], true),
+    dtMin: options.clampDt ? c.optionalNumber(['time_step_min'], 1e-3) : null,
+    maxPositionEmbeddings: c.optionalInteger(['max_position_embeddings'], 4096),
+    bosTokenId: c.optionalInteger(['bos_token_id'], 1),
+    eosTokenId: c.optionalInteger(['eos_token_id'], 2),
+    padTokenId: c.optionalInteger(['pad_token_id'], 0),
     scheme: legacy ? 'legacy' : 'new',
   };
 }

@@ -5,7 +5,7 @@
 // caught here), every tensor's dtype (F32, F16 or BF16), name (mapped to the canonical layout,
 // checkpointNames.ts) and shape against the config's tensor list. All problems are reported in ONE error.
 import { TesseraError } from '../../core/errors.js';
-import { isFile, listDirectory, readFileChecked, readSafetensors, readSafetensorsHeader, type SafetensorsEntry } from '../../io/index.js';
+import { isFile, listDirectory, readHfConfig, readJsonFile, readSafetensors, readSafetensorsHeader, type SafetensorsEntry } from '../../io/index.js';
 import { parseZamba2Config, type ConfigOptions, type Zamba2Config } from './config.js';
 import { detectLayout, mapCheckpointName, type CheckpointLayout } from './checkpointNames.js';
 import { zamba2TensorSpecs } from './tensors.js';
@@ -34,20 +34,11 @@ export interface Zamba2Checkpoint {
 
 const join = (dir: string, name: string) => (dir.endsWith('/') ? `${dir}${name}` : `${dir}/${name}`);
 
-function readJson(file: string): unknown {
-  const text = new TextDecoder().decode(readFileChecked(file, OP));
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new TesseraError('format', OP, `${file} expected valid JSON, got a parse error: ${(e as Error).message}`);
-  }
-}
-
 /** The weight files of a model directory and, for sharded checkpoints, the index's name → file map. */
 function weightFiles(dir: string): { files: string[]; index: Map<string, string> | null } {
   const indexFile = join(dir, 'model.safetensors.index.json');
   if (isFile(indexFile)) {
-    const raw = readJson(indexFile) as { weight_map?: unknown };
+    const raw = readJsonFile(indexFile, OP) as { weight_map?: unknown };
     if (typeof raw.weight_map !== 'object' || raw.weight_map === null) throw new TesseraError('format', OP, `${indexFile} expected a "weight_map" object, got ${JSON.stringify(raw.weight_map)}`);
     const index = new Map<string, string>();
     for (const [name, file] of Object.entries(raw.weight_map as Record<string, unknown>)) {
@@ -71,7 +62,7 @@ const listed = (label: string, items: readonly string[]) =>
   items.length === 0 ? [] : [`${label} (${items.length}): ${items.slice(0, 12).join('; ')}${items.length > 12 ? `; … ${items.length - 12} more` : ''}`];
 
 export function loadZamba2Checkpoint(dir: string, options: ConfigOptions = {}): Zamba2Checkpoint {
-  const config = parseZamba2Config(readJson(join(dir, 'config.json')), options);
+  const config = parseZamba2Config(readHfConfig(join(dir, 'config.json'), OP), options);
   const { files, index } = weightFiles(dir);
   const problems: string[] = [];
   const found = new Map<string, Located>();
@@ -152,8 +143,8 @@ export function loadZamba2Checkpoint(dir: string, options: ConfigOptions = {}): 
   const tokFile = join(dir, 'tokenizer.json'), tokCfgFile = join(dir, 'tokenizer_config.json');
   return {
     config, weights,
-    tokenizerJson: isFile(tokFile) ? readJson(tokFile) : null,
-    tokenizerConfig: isFile(tokCfgFile) ? readJson(tokCfgFile) : null,
+    tokenizerJson: isFile(tokFile) ? readJsonFile(tokFile, OP) : null,
+    tokenizerConfig: isFile(tokCfgFile) ? readJsonFile(tokCfgFile, OP) : null,
     info: {
       files, layout, dtypes: [...new Set([...source.values()].map((s) => s.entry.dtype))].sort(),
       duplicatesSkipped: duplicates, otherLayoutIgnored: ignored, tiedLmHeadIgnored,

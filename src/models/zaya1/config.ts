@@ -4,6 +4,7 @@
 //
 // Structure (parallelism.md B.5): `blocks` repetitions of [CCA attention sub-layer, MoE sub-layer].
 import { TesseraError } from '../../core/errors.js';
+import { HfConfig } from '../../io/hfConfig.js';
 
 export interface Zaya1Config {
   vocab: number;
@@ -51,8 +52,10 @@ export function headDim(c: Zaya1Config): number {
 
 const KEYS = Object.keys(ZAYA1_BASE) as (keyof Zaya1Config)[];
 
+const OP = 'loadZaya1Config';
+
 function fail(where: string, msg: string): never {
-  throw new TesseraError('format', 'loadZaya1Config', `${where}: ${msg}`);
+  throw new TesseraError('format', OP, `${where}: ${msg}`);
 }
 
 /** Check the structural constraints; returns the config. */
@@ -70,40 +73,31 @@ export function validateZaya1Config(c: Zaya1Config, where = 'config'): Zaya1Conf
   return c;
 }
 
-/** First positive entry of a per-sub-layer list (0 marks sub-layers of the other kind). */
-function firstPositive(v: unknown, key: string, where: string): number | undefined {
-  if (v === undefined) return undefined;
-  if (!Array.isArray(v)) fail(where, `${key} expected a list of numbers, got ${typeof v}`);
-  return v.find((x): x is number => typeof x === 'number' && x > 0);
-}
-
 /**
- * A config from parsed JSON: either tessera's own field names (any subset; the rest from ZAYA1_BASE) or a
+ * A config from parsed JSON (or an HfConfig from io's readHfConfig): either tessera's own field names (any subset; the rest from ZAYA1_BASE) or a
  * Hugging Face ZAYA config.json (model_type "zaya": zaya_layers, cca_num_q_heads, ffn_hidden_size_list, …).
  */
 export function parseZaya1Config(json: unknown, where = 'config.json'): Zaya1Config {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) fail(where, `expected a JSON object, got ${Array.isArray(json) ? 'an array' : typeof json}`);
-  const j = json as Record<string, unknown>;
-  if (j.model_type !== 'zaya') {
-    const unknown = Object.keys(j).filter((k) => !KEYS.includes(k as keyof Zaya1Config));
-    if (unknown.length > 0) fail(where, `unknown fields ${unknown.join(', ')} (expected tessera's fields ${KEYS.join(', ')} or a Hugging Face config with model_type "zaya")`);
-    return validateZaya1Config({ ...ZAYA1_BASE, ...(j as Partial<Zaya1Config>) }, where);
+  const c = HfConfig.of(json, where, OP);
+  if (c.values.model_type !== 'zaya') {
+    const unknown = Object.keys(c.values).filter((k) => !KEYS.includes(k as keyof Zaya1Config));
+    if (unknown.length > 0) fail(c.where, `unknown fields ${unknown.join(', ')} (expected tessera's fields ${KEYS.join(', ')} or a Hugging Face config with model_type "zaya")`);
+    return validateZaya1Config({ ...ZAYA1_BASE, ...(c.values as Partial<Zaya1Config>) }, c.where);
   }
-  const num = (k: string, fallback: number) => (typeof j[k] === 'number' ? (j[k] as number) : fallback);
-  const layers = Array.isArray(j.zaya_layers) ? j.zaya_layers : undefined;
-  const moeLayers = layers ? layers.filter((x) => typeof x === 'number') : undefined;
-  const fc1 = firstPositive(j.ffn_hidden_size_list, 'ffn_hidden_size_list', where) ?? num('ffn_hidden_size', 2 * ZAYA1_BASE.expertFfn);
+  const num = (k: string, fallback: number) => c.optionalNumber(k, fallback);
+  const moeLayers = c.optionalList('zaya_layers')?.filter((x) => typeof x === 'number');
+  const fc1 = c.firstPositive('ffn_hidden_size_list') ?? num('ffn_hidden_size', 2 * ZAYA1_BASE.expertFfn);
   return validateZaya1Config({
     vocab: num('vocab_size', ZAYA1_BASE.vocab), hidden: num('hidden_size', ZAYA1_BASE.hidden),
     blocks: moeLayers ? moeLayers.length : num('num_hidden_layers', 2 * ZAYA1_BASE.blocks) / 2,
     heads: num('num_attention_heads', ZAYA1_BASE.heads),
-    qHeads: firstPositive(j.cca_num_q_heads, 'cca_num_q_heads', where) ?? num('num_attention_heads', ZAYA1_BASE.heads) / 2,
-    kvHeads: firstPositive(j.num_query_groups_list, 'num_query_groups_list', where) ?? num('num_key_value_heads', ZAYA1_BASE.kvHeads),
+    qHeads: c.firstPositive('cca_num_q_heads') ?? num('num_attention_heads', ZAYA1_BASE.heads) / 2,
+    kvHeads: c.firstPositive('num_query_groups_list') ?? num('num_key_value_heads', ZAYA1_BASE.kvHeads),
     experts: (moeLayers?.[0] as number | undefined) ?? ZAYA1_BASE.experts,
-    expertFfn: j.gated_linear_unit === false ? fc1 : fc1 / 2, topK: num('moe_router_topk', 1),
-    routerDim: firstPositive(j.zaya_mlp_expansion, 'zaya_mlp_expansion', where) ?? ZAYA1_BASE.routerDim,
+    expertFfn: c.optionalBoolean('gated_linear_unit', true) ? fc1 / 2 : fc1, topK: num('moe_router_topk', 1),
+    routerDim: c.firstPositive('zaya_mlp_expansion') ?? ZAYA1_BASE.routerDim,
     convKernels: [2, 2], rotaryFraction: num('partial_rotary_factor', 0.5), ropeTheta: num('rope_theta', 10_000), normEps: num('norm_epsilon', 1e-5),
-    useEda: j.zaya_use_eda !== false, scaleResidual: j.scale_residual_merge !== false, tiedEmbeddings: j.tie_word_embeddings !== false,
-    attentionBias: j.attention_bias === true,
-  }, where);
+    useEda: c.optionalBoolean('zaya_use_eda', true), scaleResidual: c.optionalBoolean('scale_residual_merge', true),
+    tiedEmbeddings: c.optionalBoolean('tie_word_embeddings', true), attentionBias: c.optionalBoolean('attention_bias', false),
+  }, c.where);
 }
