@@ -7,7 +7,7 @@
 // The SSM/conv states are a fixed size whatever the context. Prints one JSON object.
 import { availableParallelism } from 'node:os';
 import { median, random } from '../src/core/index.js';
-import { cpuBackend, withBackend } from '../src/index.js';
+import { cpuBackend, Tensor, withBackend } from '../src/index.js';
 import type { sequence } from '../src/nn/index.js';
 import {
   AttentionBaseline, assembleZamba2Weights, countZamba2Parameters, parseZamba2Config, randomZamba2Tensors, tinyZamba2ConfigJson,
@@ -59,11 +59,12 @@ export interface Zamba2BenchResult {
 function fillKv(kv: sequence.KeyValueCache, context: number, extra: number, pool: Float64Array): void {
   kv.reserve(context + extra);
   const n = context * kv.width;
+  const keys = new Float32Array(n), values = new Float32Array(n);
   for (let i = 0; i < n; i++) {
-    kv.keys[i] = pool[i % pool.length]!;
-    kv.values[i] = pool[(i + 17) % pool.length]!;
+    keys[i] = pool[i % pool.length]!;
+    values[i] = pool[(i + 17) % pool.length]!;
   }
-  kv.length = context;
+  kv.extend(new Tensor(keys, [1, context, kv.width]), new Tensor(values, [1, context, kv.width]));
 }
 
 /** Median and minimum ms of `reps` calls after `warmup` untimed ones (the minimum resists a busy machine). */

@@ -3,7 +3,7 @@ export { Module, childKey, type ForwardContext } from './module.js';
 export { Linear, type LinearOptions } from './linear.js';
 export { Conv2d, type Conv2dLayerOptions } from './conv2d.js';
 export { BatchNorm, batchNorm1d, batchNorm2d, type BatchNormOptions } from './batchNorm.js';
-export { LayerNorm, RMSNorm, layerNorm, rmsNorm } from './norm.js';
+export { LayerNorm, RMSNorm, layerNorm, rmsNorm, gatedRmsNorm } from './norm.js';
 export { Dropout } from './dropout.js';
 export { Embedding } from './embedding.js';
 export { Sequential, Flatten, Activation, ReLU, GELU, SiLU, Tanh, Sigmoid, Erf, Identity, MaxPool2d, AvgPool2d, GlobalAvgPool2d } from './containers.js';

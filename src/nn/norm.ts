@@ -1,9 +1,11 @@
 // Layer normalisation and RMS normalisation over the trailing dimensions.
 //   layerNorm: (x − mean) / √(var + eps) · weight + bias          (biased variance, as PyTorch)
 //   rmsNorm:   x / √(mean(x²) + eps) · weight                      (Zhang & Sennrich; Mamba/Zamba)
+//   gatedRmsNorm: g = y ⊙ silu(z), then rmsNorm over each contiguous group of channels, × weight
+//                 (Mamba2's RMSNormGated with norm_before_gate = False, group_size = d / groups)
 import { shapeError } from '../core/errors.js';
 import type { Shape } from '../core/shape.js';
-import { add, mean, mul, ones, rsqrtEps, sub, zeros, type Tensor } from './functional.js';
+import { add, mean, mul, ones, reshape, rsqrtEps, silu, sub, zeros, type Tensor } from './functional.js';
 import { Module } from './module.js';
 
 function trailingAxes(op: string, x: Tensor, shape: Shape): number[] {
@@ -28,6 +30,15 @@ export function rmsNorm(x: Tensor, shape: Shape, weight?: Tensor, eps = 1e-6): T
   const axes = trailingAxes('rmsNorm', x, shape);
   const y = mul(x, rsqrtEps(mean(mul(x, x), axes, true), eps));
   return weight ? mul(y, weight) : y;
+}
+
+/** Gated grouped RMS norm of y, z [.., d] with weight [d] and `groups` groups of d/groups channels. */
+export function gatedRmsNorm(y: Tensor, z: Tensor, weight: Tensor, groups: number, eps = 1e-5): Tensor {
+  const d = y.shape.at(-1)!;
+  if (!Number.isInteger(d / groups)) throw shapeError('gatedRmsNorm', 'groups', `a divisor of the width ${d}`, groups);
+  const lead = y.shape.slice(0, -1);
+  const g = reshape(mul(y, silu(z)), [...lead, groups, d / groups]);
+  return mul(reshape(rmsNorm(g, [d / groups], undefined, eps), [...lead, d]), weight);
 }
 
 export class LayerNorm extends Module {

@@ -4,13 +4,15 @@
 // d = h/a, k = KV heads (k divides a; query head i reads KV head ⌊i/(a/k)⌋).
 // Norms are left out: they are token-wise, so every layout applies them locally, and they would
 // add only an h-element gradient sum to the sequence-sharded layouts.
-// The pieces (projectKV, attendAndProject, swiglu) are built from engine ops only, so the
-// gradients come from autograd; the layouts call the same pieces on their shards.
+// The pieces (projectKV, attendAndProject, swiglu) are the engine's sequence layers (nn/sequence:
+// causalAttention, gatedProduct), so the gradients come from autograd; the layouts call the same pieces on
+// their shards.
 import type { FloatDType } from '../core/dtype.js';
 import { valueError } from '../core/errors.js';
-import {
-  add, concat, cotangents, matmul, mul, random, reshape, silu, slice, softmax, tensor, transpose, Tensor, where,
-} from '../tensor/index.js';
+import { causalAttention, gatedProduct, type AttentionGeometry } from '../nn/sequence/index.js';
+import { add, concat, cotangents, matmul, random, slice, Tensor } from '../tensor/index.js';
+
+export type { AttentionGeometry } from '../nn/sequence/index.js';
 
 export interface BlockConfig {
   batch: number;
@@ -68,39 +70,14 @@ export function projectKV(x: Tensor, wk: Tensor, wv: Tensor): Tensor {
   return concat([matmul(x, wk), matmul(x, wv)], 2);
 }
 
-/** Which query and key positions an attention call sees, and its head counts. */
-export interface AttentionGeometry {
-  /** Global sequence positions of the local queries (length n_q). */
-  qPos: readonly number[];
-  /** Global positions of the keys, in the order they appear in the K/V tensor (length n_k). */
-  kPos: readonly number[];
-  heads: number;
-  kvHeads: number;
-  headDim: number;
-}
-
 /**
- * Causal attention of queries q [b, n_q, hq·d] against packed kv [b, n_k, 2·hk·d]; the mask
- * compares global positions (key j visible to query i iff kPos[j] ≤ qPos[i]), so keys may come in
- * any order (a zigzag all-gather needs no reordering). Returns [b, n_q, hq·d].
+ * Causal attention of queries q [b, n_q, hq·d] against packed kv [b, n_k, 2·hk·d] (K first): the engine's
+ * causalAttention on the two halves. Returns [b, n_q, hq·d].
  */
 export function attentionCore(q: Tensor, kv: Tensor, g: AttentionGeometry): Tensor {
-  const [b, nq] = q.shape as [number, number, number];
-  const nk = kv.shape[1]!;
-  const { heads: hq, kvHeads: hk, headDim: d } = g;
-  const group = hq / hk;
-  const k = slice(kv, [0, 0, 0], [b, nk, hk * d]);
-  const v = slice(kv, [0, 0, hk * d], [b, nk, 2 * hk * d]);
-  // Queries grouped under their KV head: [b, hk, group·n_q, d].
-  const qh = reshape(transpose(reshape(q, [b, nq, hk, group, d]), [0, 2, 3, 1, 4]), [b, hk, group * nq, d]);
-  const kh = transpose(reshape(k, [b, nk, hk, d]), [0, 2, 1, 3]); // [b, hk, n_k, d]
-  const vh = transpose(reshape(v, [b, nk, hk, d]), [0, 2, 1, 3]);
-  const scores = mul(matmul(qh, kh, { transB: true }), 1 / Math.sqrt(d)); // [b, hk, group·n_q, n_k]
-  const visible = new Uint8Array(group * nq * nk);
-  for (let r = 0; r < group * nq; r++) for (let j = 0; j < nk; j++) visible[r * nk + j] = g.kPos[j]! <= g.qPos[r % nq]! ? 1 : 0;
-  const p = softmax(where(tensor(visible, [group * nq, nk]), scores, -Infinity), -1);
-  const o = reshape(matmul(p, vh), [b, hk, group, nq, d]);
-  return reshape(transpose(o, [0, 3, 1, 2, 4]), [b, nq, hq * d]);
+  const [b, nk] = kv.shape as [number, number, number];
+  const kw = g.kvHeads * g.headDim;
+  return causalAttention(q, slice(kv, [0, 0, 0], [b, nk, kw]), slice(kv, [0, 0, kw], [b, nk, 2 * kw]), g);
 }
 
 /** Attention of the local tokens x [b, n, h] for one head shard, projected by Wo (rows of the shard): [b, n, h]. */
@@ -110,7 +87,7 @@ export function attendAndProject(x: Tensor, wq: Tensor, kv: Tensor, wo: Tensor, 
 
 /** The gated MLP on a column shard of Wg, Wu and the matching row shard of Wd: (silu(h·Wg) ⊙ h·Wu)·Wd. */
 export function swiglu(h: Tensor, wg: Tensor, wu: Tensor, wd: Tensor): Tensor {
-  return matmul(mul(silu(matmul(h, wg)), matmul(h, wu)), wd);
+  return matmul(gatedProduct(matmul(h, wg), matmul(h, wu), 'silu'), wd);
 }
 
 /** The whole block on one device. */

@@ -1,23 +1,28 @@
 // The comparison model of `tessera bench zamba2`: a pure-attention transformer with (about) the same number
-// of parameters as a Zamba2 config, built from the same layers (nn/sequence attention with rotary, gated
-// GELU MLP, RMSNorm) at Zamba2's width: per layer h = h + Attn(RMSNorm(h)); h = h + MLP(RMSNorm(h)), attention
+// of parameters as a Zamba2 config, built from the same engine layers (nn/sequence attention with rotary,
+// gated GELU MLP, RMSNorm) at Zamba2's width: per layer h = h + Attn(RMSNorm(h)); h = h + MLP(RMSNorm(h)), attention
 // h → h with the same head count (head dim h/heads, scale head_dim^−1/2), MLP intermediate as the config's.
 // The layer count is the one whose total parameter count is nearest to the Zamba2 model's.
 import type { FloatArray } from '../../core/dtype.js';
 import * as random from '../../core/random.js';
-import { attentionForward, gatedMlpForward, KeyValueCache, linearRows, rmsNormRows, type AttentionDims } from '../../nn/sequence/index.js';
+import { rmsNorm } from '../../nn/norm.js';
+import { applyRotary, causalAttention, gatedMlp, KeyValueCache, positions, rotaryTables } from '../../nn/sequence/index.js';
+import { Tensor, add, matmul, noGrad, reshape, slice, take } from '../../tensor/index.js';
 import type { Zamba2Config } from './config.js';
 import { countZamba2Parameters } from './tensors.js';
 
 export interface BaselineLayerWeights {
-  readonly attnNorm: Float32Array;
-  readonly q: Float32Array;
-  readonly k: Float32Array;
-  readonly v: Float32Array;
-  readonly o: Float32Array;
-  readonly mlpNorm: Float32Array;
-  readonly gateUp: Float32Array;
-  readonly down: Float32Array;
+  readonly attnNorm: Tensor;
+  /** q, k, v, o [h, h] */
+  readonly q: Tensor;
+  readonly k: Tensor;
+  readonly v: Tensor;
+  readonly o: Tensor;
+  readonly mlpNorm: Tensor;
+  /** [2I, h] */
+  readonly gateUp: Tensor;
+  /** [h, I] */
+  readonly down: Tensor;
 }
 
 export function baselineLayerParameters(c: Zamba2Config): number {
@@ -32,9 +37,9 @@ export function baselineLayerCount(c: Zamba2Config): number {
 
 export class AttentionBaseline {
   readonly layers: BaselineLayerWeights[];
-  readonly embed: Float32Array;
-  readonly finalNorm: Float32Array;
-  readonly dims: AttentionDims;
+  readonly embed: Tensor;
+  readonly finalNorm: Tensor;
+  readonly headDim: number;
   readonly parameterCount: number;
 
   /** Random weights: each tensor a scaled window of a shared pool of normal values (timing-only). */
@@ -42,22 +47,23 @@ export class AttentionBaseline {
     const c = config, h = c.hidden;
     const pool = random.normalValues(random.key(seed), 1 << 20, 'f32');
     let offset = 0;
-    const tensor = (n: number, std: number): Float32Array => {
+    const tensor = (shape: number[], std: number): Tensor => {
+      const n = shape[0]! * (shape[1] ?? 1);
       const out = new Float32Array(n);
       for (let i = 0; i < n; i++) out[i] = pool[(offset + i * 7) % pool.length]! * std;
       offset += 104729;
-      return out;
+      return new Tensor(out, shape);
     };
-    this.embed = tensor(c.vocabSize * h, 1);
-    this.finalNorm = new Float32Array(h).fill(1);
+    const ones = () => new Tensor(new Float32Array(h).fill(1), [h]);
+    this.embed = tensor([c.vocabSize, h], 1);
+    this.finalNorm = ones();
     this.layers = Array.from({ length: layerCount }, () => ({
-      attnNorm: new Float32Array(h).fill(1),
-      q: tensor(h * h, 1 / Math.sqrt(h)), k: tensor(h * h, 1 / Math.sqrt(h)), v: tensor(h * h, 1 / Math.sqrt(h)), o: tensor(h * h, 1 / Math.sqrt(h)),
-      mlpNorm: new Float32Array(h).fill(1),
-      gateUp: tensor(2 * c.intermediate * h, 1 / Math.sqrt(h)), down: tensor(h * c.intermediate, 1 / Math.sqrt(c.intermediate)),
+      attnNorm: ones(),
+      q: tensor([h, h], 1 / Math.sqrt(h)), k: tensor([h, h], 1 / Math.sqrt(h)), v: tensor([h, h], 1 / Math.sqrt(h)), o: tensor([h, h], 1 / Math.sqrt(h)),
+      mlpNorm: ones(),
+      gateUp: tensor([2 * c.intermediate, h], 1 / Math.sqrt(h)), down: tensor([h, c.intermediate], 1 / Math.sqrt(c.intermediate)),
     }));
-    const headDim = h / c.attentionHeads;
-    this.dims = { inWidth: h, outWidth: h, heads: c.attentionHeads, kvHeads: c.attentionHeads, headDim, scale: 1 / Math.sqrt(headDim), ropeTheta: c.ropeTheta };
+    this.headDim = h / c.attentionHeads;
     this.parameterCount = c.vocabSize * h + h + layerCount * baselineLayerParameters(c);
   }
 
@@ -70,17 +76,23 @@ export class AttentionBaseline {
   }
 
   /** Logits [vocab] at the last of `ids`, continuing `cache`. */
-  forwardLast(ids: readonly number[], cache: KeyValueCache[]): Float32Array {
-    const c = this.config, h = c.hidden, L = ids.length;
-    let x: FloatArray = new Float32Array(L * h);
-    ids.forEach((id, t) => (x as Float32Array).set(this.embed.subarray(id * h, (id + 1) * h), t * h));
-    this.layers.forEach((w, i) => {
-      const a = attentionForward(this.dims, w, rmsNormRows(x, w.attnNorm, h, c.rmsNormEps), cache[i]!);
-      const mid = Float32Array.from(x, (v, k) => v + a[k]!);
-      const m = gatedMlpForward(w, rmsNormRows(mid, w.mlpNorm, h, c.rmsNormEps), h, c.intermediate);
-      x = Float32Array.from(mid, (v, k) => v + m[k]!);
+  forwardLast(ids: readonly number[], cache: KeyValueCache[]): FloatArray {
+    return noGrad(() => {
+      const c = this.config, h = c.hidden, L = ids.length, heads = c.attentionHeads, d = this.headDim, eps = c.rmsNormEps;
+      const start = cache[0]!.length;
+      const tables = rotaryTables(L, d, c.ropeTheta, start);
+      let x = take(this.embed, new Tensor(Int32Array.from(ids), [L]), 0);
+      this.layers.forEach((w, i) => {
+        const n = rmsNorm(x, [h], w.attnNorm, eps);
+        const q = applyRotary(reshape(matmul(n, w.q, { transB: true }), [1, L, heads, d]), tables);
+        const k = applyRotary(reshape(matmul(n, w.k, { transB: true }), [1, L, heads, d]), tables);
+        const kv = cache[i]!.extend(reshape(k, [1, L, h]), reshape(matmul(n, w.v, { transB: true }), [1, L, h]));
+        const a = causalAttention(reshape(q, [1, L, h]), kv.keys, kv.values, { qPos: positions(start, L), kPos: positions(0, start + L), heads, kvHeads: heads, headDim: d });
+        const mid = add(x, matmul(reshape(a, [L, h]), w.o, { transB: true }));
+        x = add(mid, gatedMlp(rmsNorm(mid, [h], w.mlpNorm, eps), w, 'gelu'));
+      });
+      const last = rmsNorm(slice(x, [L - 1, 0], [L, h]), [h], this.finalNorm, eps);
+      return matmul(last, this.embed, { transB: true }).data as FloatArray;
     });
-    const last = rmsNormRows(x.subarray((L - 1) * h), this.finalNorm, h, c.rmsNormEps);
-    return linearRows(last, this.embed, 1, h, c.vocabSize) as Float32Array;
   }
 }

@@ -1,21 +1,28 @@
-// The Zamba2 language model (research/zamba2.md §A1, §A3, §B) on typed arrays:
+// The Zamba2 language model (research/zamba2.md §A1, §A3, §B) on the engine's Tensors and sequence layers:
 //   e = embed(ids); h = e
 //   Mamba layer i:  h = h + Mixer_i(RMSNorm_i(h))
 //   hybrid layer i (invocation j, block b = j mod blocks):
-//     a = Attn_b(RMSNorm_2h([h, e]), adapters_j)          (rotary when use_mem_rope, scale (d/2)^−1/2)
+//     a = Attn_b(RMSNorm_2h([h, e]), adapters_j)          (rotate-half RoPE when use_mem_rope, scale (d/2)^−1/2)
 //     t = Linear_i(MLP_b(RMSNorm_h(a), adapter_j))         (no residual inside the shared block)
 //     h = h + Mixer_i(RMSNorm_i(h + t))                    (residual is the original h)
 //   logits = lm_head(RMSNorm(h))
 // A forward call continues the cache: conv window and SSM state for every layer, keys/values for every
 // hybrid invocation (keys after rotary). 'chunked' runs the SSD prefill; 'recurrent' the one-step recurrence.
-import type { FloatArray } from '../../core/dtype.js';
+// The parameters are the checkpoint's tensors under their canonical names, so autograd, optimizers and
+// state dicts see the Hugging Face names. forward() differentiates; forwardLast/forwardAll run without a tape.
+import type { FloatArray, FloatDType } from '../../core/dtype.js';
 import { TesseraError } from '../../core/errors.js';
+import { rmsNorm } from '../../nn/norm.js';
+import { Module } from '../../nn/module.js';
 import {
-  attentionForward, gatedMlpForward, KeyValueCache, linearRows, mamba2Forward, rmsNormRows, zeroMamba2State,
-  type Mamba2Dims, type Mamba2State,
+  addLora, applyRotary, causalAttention, gatedMlp, KeyValueCache, mamba2Mixer, positions, rotaryTables, zeroMamba2State,
+  type Mamba2Dims, type Mamba2State, type SsdPath,
 } from '../../nn/sequence/index.js';
+import { Tensor, add, concat, matmul, noGrad, reshape, slice, take } from '../../tensor/index.js';
 import type { Zamba2Config } from './config.js';
-import type { Zamba2Weights } from './weights.js';
+import type { AttentionAdapters, Zamba2SharedBlockWeights, Zamba2Weights } from './weights.js';
+
+export type { SsdPath } from '../../nn/sequence/index.js';
 
 export interface Zamba2Cache {
   /** per layer (all L) */
@@ -26,8 +33,6 @@ export interface Zamba2Cache {
   length: number;
 }
 
-export type SsdPath = 'chunked' | 'recurrent';
-
 export function mamba2DimsOf(c: Zamba2Config): Mamba2Dims {
   return {
     hidden: c.hidden, innerWidth: c.mambaInner, heads: c.mambaHeads, headDim: c.mambaHeadDim, stateSize: c.mambaStateSize,
@@ -35,88 +40,106 @@ export function mamba2DimsOf(c: Zamba2Config): Mamba2Dims {
   };
 }
 
-export class Zamba2Model {
+export class Zamba2Model extends Module {
   readonly mambaDims: Mamba2Dims;
+  readonly dtype: FloatDType;
+
   constructor(readonly config: Zamba2Config, readonly weights: Zamba2Weights) {
+    super();
     this.mambaDims = mamba2DimsOf(config);
+    this.dtype = weights.embed.dtype as FloatDType;
+    for (const [name, t] of weights.named) this.addParameter(name, t);
   }
 
   newCache(): Zamba2Cache {
     const c = this.config;
     return {
-      mamba: c.layerTypes.map(() => zeroMamba2State(this.mambaDims)),
-      kv: c.hybridLayerIds.map(() => new KeyValueCache(c.kvHeads * c.attentionHeadDim)),
+      mamba: c.layerTypes.map(() => zeroMamba2State(this.mambaDims, this.dtype)),
+      kv: c.hybridLayerIds.map(() => new KeyValueCache(c.kvHeads * c.attentionHeadDim, 16, this.dtype)),
       length: 0,
     };
   }
 
-  /** Bytes the cache holds at its current length (f32 values). */
+  /** Bytes the cache holds at its current length (in the model's dtype). */
   cacheBytes(cache: Zamba2Cache): number {
     let values = 0;
-    for (const s of cache.mamba) values += s.conv.length + s.ssm.length;
+    for (const s of cache.mamba) values += s.conv.size + s.ssm.size;
     for (const kv of cache.kv) values += kv.storedValues;
-    return 4 * values;
+    return (this.dtype === 'f64' ? 8 : 4) * values;
   }
 
-  private embed(ids: readonly number[]): Float32Array {
-    const { hidden, vocabSize } = this.config;
-    const out = new Float32Array(ids.length * hidden);
+  private embed(ids: readonly number[]): Tensor {
+    const { vocabSize } = this.config;
     ids.forEach((id, t) => {
       if (!Number.isInteger(id) || id < 0 || id >= vocabSize) throw new TesseraError('range', 'zamba2.forward', `token id at position ${t} expected an integer in [0, ${vocabSize}), got ${id}`);
-      out.set(this.weights.embed.subarray(id * hidden, (id + 1) * hidden), t * hidden);
     });
-    return out;
+    return take(this.weights.embed, new Tensor(Int32Array.from(ids), [ids.length]), 0); // [L, hidden]
   }
 
-  /** Run `ids` after the tokens already in `cache`; returns the final-normed hidden states [L, hidden]. */
-  forwardHidden(ids: readonly number[], cache: Zamba2Cache, path: SsdPath = 'chunked'): FloatArray {
-    const c = this.config, w = this.weights, L = ids.length, H = c.hidden;
-    if (L === 0) throw new TesseraError('value', 'zamba2.forward', 'ids expected at least one token, got none');
+  /** The shared block's attention for x [L, 2h] at positions start … start + L − 1 (appends to `kv`). */
+  private attention(block: Zamba2SharedBlockWeights, x: Tensor, kv: KeyValueCache, start: number, adapters: AttentionAdapters | null): Tensor {
+    const c = this.config, L = x.shape[0]!, d = c.attentionHeadDim;
+    const project = (w: Tensor, lora: AttentionAdapters['q'] | undefined) => {
+      const y = matmul(x, w, { transB: true });
+      return lora ? addLora(y, x, lora) : y;
+    };
+    let q = project(block.attention.q, adapters?.q), k = project(block.attention.k, adapters?.k);
+    const v = project(block.attention.v, adapters?.v);
+    if (c.useMemRope) {
+      const tables = rotaryTables(L, d, c.ropeTheta, start, this.dtype);
+      q = applyRotary(reshape(q, [1, L, c.attentionHeads, d]), tables);
+      k = applyRotary(reshape(k, [1, L, c.kvHeads, d]), tables);
+    }
+    const cached = kv.extend(reshape(k, [1, L, c.kvHeads * d]), reshape(v, [1, L, c.kvHeads * d]));
+    const o = causalAttention(reshape(q, [1, L, c.attentionHeads * d]), cached.keys, cached.values, {
+      qPos: positions(start, L), kPos: positions(0, kv.length), heads: c.attentionHeads, kvHeads: c.kvHeads, headDim: d, scale: c.attentionScale,
+    });
+    return matmul(reshape(o, [L, c.attentionHeads * d]), block.attention.o, { transB: true });
+  }
+
+  /** Final-normed hidden states [L, hidden] of `ids` run after the tokens already in `cache` (differentiable). */
+  forwardHidden(ids: readonly number[], cache: Zamba2Cache, path: SsdPath = 'chunked'): Tensor {
+    const c = this.config, w = this.weights, H = c.hidden, eps = c.rmsNormEps;
+    if (ids.length === 0) throw new TesseraError('value', 'zamba2.forward', 'ids expected at least one token, got none');
     const e = this.embed(ids);
-    let h: FloatArray = Float32Array.from(e);
+    let h = e;
     let j = 0;
     for (let i = 0; i < c.layers; i++) {
       const layer = w.layers[i]!;
-      let mixerIn: FloatArray = h;
+      let mixerIn = h;
       if (layer.linear) {
         const block = w.blocks[j % c.numMemBlocks]!;
-        const cat = new Float32Array(L * 2 * H);
-        for (let t = 0; t < L; t++) {
-          cat.set(h.subarray(t * H, (t + 1) * H), t * 2 * H);
-          cat.set(e.subarray(t * H, (t + 1) * H), t * 2 * H + H);
-        }
-        const x = rmsNormRows(cat, block.inputNorm, 2 * H, c.rmsNormEps);
-        const a = attentionForward({
-          inWidth: 2 * H, outWidth: H, heads: c.attentionHeads, kvHeads: c.kvHeads, headDim: c.attentionHeadDim,
-          scale: c.attentionScale, ropeTheta: c.useMemRope ? c.ropeTheta : null,
-        }, block.attention, x, cache.kv[j]!, block.attentionAdapters.get(j) ?? null);
-        const m = gatedMlpForward(block.mlp, rmsNormRows(a, block.preFfNorm, H, c.rmsNormEps), H, c.intermediate, block.mlpAdapters.get(j) ?? null);
-        const t = linearRows(m, layer.linear, L, H, H);
-        mixerIn = new Float32Array(L * H);
-        for (let k = 0; k < mixerIn.length; k++) mixerIn[k] = h[k]! + t[k]!;
+        const x = rmsNorm(concat([h, e], 1), [2 * H], block.inputNorm, eps);
+        const a = this.attention(block, x, cache.kv[j]!, cache.length, block.attentionAdapters.get(j) ?? null);
+        const m = gatedMlp(rmsNorm(a, [H], block.preFfNorm, eps), block.mlp, 'gelu', block.mlpAdapters.get(j) ?? null);
+        mixerIn = add(h, matmul(m, layer.linear, { transB: true }));
         j++;
       }
-      const normed = rmsNormRows(mixerIn, layer.mamba.inputNorm, H, c.rmsNormEps);
-      const out = mamba2Forward(this.mambaDims, layer.mamba.mixer, normed, cache.mamba[i]!, path);
-      const next = new Float32Array(L * H);
-      for (let k = 0; k < next.length; k++) next[k] = h[k]! + out[k]!;
-      h = next;
+      const mixed = mamba2Mixer(this.mambaDims, layer.mamba.mixer, rmsNorm(mixerIn, [H], layer.mamba.inputNorm, eps), cache.mamba[i]!, path);
+      cache.mamba[i] = mixed.state;
+      h = add(h, mixed.y);
     }
-    cache.length += L;
-    return rmsNormRows(h, w.finalNorm, H, c.rmsNormEps);
+    cache.length += ids.length;
+    return rmsNorm(h, [H], w.finalNorm, eps);
   }
 
-  /** Logits [vocab] at the last of `ids` (run after the cache's tokens). */
-  forwardLast(ids: readonly number[], cache: Zamba2Cache, path: SsdPath = 'chunked'): Float32Array {
-    const H = this.config.hidden;
-    const hidden = this.forwardHidden(ids, cache, path);
-    const last = Float32Array.from(hidden.subarray((ids.length - 1) * H, ids.length * H));
-    return linearRows(last, this.weights.lmHead, 1, H, this.config.vocabSize) as Float32Array;
+  /** Logits [L, vocab] of `ids` from a fresh cache (differentiable: training and gradient checks). */
+  forward(ids: Tensor): Tensor {
+    const list = Array.from(ids.data, Number);
+    return matmul(this.forwardHidden(list, this.newCache()), this.weights.lmHead, { transB: true });
   }
 
-  /** Logits [L, vocab] at every position of `ids`. */
-  forwardAll(ids: readonly number[], cache: Zamba2Cache, path: SsdPath = 'chunked'): Float32Array {
-    const hidden = this.forwardHidden(ids, cache, path);
-    return linearRows(Float32Array.from(hidden), this.weights.lmHead, ids.length, this.config.hidden, this.config.vocabSize) as Float32Array;
+  /** Logits [vocab] at the last of `ids` (run after the cache's tokens), without a tape. */
+  forwardLast(ids: readonly number[], cache: Zamba2Cache, path: SsdPath = 'chunked'): FloatArray {
+    return noGrad(() => {
+      const hidden = this.forwardHidden(ids, cache, path);
+      const last = slice(hidden, [ids.length - 1, 0], [ids.length, this.config.hidden]);
+      return matmul(last, this.weights.lmHead, { transB: true }).data as FloatArray;
+    });
+  }
+
+  /** Logits [L, vocab] at every position of `ids`, without a tape. */
+  forwardAll(ids: readonly number[], cache: Zamba2Cache, path: SsdPath = 'chunked'): FloatArray {
+    return noGrad(() => matmul(this.forwardHidden(ids, cache, path), this.weights.lmHead, { transB: true }).data as FloatArray);
   }
 }

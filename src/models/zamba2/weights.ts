@@ -1,20 +1,38 @@
-// Zamba2 weights as typed arrays, built from canonical tensor names (the "layers" layout, shared blocks
-// once: tensors.ts), plus seeded random weights for tiny checkpoints and benchmarks.
+// Zamba2 weights as Tensors (leaf parameters, requiring grad), built from canonical tensor names (the
+// "layers" layout, shared blocks once: tensors.ts), plus seeded random weights for tiny checkpoints and
+// benchmarks. Each Tensor wraps the array it is given (no copy), in the shape tensors.ts lists.
 import type { FloatArray } from '../../core/dtype.js';
+import { shapeError } from '../../core/errors.js';
 import * as random from '../../core/random.js';
-import type { AttentionAdapters, AttentionWeights, GatedMlpWeights, LoraWeights, Mamba2Weights } from '../../nn/sequence/index.js';
+import type { GatedMlpWeights, LoraWeights, Mamba2Weights } from '../../nn/sequence/index.js';
+import { Tensor } from '../../tensor/index.js';
 import type { Zamba2Config } from './config.js';
 import { blockHomeLayer, zamba2TensorSpecs, type TensorSpec } from './tensors.js';
 
+/** q, k, v, o projections [out, in] of the shared attention. */
+export interface AttentionWeights {
+  readonly q: Tensor;
+  readonly k: Tensor;
+  readonly v: Tensor;
+  readonly o: Tensor;
+}
+
+/** LoRA adapters on q, k and v, one set per hybrid invocation. */
+export interface AttentionAdapters {
+  readonly q: LoraWeights;
+  readonly k: LoraWeights;
+  readonly v: LoraWeights;
+}
+
 export interface Zamba2MambaLayerWeights {
-  readonly inputNorm: FloatArray;
+  readonly inputNorm: Tensor;
   readonly mixer: Mamba2Weights;
 }
 
 export interface Zamba2SharedBlockWeights {
-  readonly inputNorm: FloatArray;
+  readonly inputNorm: Tensor;
   readonly attention: AttentionWeights;
-  readonly preFfNorm: FloatArray;
+  readonly preFfNorm: Tensor;
   readonly mlp: GatedMlpWeights;
   /** by hybrid invocation j (only the j this block owns) */
   readonly attentionAdapters: ReadonlyMap<number, AttentionAdapters>;
@@ -24,20 +42,31 @@ export interface Zamba2SharedBlockWeights {
 export interface Zamba2LayerWeights {
   readonly mamba: Zamba2MambaLayerWeights;
   /** the per-hybrid-layer linear [hidden, hidden]; null for Mamba layers */
-  readonly linear: FloatArray | null;
+  readonly linear: Tensor | null;
 }
 
 export interface Zamba2Weights {
-  readonly embed: FloatArray;
-  readonly finalNorm: FloatArray;
+  readonly embed: Tensor;
+  readonly finalNorm: Tensor;
   /** [vocab, hidden]; the embedding itself when tied */
-  readonly lmHead: FloatArray;
+  readonly lmHead: Tensor;
   readonly layers: readonly Zamba2LayerWeights[];
   readonly blocks: readonly Zamba2SharedBlockWeights[];
+  /** Every tensor by canonical name (the parameters; lm_head.weight only when untied). */
+  readonly named: ReadonlyMap<string, Tensor>;
 }
 
-/** Assemble the weights from `get(canonicalName)` (the arrays are used as they are, not copied). */
-export function assembleZamba2Weights(c: Zamba2Config, get: (name: string) => FloatArray): Zamba2Weights {
+/** Assemble the weights from `get(canonicalName)` (the arrays are wrapped as they are, not copied). */
+export function assembleZamba2Weights(c: Zamba2Config, getArray: (name: string) => FloatArray): Zamba2Weights {
+  const shapes = new Map(zamba2TensorSpecs(c).map((s) => [s.name, s.shape]));
+  const named = new Map<string, Tensor>();
+  const get = (name: string): Tensor => {
+    const shape = shapes.get(name)!, data = getArray(name);
+    if (data.length !== shape.reduce((a, b) => a * b, 1)) throw shapeError('assembleZamba2Weights', name, `[${shape.join(', ')}]`, `${data.length} values`);
+    const t = new Tensor(data, [...shape], { requiresGrad: true });
+    named.set(name, t);
+    return t;
+  };
   const mamba = (prefix: string): Zamba2MambaLayerWeights => ({
     inputNorm: get(`${prefix}input_layernorm.weight`),
     mixer: {
@@ -71,7 +100,7 @@ export function assembleZamba2Weights(c: Zamba2Config, get: (name: string) => Fl
     });
   }
   const embed = get('model.embed_tokens.weight');
-  return { embed, finalNorm: get('model.final_layernorm.weight'), lmHead: c.tieWordEmbeddings ? embed : get('lm_head.weight'), layers, blocks };
+  return { embed, finalNorm: get('model.final_layernorm.weight'), lmHead: c.tieWordEmbeddings ? embed : get('lm_head.weight'), layers, blocks, named };
 }
 
 /** How a random tensor is initialised, from its name (Mamba conventions for A_log, D, dt_bias, norms). */

@@ -9,18 +9,18 @@
 //   value = concat(val_proj1(x_t), val_proj2(x_{t−1}))  (x_{−1} = 0)                   [B,S,kv,d_h]
 //   query ← √d_h · query/‖query‖;  key ← √d_h · key/‖key‖ · temp[kv head]               (temp init 0, as the code)
 //   RoPE on the first rotaryFraction·d_h channels of query and key
-//   causal softmax(query·keyᵀ/√d_h) · value with query head j reading kv head ⌊j/(qH/kv)⌋, then o_proj.
+//   causal softmax(query·keyᵀ/√d_h) · value with query head j reading kv head ⌊j/(qH/kv)⌋ (the engine's causalAttention), then o_proj.
 // Decode state per layer: conv_state [B, C, k0+k1−2] (the last pre-conv [q;k] vectors), prev_hs [B, h]
 // (x_{t−1} for the shifted value half), and the key/value cache (keys after RoPE).
 import { split, type Key } from '../../core/random.js';
 import { TesseraError } from '../../core/errors.js';
 import {
-  Tensor, add, concat, conv1d, div, matmul, mean, mul, reshape, slice, softmax, sqrt, sum, transpose, where, zeros, full,
+  Tensor, add, concat, conv1d, div, mean, mul, reshape, slice, sqrt, sum, transpose, zeros,
 } from '../../tensor/index.js';
 import { Linear, Module } from '../../nn/index.js';
+import { applyRotary, causalAttention, positions, rotaryTables } from '../../nn/sequence/index.js';
 import { normalInit } from '../../nn/init.js';
 import { headDim, type Zaya1Config } from './config.js';
-import { applyRope, ropeTables } from './rope.js';
 
 export interface CcaState {
   /** Last k0+k1−2 pre-convolution [q;k] vectors, oldest first: [B, C, k0+k1−2]. */
@@ -95,8 +95,8 @@ export class CCA extends Module {
     const shifted = concat([reshape(state.prev, [B, 1, c.hidden]), slice(x, [0, 0, 0], [B, S - 1, c.hidden])], 1);
     const v = concat([this.lin('val_proj1', x), this.lin('val_proj2', shifted)], 2);
     const rotary = 2 * Math.floor((c.rotaryFraction * dh) / 2);
-    const { cos, sin } = ropeTables(S, rotary, c.ropeTheta, state.position);
-    return { q: applyRope(query, cos, sin), k: applyRope(key, cos, sin), v: reshape(v, [B, S, c.kvHeads, dh]), qkPre: qk };
+    const tables = rotaryTables(S, rotary, c.ropeTheta, state.position, x.dtype === 'f64' ? 'f64' : 'f32');
+    return { q: applyRotary(query, tables), k: applyRotary(key, tables), v: reshape(v, [B, S, c.kvHeads, dh]), qkPre: qk };
   }
 
   /** A fresh decode state for batch B. */
@@ -111,17 +111,10 @@ export class CCA extends Module {
     if (h !== c.hidden) throw new TesseraError('shape', 'CCA', `x expected [B, S, ${c.hidden}], got [${x.shape.join(', ')}]`);
     const { q, k, v, qkPre } = this.qkv(x, state);
     const keys = concat([state.keys, k], 1), values = concat([state.values, v], 1);
-    const T = keys.shape[1]!, g = c.qHeads / c.kvHeads;
-    // scores [B, kv, g, S, T]: query head j = kvHead·g + r reads kv head ⌊j/g⌋.
-    const qg = transpose(reshape(q, [B, S, c.kvHeads, g, dh]), [0, 2, 3, 1, 4]);
-    const kt = transpose(keys, [0, 2, 1, 3]); // [B, kv, T, dh]
-    const scores = div(matmul(reshape(qg, [B, c.kvHeads, g * S, dh]), kt, { transB: true }), Math.sqrt(dh));
-    const mask = new Uint8Array(S * T);
-    for (let i = 0; i < S; i++) for (let j = 0; j < T; j++) mask[i * T + j] = j <= state.position + i ? 1 : 0;
-    const masked = where(reshape(new Tensor(mask, [S, T]), [1, 1, 1, S, T]), reshape(scores, [B, c.kvHeads, g, S, T]), full([], -1e30));
-    const att = softmax(masked, -1);
-    const out = matmul(reshape(att, [B, c.kvHeads, g * S, T]), transpose(values, [0, 2, 1, 3])); // [B, kv, g·S, dh]
-    const merged = reshape(transpose(reshape(out, [B, c.kvHeads, g, S, dh]), [0, 3, 1, 2, 4]), [B, S, c.qHeads * dh]);
+    const T = keys.shape[1]!;
+    const merged = causalAttention(reshape(q, [B, S, c.qHeads * dh]), reshape(keys, [B, T, c.kvHeads * dh]), reshape(values, [B, T, c.kvHeads * dh]), {
+      qPos: positions(state.position, S), kPos: positions(0, T), heads: c.qHeads, kvHeads: c.kvHeads, headDim: dh,
+    });
     const y = this.lin('o_proj', merged);
     const history = concat([state.conv, transpose(qkPre, [0, 2, 1])], 2);
     const next: CcaState = {

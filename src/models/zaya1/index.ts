@@ -6,5 +6,4 @@ export { CCA, type CcaState } from './cca.js';
 export { ZayaRouter, type Routing } from './router.js';
 export { ZayaMoE, Expert } from './moe.js';
 export { Zaya1Model, ResidualScaling, type Zaya1Output, type Zaya1DecodeState } from './model.js';
-export { ropeTables, applyRope } from './rope.js';
 export { trainTinyZaya1, loadStats, type TinyTrainOptions, type TinyTrainResult, type BalanceRecord } from './train.js';

@@ -3,7 +3,8 @@
 // a token's output is Σ over its experts of gate · expert(x). Tokens are gathered per expert (take) and the
 // outputs scattered back (scatterAdd), so each expert computes only its own tokens.
 import { split, type Key } from '../../core/random.js';
-import { Tensor, mul, reshape, scatterAdd, silu, slice, take, zeros } from '../../tensor/index.js';
+import { gatedHalves } from '../../nn/sequence/index.js';
+import { Tensor, mul, reshape, scatterAdd, slice, take, zeros } from '../../tensor/index.js';
 import { Linear, Module } from '../../nn/index.js';
 import type { Zaya1Config } from './config.js';
 import { ZayaRouter, type Routing } from './router.js';
@@ -18,9 +19,7 @@ export class Expert extends Module {
 
   /** x [n, h] → [n, h]. */
   forward(x: Tensor): Tensor {
-    const f = this.config.expertFfn, n = x.shape[0]!;
-    const y = this.children['linear_fc1']!.forward(x);
-    const act = mul(silu(slice(y, [0, 0], [n, f])), slice(y, [0, f], [n, 2 * f]));
+    const act = gatedHalves(this.children['linear_fc1']!.forward(x), 'silu');
     return this.children['linear_fc2']!.forward(act);
   }
 }

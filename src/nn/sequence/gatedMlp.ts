@@ -1,22 +1,36 @@
-// Gated MLP (Zamba2MLP): [gate | up] = gate_up(x) (+ adapter), out = down(act(gate) ⊙ up), act = exact GELU.
-// x [L, hidden], gate_up [2I, hidden], down [hidden, I].
-import type { FloatArray } from '../../core/dtype.js';
+// The gated MLP, the one gating of the engine (GLU family, Shazeer 2020), on Tensors:
+//   gatedProduct(gate, up) = act(gate) ⊙ up            act = exact GELU (GeGLU, Zamba2) or SiLU (SwiGLU)
+//   gatedMlp(x) = down(gatedProduct(gate(x), up(x)))   (+ an optional LoRA adapter on the fused gate/up)
+// Weights as PyTorch Linears: gateUp [2I, in] (gate rows first, Zamba2's gate_up_proj and ZAYA1's fc1),
+// down [out, I]. Layouts that shard gate and up separately (parallel/) call gatedProduct on their shards.
+import { shapeError } from '../../core/errors.js';
+import { Tensor, gelu, matmul, mul, silu, slice } from '../../tensor/index.js';
 import { addLora, type LoraWeights } from './lora.js';
-import { allocLike, geluErf, linearRows } from './rows.js';
 
-export interface GatedMlpWeights {
-  readonly gateUp: FloatArray;
-  readonly down: FloatArray;
+export type GateActivation = 'gelu' | 'silu';
+
+export function gatedProduct(gate: Tensor, up: Tensor, act: GateActivation): Tensor {
+  return mul(act === 'gelu' ? gelu(gate) : silu(gate), up);
 }
 
-export function gatedMlpForward(w: GatedMlpWeights, x: FloatArray, hidden: number, intermediate: number, adapter: LoraWeights | null = null): FloatArray {
-  const L = x.length / hidden;
-  const gu = linearRows(x, w.gateUp, L, hidden, 2 * intermediate);
-  if (adapter) addLora(gu, x, adapter, L, hidden, 2 * intermediate);
-  const act = allocLike(x, L * intermediate);
-  for (let t = 0; t < L; t++) {
-    const o = t * 2 * intermediate;
-    for (let i = 0; i < intermediate; i++) act[t * intermediate + i] = geluErf(gu[o + i]!) * gu[o + intermediate + i]!;
-  }
-  return linearRows(act, w.down, L, intermediate, hidden);
+/** gate | up halves of the last axis of y [.., 2I] → act(gate) ⊙ up [.., I]. */
+export function gatedHalves(y: Tensor, act: GateActivation): Tensor {
+  const width = y.shape.at(-1)!;
+  if (width % 2 !== 0) throw shapeError('gatedHalves', 'last dimension', 'an even width (gate and up halves)', width);
+  const lead = y.shape.slice(0, -1), zero = lead.map(() => 0);
+  return gatedProduct(slice(y, [...zero, 0], [...lead, width / 2]), slice(y, [...zero, width / 2], [...lead, width]), act);
+}
+
+export interface GatedMlpWeights {
+  /** [2I, in] */
+  readonly gateUp: Tensor;
+  /** [out, I] */
+  readonly down: Tensor;
+}
+
+/** x [L, in] → [L, out]. */
+export function gatedMlp(x: Tensor, w: GatedMlpWeights, act: GateActivation, adapter: LoraWeights | null = null): Tensor {
+  let gu = matmul(x, w.gateUp, { transB: true });
+  if (adapter) gu = addLora(gu, x, adapter);
+  return matmul(gatedHalves(gu, act), w.down, { transB: true });
 }

@@ -1,141 +1,104 @@
-// Mamba2's state-space dual (SSD) layer with a scalar decay per head: the readable reference for both
-// paths (typed arrays, inference only; Dao & Gu 2024, ssd_minimal; research/zamba2.md §D).
+// Mamba2's state-space dual (SSD) layer with a scalar decay per head (Dao & Gu 2024; research/zamba2.md §D),
+// on Tensors: both paths are compositions of engine ops, so gradients flow through them. The readable
+// typed-array reference (ssd_minimal's loops) is test/support/sequenceReference/ssd.ts.
 //
 // Shapes: x [L, H, P], dt [L, H] (already softplus'ed and clamped), A [H] (negative), B and C [L, G, N],
-// D [H], state [H, P, N]. Head h reads group floor(h / (H/G)).
+// D [H], state [H, P, N]. Head h reads group ⌊h / r⌋, r = H/G; internally heads are [G, r].
 //   recurrence:  S_t = exp(dt_t·A)·S_{t−1} + dt_t · x_t ⊗ B_t        y_t = S_t·C_t + D·x_t
 //   chunked:     per chunk of Q positions, with cum_l = Σ_{k ≤ l in chunk} dt_k·A,
-//     Y_diag[l] = Σ_{s ≤ l} exp(cum_l − cum_s)(C_l·B_s) dt_s x_s          (intra-chunk, quadratic)
+//     Y_diag[l] = Σ_{s ≤ l} exp(cum_l − cum_s)(C_l·B_s) dt_s x_s          (intra-chunk, quadratic: matmuls)
 //     Y_off[l]  = exp(cum_l) · (S_prev · C_l)                               (state carried into the chunk)
 //     S_next    = exp(cum_end)·S_prev + Σ_s exp(cum_end − cum_s) dt_s x_s ⊗ B_s
-// Both start from `state` (the initial / cached state) and leave the final state in it. A last chunk
-// shorter than Q is the padded chunk of the reference with the padding dropped (padding contributes 0).
+// Both start from `state` and return the final state. A last chunk shorter than Q is the padded chunk of
+// the reference with the padding dropped (padding contributes 0).
 import { rangeError, shapeError } from '../../core/errors.js';
-import type { FloatArray } from '../../core/dtype.js';
-import { allocLike } from './rows.js';
-
-export interface SsdDims {
-  /** sequence length */
-  readonly length: number;
-  readonly heads: number;
-  readonly headDim: number;
-  readonly groups: number;
-  readonly stateSize: number;
-}
+import { Tensor, add, concat, cumsum, exp, matmul, mul, reshape, slice, sub, tensor, transpose, where } from '../../tensor/index.js';
 
 export interface SsdInputs {
-  readonly x: FloatArray;
-  readonly dt: FloatArray;
-  readonly A: FloatArray;
-  readonly B: FloatArray;
-  readonly C: FloatArray;
-  readonly D: FloatArray;
+  /** [L, H, P] */
+  readonly x: Tensor;
+  /** [L, H] */
+  readonly dt: Tensor;
+  /** [H] */
+  readonly A: Tensor;
+  /** [L, G, N] */
+  readonly B: Tensor;
+  /** [L, G, N] */
+  readonly C: Tensor;
+  /** [H] */
+  readonly D: Tensor;
 }
 
-function checkSizes(d: SsdDims, inp: SsdInputs, state: FloatArray): void {
-  const { length: L, heads: H, headDim: P, groups: G, stateSize: N } = d;
-  const want: [string, number, number][] = [
-    ['x', inp.x.length, L * H * P], ['dt', inp.dt.length, L * H], ['A', inp.A.length, H], ['B', inp.B.length, L * G * N],
-    ['C', inp.C.length, L * G * N], ['D', inp.D.length, H], ['state', state.length, H * P * N],
+export interface SsdResult {
+  /** [L, H, P] */
+  readonly y: Tensor;
+  /** [H, P, N] */
+  readonly state: Tensor;
+}
+
+function dimsOf(inp: SsdInputs, state: Tensor) {
+  const [L, H, P] = inp.x.shape as [number, number, number];
+  const [, G, N] = inp.B.shape as [number, number, number];
+  const want: [string, Tensor, number[]][] = [
+    ['x', inp.x, [L, H, P]], ['dt', inp.dt, [L, H]], ['A', inp.A, [H]], ['B', inp.B, [L, G, N]], ['C', inp.C, [L, G, N]],
+    ['D', inp.D, [H]], ['state', state, [H, P, N]],
   ];
-  for (const [name, got, expected] of want) {
-    if (got !== expected) throw shapeError('ssd', `${name} length`, String(expected), got);
+  for (const [name, t, shape] of want) {
+    if (t.rank !== shape.length || t.shape.some((d, i) => d !== shape[i])) throw shapeError('ssd', name, `[${shape.join(', ')}]`, t.shape);
   }
   if (H % G !== 0) throw shapeError('ssd', 'heads', `a multiple of groups ${G}`, H);
+  return { L, H, P, G, N, r: H / G };
 }
 
-/** Token-by-token recurrence. Returns y [L, H, P]; `state` [H, P, N] is updated in place. */
-export function ssdRecurrent(d: SsdDims, inp: SsdInputs, state: FloatArray): FloatArray {
-  checkSizes(d, inp, state);
-  const { length: L, heads: H, headDim: P, groups: G, stateSize: N } = d;
-  const { x, dt, A, B, C, D } = inp;
-  const y = allocLike(x, L * H * P);
-  const perGroup = H / G;
+/** y += D·x: the skip connection of both paths. */
+const skip = (y: Tensor, x: Tensor, D: Tensor, H: number) => add(y, mul(x, reshape(D, [1, H, 1])));
+
+/** Token-by-token recurrence (the decode path; L = 1 per decode step). */
+export function ssdRecurrent(inp: SsdInputs, state: Tensor): SsdResult {
+  const { L, H, P, G, N, r } = dimsOf(inp, state);
+  let S = reshape(state, [G, r, P, N]);
+  const ys: Tensor[] = [];
   for (let t = 0; t < L; t++) {
-    for (let h = 0; h < H; h++) {
-      const g = Math.floor(h / perGroup);
-      const dth = dt[t * H + h]!;
-      const decay = Math.exp(dth * A[h]!);
-      const bo = (t * G + g) * N;
-      for (let p = 0; p < P; p++) {
-        const xv = x[(t * H + h) * P + p]!;
-        const so = (h * P + p) * N;
-        let acc = 0;
-        for (let n = 0; n < N; n++) {
-          const s = decay * state[so + n]! + dth * xv * B[bo + n]!;
-          state[so + n] = s;
-          acc += s * C[bo + n]!;
-        }
-        y[(t * H + h) * P + p] = acc + D[h]! * xv;
-      }
-    }
+    const dt = reshape(slice(inp.dt, [t, 0], [t + 1, H]), [H]);
+    const x = reshape(slice(inp.x, [t, 0, 0], [t + 1, H, P]), [G, r, P, 1]);
+    const B = reshape(slice(inp.B, [t, 0, 0], [t + 1, G, N]), [G, 1, 1, N]);
+    const C = reshape(slice(inp.C, [t, 0, 0], [t + 1, G, N]), [G, 1, N, 1]);
+    const decay = reshape(exp(mul(dt, inp.A)), [G, r, 1, 1]);
+    S = add(mul(S, decay), mul(mul(x, reshape(dt, [G, r, 1, 1])), B));
+    ys.push(reshape(matmul(S, C), [1, H, P]));
   }
-  return y;
+  const y = ys.length === 1 ? ys[0]! : concat(ys, 0);
+  return { y: skip(y, inp.x, inp.D, H), state: reshape(S, [H, P, N]) };
 }
 
-/** Chunked SSD (chunk size Q, 256 in Zamba2). Returns y [L, H, P]; `state` is updated in place. */
-export function ssdChunked(d: SsdDims, inp: SsdInputs, state: FloatArray, chunkSize: number): FloatArray {
-  checkSizes(d, inp, state);
+/** Chunked SSD (chunk size Q, 256 in Zamba2): the prefill path. */
+export function ssdChunked(inp: SsdInputs, state: Tensor, chunkSize: number): SsdResult {
+  const { L, H, P, G, N, r } = dimsOf(inp, state);
   if (!Number.isInteger(chunkSize) || chunkSize < 1) throw rangeError('ssd', 'chunk size', 'a positive integer', chunkSize);
-  const { length: L, heads: H, headDim: P, groups: G, stateSize: N } = d;
-  const { x, dt, A, B, C, D } = inp;
-  const y = allocLike(x, L * H * P);
-  const perGroup = H / G;
-  const Q = chunkSize;
-  const cb = new Float64Array(G * Q * Q); // C_l·B_s per group, l ≥ s
-  const cum = new Float64Array(Q);
-  const w = new Float64Array(Q); // exp(cum_end − cum_s)·dt_s
-  const sPrev = new Float64Array(P * N);
-  const acc = new Float64Array(P);
-  for (let c0 = 0; c0 < L; c0 += Q) {
-    const q = Math.min(Q, L - c0);
-    for (let g = 0; g < G; g++) {
-      for (let l = 0; l < q; l++) {
-        const co = ((c0 + l) * G + g) * N;
-        for (let s = 0; s <= l; s++) {
-          const bo = ((c0 + s) * G + g) * N;
-          let dot = 0;
-          for (let n = 0; n < N; n++) dot += C[co + n]! * B[bo + n]!;
-          cb[(g * Q + l) * Q + s] = dot;
-        }
-      }
-    }
-    for (let h = 0; h < H; h++) {
-      const g = Math.floor(h / perGroup);
-      const a = A[h]!;
-      let run = 0;
-      for (let l = 0; l < q; l++) cum[l] = run += dt[(c0 + l) * H + h]! * a;
-      const cumEnd = cum[q - 1]!;
-      for (let i = 0; i < P * N; i++) sPrev[i] = state[h * P * N + i]!;
-      for (let l = 0; l < q; l++) {
-        // Y_off: exp(cum_l) · S_prev · C_l
-        const co = ((c0 + l) * G + g) * N;
-        const e = Math.exp(cum[l]!);
-        for (let p = 0; p < P; p++) {
-          let s = 0;
-          for (let n = 0; n < N; n++) s += sPrev[p * N + n]! * C[co + n]!;
-          acc[p] = e * s;
-        }
-        // Y_diag: Σ_{s ≤ l} exp(cum_l − cum_s)(C_l·B_s) dt_s x_s
-        for (let s = 0; s <= l; s++) {
-          const coef = Math.exp(cum[l]! - cum[s]!) * cb[(g * Q + l) * Q + s]! * dt[(c0 + s) * H + h]!;
-          const xo = ((c0 + s) * H + h) * P;
-          for (let p = 0; p < P; p++) acc[p]! += coef * x[xo + p]!;
-        }
-        const xo = ((c0 + l) * H + h) * P;
-        for (let p = 0; p < P; p++) y[xo + p] = acc[p]! + D[h]! * x[xo + p]!;
-      }
-      // Chunk-end state: exp(cum_end)·S_prev + Σ_s exp(cum_end − cum_s) dt_s x_s ⊗ B_s
-      for (let s = 0; s < q; s++) w[s] = Math.exp(cumEnd - cum[s]!) * dt[(c0 + s) * H + h]!;
-      const eEnd = Math.exp(cumEnd);
-      for (let p = 0; p < P; p++) {
-        for (let n = 0; n < N; n++) {
-          let v = eEnd * sPrev[p * N + n]!;
-          for (let s = 0; s < q; s++) v += w[s]! * x[((c0 + s) * H + h) * P + p]! * B[((c0 + s) * G + g) * N + n]!;
-          state[(h * P + p) * N + n] = v;
-        }
-      }
-    }
+  let S = reshape(state, [G, r, P, N]);
+  const ys: Tensor[] = [];
+  for (let c0 = 0; c0 < L; c0 += chunkSize) {
+    const q = Math.min(chunkSize, L - c0);
+    const X = transpose(reshape(slice(inp.x, [c0, 0, 0], [c0 + q, H, P]), [q, G, r, P]), [1, 2, 0, 3]); // [G, r, q, P]
+    const dtT = reshape(transpose(slice(inp.dt, [c0, 0], [c0 + q, H])), [G, r, q]); // [G, r, q]
+    const Bg = transpose(slice(inp.B, [c0, 0, 0], [c0 + q, G, N]), [1, 0, 2]); // [G, q, N]
+    const Cg = transpose(slice(inp.C, [c0, 0, 0], [c0 + q, G, N]), [1, 0, 2]);
+    const cum = cumsum(mul(dtT, reshape(inp.A, [G, r, 1])), 2); // [G, r, q]
+    // exp(cum_l − cum_s) for s ≤ l, 0 above the diagonal (masked before exp: no overflow, zero gradient).
+    const lower = new Uint8Array(q * q);
+    for (let l = 0; l < q; l++) for (let s = 0; s <= l; s++) lower[l * q + s] = 1;
+    const diff = sub(reshape(cum, [G, r, q, 1]), reshape(cum, [G, r, 1, q]));
+    const decay = exp(where(tensor(lower, [q, q]), diff, -Infinity)); // [G, r, q, q]
+    const CB = reshape(matmul(Cg, Bg, { transB: true }), [G, 1, q, q]);
+    const M = mul(mul(decay, CB), reshape(dtT, [G, r, 1, q]));
+    const yDiag = matmul(M, X); // [G, r, q, P]
+    const yOff = mul(matmul(reshape(Cg, [G, 1, q, N]), S, { transB: true }), exp(reshape(cum, [G, r, q, 1])));
+    const cumEnd = slice(cum, [0, 0, q - 1], [G, r, q]); // [G, r, 1]
+    const w = mul(exp(sub(cumEnd, cum)), dtT); // [G, r, q]
+    const inflow = matmul(mul(X, reshape(w, [G, r, q, 1])), reshape(Bg, [G, 1, q, N]), { transA: true }); // [G, r, P, N]
+    S = add(mul(S, exp(reshape(cumEnd, [G, r, 1, 1]))), inflow);
+    ys.push(reshape(transpose(add(yDiag, yOff), [2, 0, 1, 3]), [q, H, P]));
   }
-  return y;
+  const y = ys.length === 1 ? ys[0]! : concat(ys, 0);
+  return { y: skip(y, inp.x, inp.D, H), state: reshape(S, [H, P, N]) };
 }

@@ -1,10 +1,11 @@
-// Row-wise building blocks for sequence models, on plain typed arrays (inference reference, no autograd).
+// The readable references of the sequence layers (src/nn/sequence), on plain typed arrays: the tests compare
+// the engine's layers against these (as mamba keeps ssd_minimal beside its kernels). No autograd, no backend.
+// Row-wise building blocks:
 // A sequence of L vectors of width d is one row-major array [L, d]. Weights follow PyTorch: a Linear
 // weight is [out, in]. Accumulation is in float64; results are stored in the output array's precision.
-import { shapeError } from '../../core/errors.js';
-import { erf } from '../../core/special.js';
-import type { FloatArray } from '../../core/dtype.js';
-import { getBackend } from '../../backend/registry.js';
+import { shapeError } from '../../../src/core/errors.js';
+import { erf } from '../../../src/core/special.js';
+import type { FloatArray } from '../../../src/core/dtype.js';
 
 /** A float array of the same precision as `like`. */
 export function allocLike(like: FloatArray, length: number): FloatArray {
@@ -13,19 +14,12 @@ export function allocLike(like: FloatArray, length: number): FloatArray {
 
 /**
  * y [L, out] = x [L, in] · wᵀ, w [out, in] (a bias-free PyTorch Linear). With `accumulate`, y += x · wᵀ.
- * Float32 work on the wasm backend runs its GEMM; otherwise contiguous dot products (4 partial sums).
+ * Contiguous dot products (4 partial sums).
  */
 export function linearRows(x: FloatArray, w: FloatArray, rows: number, inWidth: number, outWidth: number, y?: FloatArray, accumulate = false): FloatArray {
   if (x.length !== rows * inWidth) throw shapeError('linearRows', 'x length', `${rows}·${inWidth}`, x.length);
   if (w.length !== outWidth * inWidth) throw shapeError('linearRows', 'w length', `${outWidth}·${inWidth}`, w.length);
   const out = y ?? allocLike(x, rows * outWidth);
-  const backend = getBackend();
-  if (backend.name !== 'cpu' && x instanceof Float32Array && w instanceof Float32Array && out instanceof Float32Array) {
-    const target = accumulate ? new Float32Array(rows * outWidth) : out;
-    backend.gemm({ m: rows, n: outWidth, k: inWidth, transA: false, transB: true, batch: 1, aOffsets: new Int32Array([0]), bOffsets: new Int32Array([0]) }, x, w, target);
-    if (accumulate) for (let i = 0; i < out.length; i++) out[i]! += target[i]!;
-    return out;
-  }
   const k4 = inWidth - (inWidth % 4);
   for (let r = 0; r < rows; r++) {
     const xo = r * inWidth;
