@@ -56,14 +56,20 @@ export interface Zamba2Weights {
   readonly named: ReadonlyMap<string, Tensor>;
 }
 
-/** Assemble the weights from `get(canonicalName)` (the arrays are wrapped as they are, not copied). */
-export function assembleZamba2Weights(c: Zamba2Config, getArray: (name: string) => FloatArray): Zamba2Weights {
+/**
+ * Assemble the weights from `get(canonicalName)`: arrays are wrapped as they are (not copied) as leaf
+ * parameters; Tensors are used as given (a gradient check passes its perturbed inputs this way).
+ */
+export function assembleZamba2Weights(c: Zamba2Config, getValue: (name: string) => FloatArray | Tensor): Zamba2Weights {
   const shapes = new Map(zamba2TensorSpecs(c).map((s) => [s.name, s.shape]));
   const named = new Map<string, Tensor>();
   const get = (name: string): Tensor => {
-    const shape = shapes.get(name)!, data = getArray(name);
-    if (data.length !== shape.reduce((a, b) => a * b, 1)) throw shapeError('assembleZamba2Weights', name, `[${shape.join(', ')}]`, `${data.length} values`);
-    const t = new Tensor(data, [...shape], { requiresGrad: true });
+    const shape = shapes.get(name)!, value = getValue(name);
+    const size = value instanceof Tensor ? value.size : value.length;
+    if (size !== shape.reduce((a, b) => a * b, 1) || (value instanceof Tensor && value.shape.some((d, i) => d !== shape[i]))) {
+      throw shapeError('assembleZamba2Weights', name, `[${shape.join(', ')}]`, value instanceof Tensor ? value.shape : `${size} values`);
+    }
+    const t = value instanceof Tensor ? value : new Tensor(value, [...shape], { requiresGrad: true });
     named.set(name, t);
     return t;
   };
