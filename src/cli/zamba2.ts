@@ -1,4 +1,4 @@
-// `tessera zamba2 …` (generate, logits, make-tiny, params) and `tessera bench zamba2`.
+// `tessera zamba2 …` (generate, logits, train, make-tiny, params) and `tessera bench zamba2`.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { useBackend, type BackendChoice } from './backend.js';
 import { backendOption, positiveInt, nonNegativeInt } from './options.js';
@@ -94,6 +94,28 @@ export function registerZamba2Commands(program: Command): void {
           const top = Array.from(logits, (v, i) => [i, v] as const).sort((a, b) => b[1] - a[1]).slice(0, 10);
           process.stdout.write(`${top.map(([i, v]) => `${i}\t${v.toFixed(4)}`).join('\n')}\n`);
         }
+      });
+    });
+
+  z.command('train')
+    .description('fine-tune on a text file with the checkpoint\'s tokenizer (all parameters, or only the LoRA adapters with --lora) and write a Hugging Face model directory')
+    .requiredOption('--model <dir>', 'Hugging Face model directory (config.json, *.safetensors, tokenizer.json)')
+    .requiredOption('--data <file>', 'UTF-8 text file to train on')
+    .requiredOption('--out <dir>', 'output model directory (model.safetensors, config.json, tokenizer files)')
+    .option('--lora', 'train only the shared blocks\' LoRA adapters (default: every parameter)')
+    .option('--steps <n>', 'optimizer steps', positiveInt('--steps'), 50)
+    .option('--seq-len <n>', 'tokens per training window', positiveInt('--seq-len'), 64)
+    .option('--batch <n>', 'windows per step', positiveInt('--batch'), 4)
+    .option('--lr <x>', 'Adam learning rate', numberIn('--lr', 0, 1, true), 1e-3)
+    .option('--clip <x>', 'global gradient-norm clip (0: none)', numberIn('--clip', 0, 1e6), 1)
+    .option('--seed <n>', 'window sampling seed', nonNegativeInt('--seed'), 0)
+    .option('--json', 'print the result as one JSON line')
+    .addOption(backendOption())
+    .action(async (o: { model: string; data: string; out: string; lora?: boolean; steps: number; seqLen: number; batch: number; lr: number; clip: number; seed: number; json?: boolean; backend: BackendChoice }) => {
+      await withModel(o.model, false, o.backend, async (ck) => {
+        const { runZamba2Finetune } = await import('./zamba2Train.js');
+        const result = runZamba2Finetune(ck, { ...o, mode: o.lora ? 'lora' : 'full' }, (line) => process.stderr.write(`${line}\n`));
+        process.stdout.write(o.json ? `${JSON.stringify(result)}\n` : `loss ${result.loss_before.toFixed(4)} → ${result.loss_after.toFixed(4)} (${result.mode}, ${result.trainable_parameters} trainable parameters); wrote ${result.files.join(', ')} to ${result.out}\n`);
       });
     });
 

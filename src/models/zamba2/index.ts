@@ -16,3 +16,5 @@ export { Zamba2Tokenizer } from './tokenizer.js';
 export { writeTinyZamba2Checkpoint, tinyTokenizerJson, type TinyCheckpointOptions } from './tinyCheckpoint.js';
 export { tinyZamba2ConfigJson } from './tinyConfig.js';
 export { AttentionBaseline, baselineLayerCount, baselineLayerParameters } from './attentionBaseline.js';
+export { finetuneZamba2, languageModelLoss, trainableNames, type FinetuneMode, type FinetuneOptions, type FinetuneResult } from './finetune.js';
+export { saveZamba2Checkpoint } from './save.js';
