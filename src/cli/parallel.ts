@@ -2,7 +2,7 @@
 // layout and check it against one device; plan layouts for a model on a node; time collectives.
 // The option parsing lives here; the actions are imported when a parallel command runs.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { positiveInt, positiveNumber } from './options.js';
+import { nonNegativeNumber, positiveInt, positiveNumber } from './options.js';
 
 const rankList = (v: string): number[] => v.split(',').map((x) => positiveInt('--ranks')(x.trim()));
 const COLLECTIVES = 'all-reduce,all-gather,reduce-scatter,broadcast,all-to-all';
@@ -33,8 +33,11 @@ export function parseSizes(v: string, factor = 2): number[] {
 export function registerParallelCommands(program: Command): void {
   const parallel = program.command('parallel').description('parallel layouts of a transformer block (TP, SP, Ulysses, TP×SP, TSP): run, plan, benchmark collectives');
   parallel.command('run')
-    .description('run one transformer block forward+backward on D ranks in a layout; compare with one device; meter bytes and memory')
+    .description('run one transformer block (or Zamba2\'s shared block) forward+backward on D ranks in a layout; compare with one device; meter bytes and memory')
     .addOption(new Option('--layout <name>', 'layout').choices(['tp', 'sp', 'ulysses', 'tpsp', 'tsp']).makeOptionMandatory())
+    .addOption(new Option('--block <name>', 'block: the transformer block, or Zamba2\'s shared block with its adapters, RoPE and linear (layouts tp, sp, tpsp, tsp; --ffn is its intermediate size)').choices(['transformer', 'zamba2']).default('transformer'))
+    .option('--adapter-rank <r>', 'zamba2: rank of the LoRA adapters', positiveInt('--adapter-rank'), 8)
+    .option('--rope-theta <theta>', 'zamba2: RoPE base (0: no RoPE)', nonNegativeNumber('--rope-theta'), 10000)
     .requiredOption('--ranks <D>', 'number of ranks', positiveInt('--ranks'))
     .requiredOption('--seq <S>', 'sequence length', positiveInt('--seq'))
     .requiredOption('--hidden <H>', 'hidden size', positiveInt('--hidden'))

@@ -7,6 +7,7 @@ import type { BlockConfig } from '../parallel/block.js';
 import { BENCH_COLLECTIVES, summarizeBench, type BenchCollective, type BenchTiming } from '../parallel/benchCollectives.js';
 import { blockLayoutProgram, checkLayout, type LayoutRunArgs } from '../parallel/layouts/index.js';
 import type { RankBlockResult } from '../parallel/layouts/common.js';
+import type { BlockChoice } from '../parallel/blocks.js';
 import { CLUSTER_PRESETS, MODEL_PRESETS, planLayouts, REPORTED_PEAK_GB, type ClusterConfig } from '../parallel/planner.js';
 import { runJsonContract, summarizeLayoutRun } from '../parallel/runSummary.js';
 import { runSimulated, type RankRun } from '../parallel/transports/simulated.js';
@@ -59,13 +60,15 @@ function clusterFrom(value: string): ClusterConfig {
 }
 
 export interface RunOptionsCli {
-  layout: string; ranks: number; seq: number; hidden: number; heads: number; kvHeads?: number; ffn?: number; batch: number;
+  layout: string; block: 'transformer' | 'zamba2'; adapterRank: number; ropeTheta: number;
+  ranks: number; seq: number; hidden: number; heads: number; kvHeads?: number; ffn?: number; batch: number;
   tp?: number; headBuckets?: number; dtype: 'f32' | 'f64'; transport: 'workers' | 'simulated'; seed: number; timeoutMs: number; json?: boolean;
 }
 
 export async function runCommand(o: RunOptionsCli): Promise<void> {
   const cfg: BlockConfig = { batch: o.batch, seq: o.seq, hidden: o.hidden, heads: o.heads, kvHeads: o.kvHeads ?? o.heads, ffn: o.ffn ?? 4 * o.hidden, dtype: o.dtype };
-  const args: LayoutRunArgs = { cfg, seed: o.seed, layout: checkLayout(o.layout), tp: o.tp, headBuckets: o.headBuckets };
+  const block: BlockChoice = o.block === 'zamba2' ? { kind: 'zamba2', adapterRank: o.adapterRank, ropeTheta: o.ropeTheta > 0 ? o.ropeTheta : null } : { kind: 'transformer' };
+  const args: LayoutRunArgs = { cfg, block, seed: o.seed, layout: checkLayout(o.layout), tp: o.tp, headBuckets: o.headBuckets };
   const runs: RankRun<RankBlockResult>[] = o.transport === 'simulated'
     ? await runSimulated(o.ranks, blockLayoutProgram, args, { timeoutMs: o.timeoutMs })
     : await runOnWorkers<RankBlockResult>(o.ranks, { module: programsModule, exportName: 'blockLayoutProgram' }, args, { timeoutMs: o.timeoutMs });
@@ -74,13 +77,16 @@ export async function runCommand(o: RunOptionsCli): Promise<void> {
     console.log(JSON.stringify(runJsonContract(s)));
     return;
   }
-  console.log(`${s.layout} on ${s.ranks} ${o.transport === 'simulated' ? 'simulated ranks' : 'worker threads'}${s.layout === 'tpsp' ? ` (T=${s.tp} × S=${s.ranks / s.tp})` : ''}: b=${cfg.batch} s=${cfg.seq} h=${cfg.hidden} a=${cfg.heads} kv=${cfg.kvHeads} f=${cfg.ffn} ${cfg.dtype}`);
+  const what = block.kind === 'zamba2' ? `Zamba2 shared block (r=${block.adapterRank}, ${block.ropeTheta === null ? 'no RoPE' : `RoPE θ=${block.ropeTheta}`}): ` : '';
+  console.log(`${s.layout} on ${s.ranks} ${o.transport === 'simulated' ? 'simulated ranks' : 'worker threads'}${s.layout === 'tpsp' ? ` (T=${s.tp} × S=${s.ranks / s.tp})` : ''}: ${what}b=${cfg.batch} s=${cfg.seq} h=${cfg.hidden} a=${cfg.heads} kv=${cfg.kvHeads} f=${cfg.ffn} ${cfg.dtype}`);
   console.log(`max relative difference from the single-device block (outputs and every gradient): ${s.maxRelDiff.toExponential(3)} (abs ${s.maxAbsDiff.toExponential(3)})`);
+  if (!s.predicted) console.log('(the analytic traffic and memory models describe the transformer block; no prediction for this block)');
   for (const r of s.perRank) {
     const coll = Object.entries(r.byCollective).filter(([, v]) => v.bytesSent + v.bytesRecv > 0).map(([k, v]) => `${k} ${v.bytesSent}/${v.bytesRecv} B (${v.calls}×)`).join(', ') || 'none';
     const peak = Object.entries(r.peakByCategory).map(([k, v]) => `${k} ${v}`).join(', ');
-    console.log(`rank ${r.rank}: rel diff ${r.maxRelDiff.toExponential(2)} (worst ${r.worst}); sent/recv ${r.bytesSent}/${r.bytesRecv} B [predicted ${s.predicted.bytesSentPerRank[r.rank]}/${s.predicted.bytesRecvPerRank[r.rank]}]; ${coll}`);
-    console.log(`        peak ${r.peakBytes} B [model ${s.predicted.peakBytesPerRank[r.rank]}] by category: ${peak}; ${(r.seconds * 1000).toFixed(1)} ms`);
+    const p = s.predicted;
+    console.log(`rank ${r.rank}: rel diff ${r.maxRelDiff.toExponential(2)} (worst ${r.worst}); sent/recv ${r.bytesSent}/${r.bytesRecv} B${p ? ` [predicted ${p.bytesSentPerRank[r.rank]}/${p.bytesRecvPerRank[r.rank]}]` : ''}; ${coll}`);
+    console.log(`        peak ${r.peakBytes} B${p ? ` [model ${p.peakBytesPerRank[r.rank]}]` : ''} by category: ${peak}; ${(r.seconds * 1000).toFixed(1)} ms`);
   }
 }
 

@@ -98,12 +98,24 @@ export function blockForward(cfg: BlockConfig, x: Tensor, w: BlockWeights): Tens
   return add(h, swiglu(h, w.wg, w.wu, w.wd));
 }
 
-/** The single-device reference: Y, and dX and every weight gradient for the cotangent dY (autograd). */
-export function referenceBlock(cfg: BlockConfig, x: Tensor, w: BlockWeights, dy: Tensor): { y: Tensor; dx: Tensor; grads: BlockWeights } {
-  const leaves = [x, ...WEIGHT_NAMES.map((n) => w[n])].map((t) => new Tensor(t.data, t.shape, { requiresGrad: true }));
-  const [xl, ...wl] = leaves as [Tensor, ...Tensor[]];
-  const y = blockForward(cfg, xl, Object.fromEntries(WEIGHT_NAMES.map((n, i) => [n, wl[i]!])) as BlockWeights);
+/**
+ * The single-device reference of any block `forward` over named weights: Y, and dX and every weight gradient
+ * for the cotangent dY (autograd through the engine's layers).
+ */
+export function referenceGradients(
+  forward: (x: Tensor, w: Readonly<Record<string, Tensor>>) => Tensor, x: Tensor, weights: Readonly<Record<string, Tensor>>, dy: Tensor,
+): { y: Tensor; dx: Tensor; grads: Record<string, Tensor> } {
+  const names = Object.keys(weights);
+  const leaf = (t: Tensor): Tensor => new Tensor(t.data, t.shape, { requiresGrad: true });
+  const xl = leaf(x), wl = Object.fromEntries(names.map((n) => [n, leaf(weights[n]!)]));
+  const y = forward(xl, wl);
   const grads = cotangents(y, dy);
-  const g = (t: Tensor): Tensor => grads.get(t)!;
-  return { y: new Tensor(y.data, y.shape), dx: g(xl), grads: Object.fromEntries(WEIGHT_NAMES.map((n, i) => [n, g(wl[i]!)])) as BlockWeights };
+  const g = (t: Tensor): Tensor => grads.get(t) ?? new Tensor(new (t.data.constructor as Float32ArrayConstructor)(t.size), t.shape);
+  return { y: new Tensor(y.data, y.shape), dx: g(xl), grads: Object.fromEntries(names.map((n) => [n, g(wl[n]!)])) };
+}
+
+/** The single-device reference of the transformer block: Y, and dX and every weight gradient for the cotangent dY. */
+export function referenceBlock(cfg: BlockConfig, x: Tensor, w: BlockWeights, dy: Tensor): { y: Tensor; dx: Tensor; grads: BlockWeights } {
+  const r = referenceGradients((xx, ww) => blockForward(cfg, xx, ww as BlockWeights), x, w, dy);
+  return { y: r.y, dx: r.dx, grads: r.grads as BlockWeights };
 }

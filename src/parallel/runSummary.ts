@@ -26,22 +26,27 @@ export interface LayoutRunSummary {
     peakByCategory: Record<MemoryCategory, number>;
     seconds: number;
   }[];
-  predicted: { bytesSentPerRank: number[]; bytesRecvPerRank: number[]; peakBytesPerRank: number[] };
+  /** The analytic models' figures (they describe the transformer block; null for another block). */
+  predicted: { bytesSentPerRank: number[]; bytesRecvPerRank: number[]; peakBytesPerRank: number[] } | null;
 }
 
 export function summarizeLayoutRun(args: LayoutRunArgs, runs: readonly RankRun<RankBlockResult>[]): LayoutRunSummary {
   const D = runs.length, e = args.cfg.dtype === 'f64' ? 8 : 4;
   const T = args.layout === 'tpsp' || args.layout === 'tp' || args.layout === 'sp' ? meshDegree(args.layout, D, args.tp) : D;
   const parity = compareWithReference(args, runs.map((r) => r.result));
-  const traffic = runs.map((r) => totalTraffic(layoutTraffic(args.layout, args.cfg, D, r.rank, { tp: T, headBuckets: args.headBuckets })));
+  const modelled = (args.block?.kind ?? 'transformer') === 'transformer';
   const { cfg } = args;
-  const model: ModelShape = {
-    name: 'block', family: 'transformer', hidden: cfg.hidden, layers: 1, heads: cfg.heads, kvHeads: cfg.kvHeads, headDim: cfg.hidden / cfg.heads,
-    ffn: cfg.ffn, vocab: 0, source: 'the block that ran',
+  const predict = () => {
+    const traffic = runs.map((r) => totalTraffic(layoutTraffic(args.layout, cfg, D, r.rank, { tp: T, headBuckets: args.headBuckets })));
+    const model: ModelShape = {
+      name: 'block', family: 'transformer', hidden: cfg.hidden, layers: 1, heads: cfg.heads, kvHeads: cfg.kvHeads, headDim: cfg.hidden / cfg.heads,
+      ffn: cfg.ffn, vocab: 0, source: 'the block that ran',
+    };
+    const memory = layoutMemory(args.layout, model, D, args.layout === 'ulysses' ? 1 : T, {
+      seq: cfg.seq, batch: cfg.batch, stateBytesPerParam: 2 * e, activationBytes: e, recompute: false, mfu: 1, overheadBytes: 0, usableFraction: 1,
+    });
+    return { bytesSentPerRank: traffic.map((t) => t.sent * e), bytesRecvPerRank: traffic.map((t) => t.recv * e), peakBytesPerRank: runs.map(() => Math.round(memory.total)) };
   };
-  const memory = layoutMemory(args.layout, model, D, args.layout === 'ulysses' ? 1 : T, {
-    seq: cfg.seq, batch: cfg.batch, stateBytesPerParam: 2 * e, activationBytes: e, recompute: false, mfu: 1, overheadBytes: 0, usableFraction: 1,
-  });
   return {
     layout: args.layout, ranks: D, tp: T, maxRelDiff: parity.maxRelDiff, maxAbsDiff: parity.maxAbsDiff,
     perRank: runs.map((r) => ({
@@ -54,7 +59,7 @@ export function summarizeLayoutRun(args: LayoutRunArgs, runs: readonly RankRun<R
       }, new Map<string, { bytesSent: number; bytesRecv: number; calls: number }>())),
       peakBytes: r.memory.peakTotal, peakByCategory: r.memory.peak, seconds: r.result.seconds,
     })),
-    predicted: { bytesSentPerRank: traffic.map((t) => t.sent * e), bytesRecvPerRank: traffic.map((t) => t.recv * e), peakBytesPerRank: runs.map(() => Math.round(memory.total)) },
+    predicted: modelled ? predict() : null,
   };
 }
 
@@ -65,6 +70,6 @@ export function runJsonContract(s: LayoutRunSummary) {
     ranks: s.ranks,
     max_rel_diff: s.maxRelDiff,
     per_rank: s.perRank.map((r) => ({ rank: r.rank, bytes_sent: r.bytesSent, bytes_recv: r.bytesRecv, peak_bytes: r.peakBytes })),
-    predicted: { bytes_sent_per_rank: s.predicted.bytesSentPerRank, peak_bytes_per_rank: s.predicted.peakBytesPerRank },
+    predicted: s.predicted ? { bytes_sent_per_rank: s.predicted.bytesSentPerRank, peak_bytes_per_rank: s.predicted.peakBytesPerRank } : null,
   };
 }

@@ -2,8 +2,8 @@
 // and the small tensor moves that turn gathered flat buffers back into tensors.
 import type { FloatArray } from '../core/dtype.js';
 import { valueError } from '../core/errors.js';
-import { noGrad, reshape, slice, take, tensor, transpose, Tensor } from '../tensor/index.js';
-import type { BlockConfig, BlockWeights, WeightName } from './block.js';
+import { concat, noGrad, reshape, slice, take, tensor, transpose, Tensor } from '../tensor/index.js';
+import type { BlockConfig } from './block.js';
 import { headDim } from './block.js';
 
 export type SequenceOrder = 'contiguous' | 'zigzag';
@@ -41,12 +41,17 @@ export function evenRange(total: number, parts: number, index: number, what: str
   return [index * n, (index + 1) * n];
 }
 
-/** How a weight shard sits in the full matrix: columns or rows [lo, hi), or the whole matrix. */
+/**
+ * How a weight shard sits in the full matrix: columns or rows [lo, hi), or the whole tensor (axis null:
+ * replicated). With `blocks` = k the axis is k equal blocks (a fused gate|up weight has 2) and the shard is
+ * [lo, hi) of every block, concatenated in block order (so a gate|up shard is again gate rows, then up rows).
+ */
 export interface ShardSpec {
-  name: WeightName;
+  name: string;
   axis: 0 | 1 | null;
   lo: number;
   hi: number;
+  blocks?: number;
 }
 
 /** The head/FFN shard `index` of `parts`: Wq/Wk/Wv/Wg/Wu by columns, Wo/Wd by rows (Megatron column/row). */
@@ -67,15 +72,57 @@ export function headShardSpecs(cfg: BlockConfig, parts: number, index: number, l
 }
 
 /** Whole matrices (replicated weights). */
-export function fullSpecs(w: BlockWeights): ShardSpec[] {
-  return (Object.keys(w) as WeightName[]).map((name) => ({ name, axis: null, lo: 0, hi: 0 }));
+export function fullSpecs(w: Readonly<Record<string, Tensor>>): ShardSpec[] {
+  return Object.keys(w).map((name) => ({ name, axis: null, lo: 0, hi: 0 }));
+}
+
+/** [lo, hi) of each of `blocks` equal blocks of `axis` of a matrix, concatenated in block order. */
+function takeRanges(w: Tensor, axis: 0 | 1, blocks: number, lo: number, hi: number): Tensor {
+  const [r, c] = w.shape as [number, number];
+  const per = (axis === 0 ? r : c) / blocks;
+  return noGrad(() => {
+    const pieces = Array.from({ length: blocks }, (_, k) => (axis === 1 ? slice(w, [0, k * per + lo], [r, k * per + hi]) : slice(w, [k * per + lo, 0], [k * per + hi, c])));
+    return pieces.length === 1 ? pieces[0]! : concat(pieces, axis);
+  });
 }
 
 /** The piece of a full weight a spec names. */
 export function cutWeight(w: Tensor, spec: ShardSpec): Tensor {
-  if (spec.axis === null) return w;
-  const [r, c] = w.shape as [number, number];
-  return noGrad(() => (spec.axis === 1 ? slice(w, [0, spec.lo], [r, spec.hi]) : slice(w, [spec.lo, 0], [spec.hi, c])));
+  return spec.axis === null ? w : takeRanges(w, spec.axis, spec.blocks ?? 1, spec.lo, spec.hi);
+}
+
+/** The shape of the shard a spec cuts from a weight of `shape`. */
+export function shardShape(spec: ShardSpec, shape: readonly number[]): number[] {
+  if (spec.axis === null) return [...shape];
+  const out = [...shape];
+  out[spec.axis] = (spec.hi - spec.lo) * (spec.blocks ?? 1);
+  return out;
+}
+
+/** Piece `index` of `parts` of a shard, cut the way its spec cuts the full weight (a TSP head bucket). */
+export function evenPiece(shard: Tensor, spec: ShardSpec, parts: number, index: number): Tensor {
+  if (spec.axis === null || parts === 1) return shard;
+  const per = shard.shape[spec.axis]! / (spec.blocks ?? 1) / parts;
+  return takeRanges(shard, spec.axis, spec.blocks ?? 1, index * per, (index + 1) * per);
+}
+
+/** The inverse of evenPiece over all pieces in order: the shard again. */
+export function joinPieces(pieces: readonly Tensor[], spec: ShardSpec): Tensor {
+  if (spec.axis === null || pieces.length === 1) return pieces[0]!;
+  const axis = spec.axis, blocks = spec.blocks ?? 1;
+  const blockOf = (p: Tensor, k: number): Tensor => {
+    const per = p.shape[axis]! / blocks;
+    return takeRanges(p, axis, 1, k * per, (k + 1) * per);
+  };
+  return noGrad(() => concat(Array.from({ length: blocks }, (_, k) => pieces.map((p) => blockOf(p, k))).flat(), axis));
+}
+
+/** Whether element (i, j) of the full weight [rows, cols] lies in the shard (every element, for a replicated one). */
+export function specCovers(spec: ShardSpec, rows: number, cols: number, i: number, j: number): boolean {
+  if (spec.axis === null) return true;
+  const per = (spec.axis === 0 ? rows : cols) / (spec.blocks ?? 1);
+  const at = (spec.axis === 0 ? i : j) % per;
+  return at >= spec.lo && at < spec.hi;
 }
 
 /** A tensor over `data` (a received buffer) with `shape`. */

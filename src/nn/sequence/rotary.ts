@@ -1,5 +1,5 @@
 // Rotary position embedding (Su et al. 2021), the one RoPE of the engine, on Tensors (autograd through it).
-//   inv_freq[i] = θ^(−2i/d_r), i < d_r/2;  angle[t, i] = (offset + t) · inv_freq[i]
+//   inv_freq[i] = θ^(−2i/d_r), i < d_r/2;  angle[t, i] = position_t · inv_freq[i]   (position_t = offset + t, or any global positions)
 // applied to the first d_r channels of each head (d_r = head dim, or a fraction of it as ZAYA1's 50%):
 //   'half'        (GPT-NeoX / Llama / Hugging Face rotate_half): pairs (i, i + d_r/2)
 //   'interleaved' (GPT-J / the original RoFormer):              pairs (2i, 2i + 1)
@@ -10,7 +10,7 @@ import { Tensor, add, concat, mul, reshape, slice, sub } from '../../tensor/inde
 
 export type RotaryStyle = 'half' | 'interleaved';
 
-/** cos and sin of the angles, [S, d_r/2] each, for positions offset … offset + S − 1. */
+/** cos and sin of the angles, [S, d_r/2] each, for S positions (rotaryTables: offset … offset + S − 1). */
 export interface RotaryTables {
   readonly cos: Tensor;
   readonly sin: Tensor;
@@ -18,18 +18,23 @@ export interface RotaryTables {
 }
 
 export function rotaryTables(positions: number, rotaryDim: number, theta: number, offset = 0, dtype: FloatDType = 'f32'): RotaryTables {
+  return rotaryTablesAt(Array.from({ length: positions }, (_, t) => offset + t), rotaryDim, theta, dtype);
+}
+
+/** cos and sin, [S, d_r/2] each, at the given global positions (in any order: a zigzag sequence shard's). */
+export function rotaryTablesAt(positions: readonly number[], rotaryDim: number, theta: number, dtype: FloatDType = 'f32'): RotaryTables {
   if (!Number.isInteger(rotaryDim) || rotaryDim < 0 || rotaryDim % 2 !== 0) throw shapeError('rotaryTables', 'rotary dim', 'an even non-negative integer', rotaryDim);
-  const half = rotaryDim / 2;
+  const half = rotaryDim / 2, S = positions.length;
   const make = (n: number) => (dtype === 'f64' ? new Float64Array(n) : new Float32Array(n));
-  const cos = make(positions * half), sin = make(positions * half);
-  for (let t = 0; t < positions; t++) {
+  const cos = make(S * half), sin = make(S * half);
+  for (let t = 0; t < S; t++) {
     for (let i = 0; i < half; i++) {
-      const angle = (offset + t) * Math.pow(theta, (-2 * i) / rotaryDim);
+      const angle = positions[t]! * Math.pow(theta, (-2 * i) / rotaryDim);
       cos[t * half + i] = Math.cos(angle);
       sin[t * half + i] = Math.sin(angle);
     }
   }
-  return { cos: new Tensor(cos, [positions, half]), sin: new Tensor(sin, [positions, half]), rotaryDim };
+  return { cos: new Tensor(cos, [S, half]), sin: new Tensor(sin, [S, half]), rotaryDim };
 }
 
 /** x [B, S, H, d_h] with RoPE on channels [0, d_r) of every head; tables for the S positions. */

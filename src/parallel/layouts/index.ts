@@ -2,10 +2,12 @@
 // single-device block.
 import type { FloatArray } from '../../core/dtype.js';
 import { valueError } from '../../core/errors.js';
-import { referenceBlock, initBlock, WEIGHT_NAMES, type WeightName } from '../block.js';
+import { slice, type Tensor } from '../../tensor/index.js';
+import { referenceGradients } from '../block.js';
+import { inputWidth } from '../blockDescription.js';
 import type { Communicator } from '../communicator.js';
-import { cutWeight, takeRows } from '../sharding.js';
-import type { LayoutArgs, RankBlockResult } from './common.js';
+import { asTensor, cutWeight, specCovers, takeRows } from '../sharding.js';
+import { layoutBlock, type LayoutArgs, type RankBlockResult } from './common.js';
 import { meshDegree, meshRank } from './mesh.js';
 import { tspRank } from './tsp.js';
 import { ulyssesRank } from './ulysses.js';
@@ -28,7 +30,9 @@ export async function blockLayoutProgram(comm: Communicator, args: LayoutRunArgs
     case 'tp': return meshRank(comm, args, meshDegree('tp', comm.size), 'tp');
     case 'sp': return meshRank(comm, args, meshDegree('sp', comm.size), 'sp');
     case 'tpsp': return meshRank(comm, args, meshDegree('tpsp', comm.size, args.tp), 'tpsp');
-    case 'ulysses': return ulyssesRank(comm, args);
+    case 'ulysses':
+      if ((args.block?.kind ?? 'transformer') !== 'transformer') throw valueError('ulysses', 'block', 'the transformer block (the other blocks run under tp, sp, tpsp and tsp)', args.block!.kind);
+      return ulyssesRank(comm, args);
     case 'tsp': return tspRank(comm, args);
   }
 }
@@ -53,12 +57,14 @@ function relDiff(a: FloatArray, b: FloatArray): { rel: number; abs: number } {
   return { rel: den > 0 ? num / den : num, abs: num };
 }
 
-/** Compare every rank's outputs and gradient shards with the single-device reference block. */
+/** Compare every rank's outputs and gradient shards with the single-device reference of the block. */
 export function compareWithReference(args: LayoutArgs, results: readonly RankBlockResult[]): ParityReport {
-  const { x, dy, weights } = initBlock(args.cfg, args.seed);
-  const ref = referenceBlock(args.cfg, x, weights, dy);
+  const block = layoutBlock(args);
+  const { x, dy, weights } = block.init(args.seed);
+  const ref = referenceGradients((xx, w) => block.forward(xx, w), x, weights, dy);
+  const width = inputWidth(block);
   let maxRel = 0, maxAbs = 0;
-  const covered = new Map<WeightName, Uint8Array>(WEIGHT_NAMES.map((n) => [n, new Uint8Array(weights[n].size)]));
+  const covered = new Map<string, Uint8Array>(Object.keys(weights).map((n) => [n, new Uint8Array(weights[n]!.size)]));
   const perRank = results.map((r, rank) => {
     let worst = '', rankRel = 0;
     const check = (label: string, got: FloatArray, want: FloatArray): void => {
@@ -68,15 +74,24 @@ export function compareWithReference(args: LayoutArgs, results: readonly RankBlo
       maxAbs = Math.max(maxAbs, d.abs);
     };
     check('y', r.y, takeRows(ref.y, r.positions).data as FloatArray);
-    check('dx', r.dx, takeRows(ref.dx, r.positions).data as FloatArray);
-    for (const g of r.grads) {
-      check(`d${g.spec.name}`, g.data, cutWeight(ref.grads[g.spec.name], g.spec).data as FloatArray);
-      const [rows, cols] = weights[g.spec.name].shape as [number, number];
-      const mark = covered.get(g.spec.name)!;
-      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) {
-        const inside = g.spec.axis === null || (g.spec.axis === 1 ? j >= g.spec.lo && j < g.spec.hi : i >= g.spec.lo && i < g.spec.hi);
-        if (inside) mark[i * cols + j] = 1;
+    // dX per block input (dx; or dh and de of Zamba2's [h | e]): columns [lo, lo + width) of the rank's rows
+    const n = r.positions.length, dxWant = takeRows(ref.dx, r.positions);
+    if (r.dx.length !== dxWant.size) check('dx', r.dx, dxWant.data as FloatArray); // a wrong length is an infinite difference
+    else {
+      const dxGot = asTensor(r.dx, dxWant.shape);
+      let lo = 0;
+      for (const part of block.inputs) {
+        const cols = (t: Tensor): FloatArray => (part.width === width ? t : slice(t, [0, 0, lo], [block.batch, n, lo + part.width])).data as FloatArray;
+        check(`d${part.name}`, cols(dxGot), cols(dxWant));
+        lo += part.width;
       }
+    }
+    for (const g of r.grads) {
+      const full = weights[g.spec.name]!;
+      check(`d${g.spec.name}`, g.data, cutWeight(ref.grads[g.spec.name]!, g.spec).data as FloatArray);
+      const [rows, cols] = full.rank === 2 ? full.shape as [number, number] : [1, full.size];
+      const mark = covered.get(g.spec.name)!;
+      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) if (specCovers(g.spec, rows, cols, i, j)) mark[i * cols + j] = 1;
     }
     return { rank, maxRelDiff: rankRel, worst };
   });
