@@ -79,6 +79,44 @@ export interface FanInParams {
 
 export type FanInIndices = Uint16Array | Int32Array;
 
+/** How a weight matrix is stored: bfloat16 or IEEE binary16 words (Uint16Array), or float32. */
+export type WeightDType = 'bf16' | 'f16' | 'f32';
+
+/**
+ * GEMV over a weight kept in its stored dtype, for decode (rows = the tokens of one step: 1–8):
+ *   y[r, o] = Σ_i x[r, i] · w[o, i]   for r < rows, o < outWidth, i < inWidth
+ * x [rows, inWidth] f32, w [outWidth, inWidth] row-major (a PyTorch Linear weight: y = x · wᵀ), y [rows, outWidth]
+ * f32 (overwritten). bf16 / f16 words are widened to f32 exactly on the fly (bf16: bits << 16; f16: IEEE
+ * binary16 with subnormals, ±Infinity, NaN), so the weight is read once, at 2 bytes per element.
+ * Precision: the cpu reference sums each y[r, o] in float64 in i order and rounds once; fast kernels sum in
+ * float32 over several partial sums (their order is documented beside each kernel), the same way for any
+ * thread count; they differ from the reference by at most (inWidth + 2)·2⁻²⁴·Σ_i |x[r, i]·w[o, i]|.
+ */
+export interface WeightGemvParams {
+  rows: number;
+  inWidth: number;
+  outWidth: number;
+  dtype: WeightDType;
+}
+
+/**
+ * Causal attention of `queries` query rows over the first `keys` rows of a key/value cache (batch 1):
+ * q [queries, heads·headDim], keys and values [keys, kvHeads·headDim], out [queries, heads·headDim];
+ * query i sits at position start + i and sees keys j ≤ start + i; head h reads KV head ⌊h / (heads/kvHeads)⌋.
+ */
+export interface CachedAttentionParams {
+  queries: number;
+  keys: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+  scale: number;
+  start: number;
+}
+
+/** A weight's storage: Uint16Array words for bf16 / f16, Float32Array for f32. */
+export type WeightArray = Uint16Array | Float32Array;
+
 /** Pooling over x [n, c, h, w] → y [n, c, outH, outW]; symmetric implicit padding padH / padW. */
 export interface Pool2dParams {
   n: number; c: number; h: number; w: number;
@@ -153,8 +191,14 @@ export interface AcceleratedKernels {
   conv2dBackwardInput(p: Conv2dParams, dy: FloatArray, weight: FloatArray, dx: FloatArray): void;
   /** dweight (overwritten) = ∂⟨dy, conv2d(x, weight)⟩/∂weight. */
   conv2dBackwardFilter(p: Conv2dParams, x: FloatArray, dy: FloatArray, dweight: FloatArray): void;
+  /** y [rows, outWidth] (overwritten) = x [rows, inWidth] · wᵀ with w [outWidth, inWidth] in its stored dtype. */
+  weightGemv(p: WeightGemvParams, x: Float32Array, w: WeightArray, y: Float32Array): void;
   /** Batch-major: x [batch, in], values [out, fanIn], indices [out, fanIn], y [batch, out] (overwritten). */
   fanInMatmul(p: FanInParams, x: FloatArray, values: FloatArray, indices: FanInIndices, y: FloatArray): void;
+  /** out (overwritten) = softmax(scale·q·keysᵀ, causal) · values, walking the cache position by position. */
+  cachedAttention(p: CachedAttentionParams, q: FloatArray, keys: FloatArray, values: FloatArray, out: FloatArray): void;
+  /** dq, dkeys, dvalues (overwritten): the VJP of cachedAttention for the cotangent g. */
+  cachedAttentionBackward(p: CachedAttentionParams, q: FloatArray, keys: FloatArray, values: FloatArray, g: FloatArray, dq: FloatArray, dkeys: FloatArray, dvalues: FloatArray): void;
   /** Feature-major: x [in, batch], y [out, batch] (overwritten); the layout fast batched inference wants. */
   fanInMatmulFeatureMajor(p: FanInParams, x: FloatArray, values: FloatArray, indices: FanInIndices, y: FloatArray): void;
 

@@ -84,6 +84,17 @@ export function buildProgram(): Command {
       process.stdout.write(`${JSON.stringify(result, null, opts.json ? 0 : 2)}\n`);
     });
 
+  bench.command('weight-gemv')
+    .description('decode GEMV over 1.2B-model weight matrices stored as bf16 / f16 / f32 (native and wasm, 1 and all threads) in GB/s, beside the read bandwidth and the f32 gemm with m = 1')
+    .option('--json', 'print the JSON result on one line')
+    .option('--quick', 'fewer repetitions and a 128 MiB pool of matrix copies (CI smoke run)')
+    .option('--threads <n>', 'threads for the all-thread runs (default: all cores)', positiveInt('--threads'))
+    .action(async (opts: { json?: boolean; quick?: boolean; threads?: number }) => {
+      const { benchWeightGemv, formatWeightGemvBench } = await import('../../bench/weightGemv.js');
+      const result = await benchWeightGemv({ quick: opts.quick ?? false, ...(opts.threads ? { threads: opts.threads } : {}), log: (line) => process.stderr.write(`${line}\n`) });
+      process.stdout.write(`${opts.json ? JSON.stringify(result) : formatWeightGemvBench(result)}\n`);
+    });
+
   const sparse = program.command('sparse').description('condensed constant fan-in sparse networks (SRigL): condense a checkpoint, evaluate, benchmark, export, inspect');
   sparse.command('condense')
     .description('turn a sparse `tessera train` MLP checkpoint into a condensed file: constant fan-in layers (u16/i32 indices), ablated rows removed and folded')

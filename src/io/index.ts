@@ -8,7 +8,7 @@ export {
   MAX_HEADER_BYTES, SAFETENSORS_ITEMSIZE,
   type SafetensorsFile, type SafetensorsDType, type SafetensorsEntry, type SafetensorsHeader, type ReadOptions, type WriteOptions,
 } from './safetensors.js';
-export { f32BitsToF16Bits, f32BitsToBf16Bits, decodeF16, decodeBf16, encodeHalf } from './halfFloat.js';
+export { f32BitsToF16Bits, f32BitsToBf16Bits, decodeF16, decodeBf16, encodeHalf } from '../core/halfFloat.js';
 export { parseIdx, readIdx, type IdxArrayFile, type IdxArray, type IdxDType, type IdxOptions } from './idx.js';
 export {
   loadFashionMnist, loadMnistDigits, loadIdxDataset, FASHION_MNIST_DIR,
@@ -21,3 +21,4 @@ export {
 } from './checkpoint.js';
 export { denseNetworkModel, matmulModel, ONNX_ACTIVATIONS, type OnnxDenseLayer } from './onnxModel.js';
 export { loadOrt, createOrtDense, createOrtModel, type OrtLoad, type OrtDense, type OrtModule } from './onnxRuntime.js';
+export { availableMemoryBytes } from './memory.js';

@@ -14,7 +14,7 @@ import type { DType, TypedArray } from '../core/dtype.js';
 import { TesseraError } from '../core/errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { writeFileAtomic } from './atomicWrite.js';
-import { decodeBf16, decodeF16, encodeHalf } from './halfFloat.js';
+import { decodeBf16, decodeF16, encodeHalf } from '../core/halfFloat.js';
 import {
   defineEntry, formatError, parseHeader, readHeaderLength, SAFETENSORS_ITEMSIZE,
   type SafetensorsDType, type SafetensorsEntry, type SafetensorsHeader,
@@ -33,6 +33,11 @@ export interface ReadOptions {
   readonly i64?: 'i32' | 'f64';
   /** Load only the tensors whose name passes (all by default); the whole header is still validated. */
   readonly only?: (name: string) => boolean;
+  /**
+   * F16 / BF16 tensors: widened to f32 (default), or kept as their 16-bit words in a u16 tensor when this
+   * returns true for the tensor's name (a model served at 2 bytes per weight).
+   */
+  readonly keepHalfWords?: (name: string) => boolean;
 }
 
 export interface WriteOptions {
@@ -105,8 +110,8 @@ function decodeEntry(raw: Uint8Array, entry: SafetensorsEntry, file: string, op:
         data = Int32Array.from({ length: n }, (_, i) => view.getInt16(2 * i, true));
         break;
       }
-      case 'F16': data = decodeF16(raw, 0, n); break;
-      case 'BF16': data = decodeBf16(raw, 0, n); break;
+      case 'F16': data = options.keepHalfWords?.(entry.name) ? littleEndianArray(raw, Uint16Array, (v, at) => v.getUint16(at, true), owned) : decodeF16(raw, 0, n); break;
+      case 'BF16': data = options.keepHalfWords?.(entry.name) ? littleEndianArray(raw, Uint16Array, (v, at) => v.getUint16(at, true), owned) : decodeBf16(raw, 0, n); break;
       case 'I64': data = decodeI64(raw, entry, file, op, options.i64 ?? 'i32'); break;
       default: throw new TesseraError('format', op, `${file}: no decoder for dtype ${entry.dtype}`);
     }

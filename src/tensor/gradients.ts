@@ -7,6 +7,8 @@ import { allocate, isFloat, type FloatArray } from '../core/dtype.js';
 import { getBackend } from '../backend/registry.js';
 import type { ArithmeticOp, CompareOp, FanInIndices, UnaryOp } from '../backend/kernels.js';
 import { fanInMatmulBackward } from '../backend/cpu/fanInMatmul.js';
+import { halfWeightMatmulBackward } from './ops/halfWeight.js';
+import { cachedAttentionBackward } from './ops/cachedAttention.js';
 import { takeBackward } from '../backend/cpu/indexing.js';
 import { sliceScatter } from '../backend/cpu/movement.js';
 import type { VjpRule, VjpTable } from './primitive.js';
@@ -148,6 +150,8 @@ export const vjpRules: VjpTable = {
     fanInMatmulBackward(p, x!.data as FloatArray, values!.data as FloatArray, indices!.data as FanInIndices, g.data as FloatArray, dx, dv);
     return [new Tensor(dx, x!.shape), new Tensor(dv, values!.shape), null];
   },
+  halfWeightMatmul: (g, [, w], _out, { format }) => [halfWeightMatmulBackward(g, w!, format), null],
+  cachedAttention: (g, [q, keys, values], _out, o) => cachedAttentionBackward(g, q!, keys!, values!, o),
 
   // ---- movement
   reshape: (g, [x]) => [reshape(g, x!.shape)],

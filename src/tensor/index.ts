@@ -13,6 +13,8 @@ export { take, takeAlongAxis, scatterAdd, cumsum } from './ops/indexing.js';
 export { conv2d, conv1d, type Conv2dOptions, type Conv1dOptions } from './ops/conv.js';
 export { maxPool2d, avgPool2d, type Pool2dOptions } from './ops/pool.js';
 export { fanInMatmul } from './ops/sparse.js';
+export { halfWeightMatmul, widenHalf, GEMV_MAX_ROWS, type HalfFormat } from './ops/halfWeight.js';
+export { cachedAttention, type CachedAttentionOptions } from './ops/cachedAttention.js';
 export { batchNorm, channelMoments } from './ops/batchNorm.js';
 export { logsumexp, softmax, logSoftmax, crossEntropy, mse, type CrossEntropyOptions, type Reduction } from './ops/composite.js';
 export { softmaxCrossEntropy } from './ops/softmax.js';

@@ -39,6 +39,8 @@ export interface PrimitiveParams {
   // linear algebra
   matmul: { transA: boolean; transB: boolean };
   fanInMatmul: Empty;
+  halfWeightMatmul: { format: 'bf16' | 'f16' };
+  cachedAttention: { heads: number; kvHeads: number; headDim: number; scale: number; start: number };
   // movement
   reshape: { shape: number[] };
   transpose: { perm: number[] };

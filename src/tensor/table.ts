@@ -10,6 +10,8 @@ import { matmulPrimitive } from './ops/matmul.js';
 import { maxPrimitive, sumPrimitive } from './ops/reduce.js';
 import { broadcastToPrimitive, concatPrimitive, padPrimitive, reshapePrimitive, slicePrimitive, transposePrimitive } from './ops/shape.js';
 import { fanInMatmulPrimitive } from './ops/sparse.js';
+import { halfWeightMatmulPrimitive } from './ops/halfWeight.js';
+import { cachedAttentionPrimitive } from './ops/cachedAttention.js';
 import { softmaxCrossEntropyPrimitive, softmaxPrimitives } from './ops/softmax.js';
 
 export const primitives: PrimitiveTable = {
@@ -22,6 +24,8 @@ export const primitives: PrimitiveTable = {
   max: maxPrimitive,
   matmul: matmulPrimitive,
   fanInMatmul: fanInMatmulPrimitive,
+  halfWeightMatmul: halfWeightMatmulPrimitive,
+  cachedAttention: cachedAttentionPrimitive,
   reshape: reshapePrimitive,
   transpose: transposePrimitive,
   broadcastTo: broadcastToPrimitive,

@@ -9,7 +9,7 @@ import {
   mamba2ConvDim, mamba2ProjWidth, type Mamba2Dims,
 } from '../../src/nn/sequence/index.js';
 import { gatedRmsNorm } from '../../src/nn/norm.js';
-import { Tensor, add, gradCheck, mul, sum, type Tensor as T } from '../../src/tensor/index.js';
+import { Tensor, add, cotangents, gradCheck, mul, sum, type Tensor as T } from '../../src/tensor/index.js';
 import * as ref from '../support/sequenceReference/index.js';
 import { assertClose, randomTensor } from '../support/random.js';
 
@@ -70,6 +70,25 @@ test('causal attention (GQA 4 query heads on 2 KV heads, keys out of order, cust
   assertClose(got.data, naiveAttention(f64(q), f64(k), f64(v), nq, nk, hq, hk, d, g.qPos, g.kPos, 0.7), 1e-12, 1e-12, 'attention');
   checkGrad('attention', (a, b, c) => causalAttention(a, b, c, g), [q, k, v]);
   assert.throws(() => causalAttention(q, k, v, { ...g, kPos: [0, 1] }), /positions/);
+});
+
+test('the fused cache attention (decode shape) equals the composite, values and gradients, GQA and MHA', () => {
+  for (const [hq, hk] of [[4, 2], [3, 3]] as const) {
+    const [nq, nk, d] = [2, 6, 3];
+    const q = randomTensor(40 + hq, [1, nq, hq * d]), k = randomTensor(41, [1, nk, hk * d]), v = randomTensor(42, [1, nk, hk * d]);
+    const g = { qPos: positions(4, nq), kPos: positions(0, nk), heads: hq, kvHeads: hk, headDim: d, scale: 0.6 };
+    const fused = causalAttention(q, k, v, g), composite = causalAttention(q, k, v, g, { fused: false });
+    assertClose(fused.data, composite.data, 1e-12, 1e-12, `fused vs composite ${hq}/${hk}`);
+    const u = randomTensor(43, [1, nq, hq * d]);
+    const grads = (fusedPath: boolean) => {
+      const leaves = [q, k, v].map((t) => new Tensor(t.data, t.shape, { requiresGrad: true }));
+      const y = causalAttention(leaves[0]!, leaves[1]!, leaves[2]!, g, { fused: fusedPath });
+      const all = cotangents(y, u);
+      return leaves.map((l) => all.get(l)!.data);
+    };
+    const [gf, gc] = [grads(true), grads(false)];
+    for (let i = 0; i < 3; i++) assertClose(gf[i]!, gc[i]!, 1e-12, 1e-12, `gradient ${i} ${hq}/${hk}`);
+  }
 });
 
 test('KV cache: the first extend returns its inputs (autograd), later ones views of all rows; growth keeps the rows', () => {

@@ -9,6 +9,10 @@ import type { PrimitiveName } from '../../src/tensor/index.js';
 import { Tensor } from '../../src/tensor/index.js';
 import * as r from '../../src/core/random.js';
 import { awayFromZero, randomTensor } from '../support/random.js';
+import { encodeHalf } from '../../src/core/halfFloat.js';
+
+/** f32 values → their bf16 / f16 words (little-endian bytes reinterpreted). */
+const encodeHalfWords = (values: number[], format: 'F16' | 'BF16') => { const b = encodeHalf(values, format); return new Uint16Array(b.buffer, b.byteOffset, b.length / 2); };
 import { engineBackends } from '../support/backends.js';
 import { withBackend } from '../../src/backend/registry.js';
 
@@ -80,6 +84,21 @@ const cases: { [N in PrimitiveName]: GradProperty } = {
         f: (a, b) => T.matmul(a, b, { transA, transB }),
         inputs: [randomTensor(seed, [...ba!, ...(transA ? [k, m] : [m, k])]), randomTensor(seed + 1, [...bb!, ...(transB ? [n, k] : [k, n])])],
       })),
+  },
+  cachedAttention: {
+    // 1–3 queries at the end of 1–5 cached positions, GQA (4 query heads on 2 KV heads) or MHA.
+    arb: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 4 }), fc.integer({ min: 1, max: 3 }), fc.boolean(), seedArb).map(([nq, extra, d, gqa, seed]) => {
+      const [hq, hk] = gqa ? [4, 2] : [2, 2], nk = nq + extra;
+      const o = { heads: hq, kvHeads: hk, headDim: d, scale: 0.8, start: extra };
+      return { f: (q, k, v) => T.cachedAttention(q, k, v, o), inputs: [randomTensor(seed, [1, nq, hq * d]), randomTensor(seed + 1, [1, nk, hk * d]), randomTensor(seed + 2, [1, nk, hk * d])] };
+    }),
+  },
+  halfWeightMatmul: {
+    // x (f64) against bf16 and f16 weight words: the gradient reaches x only.
+    arb: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), seedArb, fc.boolean()).map(([rows, inF, out, seed, bf]) => {
+      const words = T.tensor(Uint16Array.from(encodeHalfWords(randomTensor(seed + 1, [out, inF]).toArray(), bf ? 'BF16' : 'F16')), [out, inF], 'u16');
+      return { f: (x) => T.halfWeightMatmul(x, words, bf ? 'bf16' : 'f16'), inputs: [randomTensor(seed, [rows, inF])] };
+    }),
   },
   fanInMatmul: {
     arb: fc.tuple(dim, fc.integer({ min: 2, max: 6 }), dim, seedArb, fc.constantFrom('i32' as const, 'u16' as const)).map(([batch, inF, out, seed, dt]) => {

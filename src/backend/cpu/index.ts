@@ -11,6 +11,8 @@ import { adamUpdate, sgdUpdate } from './optimizers.js';
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool2d.js';
 import { reduceMax, reduceSum } from './reduce.js';
 import { softmax, softmaxBackward, softmaxCrossEntropy, softmaxCrossEntropyBackward } from './softmax.js';
+import { weightGemv } from './weightGemv.js';
+import { cachedAttention, cachedAttentionBackward } from './cachedAttention.js';
 
 export const cpuBackend: Backend = {
   name: 'cpu',
@@ -20,6 +22,9 @@ export const cpuBackend: Backend = {
   conv2d,
   conv2dBackwardInput,
   conv2dBackwardFilter,
+  weightGemv,
+  cachedAttention,
+  cachedAttentionBackward,
   fanInMatmul,
   fanInMatmulFeatureMajor,
   maxPool2d,
@@ -44,5 +49,6 @@ export const cpuBackend: Backend = {
   eighSym: symmetricEigen,
 };
 
-export { gemm, conv2d, conv2dBackwardInput, conv2dBackwardFilter, fanInMatmul, fanInMatmulFeatureMajor };
+export { gemm, conv2d, conv2dBackwardInput, conv2dBackwardFilter, fanInMatmul, fanInMatmulFeatureMajor, weightGemv };
+export { checkWeightGemv } from './weightGemv.js';
 export { fanInMatmulBackward } from './fanInMatmul.js';

@@ -35,6 +35,12 @@ export interface NativeAddon {
   sgdUpdate(p: unknown, g: unknown, momentum: unknown, negLr: number, mu: number, keep: number, l2: number, decay: number, decoupled: boolean, nesterov: boolean, first: boolean): void;
   adamUpdate(p: unknown, g: unknown, m: unknown, v: unknown, vMax: unknown, negStepSize: number, bc2Sqrt: number, beta1: number, beta2: number,
     oneMinusBeta1: number, oneMinusBeta2: number, eps: number, l2: number, decay: number, decoupled: boolean): void;
+  /** dtype 0 = f32 (w Float32Array), 1 = bf16, 2 = f16 (w Uint16Array). */
+  weightGemv(rows: number, inWidth: number, outWidth: number, dtype: number, x: unknown, w: unknown, y: unknown): void;
+  /** f32 causal attention of `queries` rows over the first `keys` cache rows (see attention.cc). */
+  cachedAttention(queries: number, keys: number, heads: number, kvHeads: number, headDim: number, scale: number, start: number, q: Float32Array, k: Float32Array, v: Float32Array, out: Float32Array): void;
+  /** Σ x in f32, on the kernel threads: the read-bandwidth probe. */
+  streamSum(x: Float32Array): number;
   cholesky(a: Float64Array, n: number, l: Float64Array): number;
   solveTriangular(l: Float64Array, x: Float64Array, n: number, m: number, transpose: boolean): void;
   eighSym(a: Float64Array, n: number, values: Float64Array, vectors: Float64Array): number;

@@ -6,7 +6,7 @@ import { allocate, itemSize, viewOf, type FloatArray, type TypedArray } from '..
 import { dtypeError, rangeError, shapeError, TesseraError } from '../../core/errors.js';
 import { checkSize, checkSymmetric } from '../../core/linalg.js';
 import { sizeOf, type Shape } from '../../core/shape.js';
-import { cpuBackend } from '../cpu/index.js';
+import { checkWeightGemv, cpuBackend } from '../cpu/index.js';
 import { conv2dOutputSize, pool2dOutputSize, type Backend, type Conv2dParams, type FanInIndices, type FanInParams, type Pool2dParams } from '../kernels.js';
 import { loadAddon, type NativeAddon } from './addon.js';
 
@@ -16,7 +16,15 @@ export interface NativeBackend extends Backend {
   setThreads(threads: number): void;
   /** OpenBLAS build string, its core type and the thread counts. */
   describe(): string;
+  /**
+   * Σ x in f32 (rounding order unspecified) on the kernel threads: a probe of the machine's read bandwidth,
+   * for benches (reduceSum sums in float64 and is compute-bound below it).
+   */
+  streamSum(x: Float32Array): number;
 }
+
+/** The addon's code for each stored weight dtype (weightgemv.cc). */
+const WEIGHT_DTYPE_CODE = { f32: 0, bf16: 1, f16: 2 } as const;
 
 /** Bytes from which an output is left uninitialised for its kernel to overwrite. */
 const UNINITIALISED_FROM = 64 * 1024;
@@ -138,6 +146,26 @@ function nativeBackend(addon: NativeAddon): NativeBackend {
     },
     conv2dBackwardFilter(p, x, dy, dw) {
       addon.conv2dBackwardFilter(convArgs('conv2dBackwardFilter', p, ['x', x], ['dweight', dw], ['dy', dy]), x, dy, dw);
+    },
+    weightGemv(p, x, w, y) {
+      checkWeightGemv(p, x, w, y);
+      addon.weightGemv(p.rows, p.inWidth, p.outWidth, WEIGHT_DTYPE_CODE[p.dtype], x, w, y);
+    },
+    cachedAttention(p, q, keys, values, out) {
+      if (!isF32('cachedAttention', [q, keys, values, out])) return cpu.cachedAttention(p, q, keys, values, out);
+      positiveInts('cachedAttention', { queries: p.queries, keys: p.keys, heads: p.heads, kvHeads: p.kvHeads, headDim: p.headDim, start: p.start });
+      const qw = p.heads * p.headDim, kw = p.kvHeads * p.headDim;
+      need('cachedAttention', 'q', q, p.queries * qw);
+      need('cachedAttention', 'out', out, p.queries * qw);
+      need('cachedAttention', 'keys', keys, p.keys * kw);
+      need('cachedAttention', 'values', values, p.keys * kw);
+      addon.cachedAttention(p.queries, p.keys, p.heads, p.kvHeads, p.headDim, p.scale, p.start, q as Float32Array, keys as Float32Array, values as Float32Array, out as Float32Array);
+    },
+    // The backward pass (training through a cache-shaped call) runs the cpu reference.
+    cachedAttentionBackward: cpu.cachedAttentionBackward,
+    streamSum(x) {
+      if (!(x instanceof Float32Array)) throw dtypeError('streamSum', 'x', 'f32 (Float32Array)', (x as object)?.constructor?.name);
+      return addon.streamSum(x);
     },
     fanInMatmul(p: FanInParams, x, values, indices: FanInIndices, y) {
       fanIn('fanInMatmul', p, x, values, indices, y);

@@ -1,6 +1,7 @@
 // The wasm backend: AssemblyScript SIMD kernels on a shared memory, split over a worker_threads pool.
-// f32 arrays run in wasm (copied in and out, or used in place when allocated with allocResident);
-// f64 arrays, and every other kernel of the seam, run on the cpu reference. Node only (worker_threads, fs).
+// f32 arrays (and weightGemv's bf16 / f16 weight words) run in wasm (copied in and out, or used in place when
+// allocated with allocResident); f64 arrays, and every other kernel of the seam, run on the cpu reference.
+// Node only (worker_threads, fs).
 import { availableParallelism } from 'node:os';
 import { dtypeError } from '../../core/errors.js';
 import * as cpu from '../cpu/index.js';
@@ -13,6 +14,8 @@ import { gemmF32 } from './gemm.js';
 import { WasmHeap, type HeapStats, type ResidentArray, type ResidentDType } from './heap.js';
 import { PAGE_BYTES, createSharedMemory, instantiate, kernelModule } from './module.js';
 import { ThreadPool } from './pool.js';
+import { weightGemvWasm } from './weightGemv.js';
+import { cachedAttention as cpuCachedAttention, cachedAttentionBackward as cpuCachedAttentionBackward } from '../cpu/cachedAttention.js';
 
 export type { HeapStats, ResidentArray, ResidentDType } from './heap.js';
 
@@ -36,8 +39,9 @@ export interface WasmBackend extends Backend {
   /** No job in flight on the pool. */
   isIdle(): boolean;
   /**
-   * A typed array inside wasm memory (f32 by default; u16 / i32 for fan-in indices): kernels given it read or
-   * write it in place, without copies. Free it with freeResident.
+   * A typed array inside wasm memory (f32 by default; u16 / i32 for fan-in indices, u16 for weightGemv's bf16 /
+   * f16 weight words): kernels given it read or write it in place, without copies — a weight kept resident
+   * across calls. Free it with freeResident.
    */
   allocResident(length: number): Float32Array;
   allocResident(length: number, dtype: 'f32'): Float32Array;
@@ -93,6 +97,10 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
       if (isF32('conv2dBackwardFilter', [x, dy, dweight])) conv2dBackwardFilterF32(ctx, p, x as Float32Array, dy as Float32Array, dweight as Float32Array);
       else cpu.conv2dBackwardFilter(p, x, dy, dweight);
     },
+    weightGemv: (p, x, w, y) => weightGemvWasm(ctx, p, x, w, y),
+    // The cache walk is memory-bound and short; wasm runs the cpu reference (no copy of the cache into the heap).
+    cachedAttention: cpuCachedAttention,
+    cachedAttentionBackward: cpuCachedAttentionBackward,
     fanInMatmul(p: FanInParams, x: FloatArray, values: FloatArray, indices: FanInIndices, y: FloatArray) {
       if (isF32('fanInMatmul', [x, values, y])) fanInMatmulF32(ctx, p, x as Float32Array, values as Float32Array, indices, y as Float32Array);
       else cpu.fanInMatmul(p, x, values, indices, y);

@@ -4,8 +4,23 @@
 // ⌊i / (hq/hk)⌋. The mask compares global positions, so keys may come in any order (a zigzag all-gather
 // needs no reordering) and a decode step (one query at position T) sees the whole cache without a mask.
 // Used by Zamba2's shared block, ZAYA1's CCA, the attention-only baseline and every parallel/ layout.
+// A few queries at the end of a cache (batch 1, keys at 0 … n_k − 1, queries at consecutive positions: a
+// decode step) run the fused cachedAttention primitive instead, which walks the cache once without the
+// transposed copies; this composite is its reference (test/nn/sequence.test.ts compares the two).
 import { shapeError } from '../../core/errors.js';
-import { Tensor, matmul, mul, reshape, softmax, tensor, transpose, where } from '../../tensor/index.js';
+import { Tensor, cachedAttention, matmul, mul, reshape, softmax, tensor, transpose, where } from '../../tensor/index.js';
+
+/** Queries up to which a cache-shaped call runs fused. */
+export const FUSED_ATTENTION_MAX_QUERIES = 8;
+
+/** The first query position when the call is cache-shaped (keys 0 … nk − 1, queries consecutive), else null. */
+function cacheShapedStart(b: number, g: AttentionGeometry): number | null {
+  const nq = g.qPos.length, start = g.qPos[0]!;
+  if (b !== 1 || nq > FUSED_ATTENTION_MAX_QUERIES || start + nq > g.kPos.length) return null;
+  for (let i = 0; i < nq; i++) if (g.qPos[i] !== start + i) return null;
+  for (let j = 0; j < g.kPos.length; j++) if (g.kPos[j] !== j) return null;
+  return start;
+}
 
 /** Which query and key positions an attention call sees, its head counts and softmax scale. */
 export interface AttentionGeometry {
@@ -25,7 +40,7 @@ export function positions(start: number, n: number): number[] {
   return Array.from({ length: n }, (_, i) => start + i);
 }
 
-export function causalAttention(q: Tensor, k: Tensor, v: Tensor, g: AttentionGeometry): Tensor {
+export function causalAttention(q: Tensor, k: Tensor, v: Tensor, g: AttentionGeometry, options: { fused?: boolean } = {}): Tensor {
   const { heads: hq, kvHeads: hk, headDim: d } = g;
   if (q.rank !== 3 || q.shape[2] !== hq * d) throw shapeError('causalAttention', 'q', `[B, n_q, ${hq}·${d}]`, q.shape);
   if (k.rank !== 3 || k.shape[2] !== hk * d) throw shapeError('causalAttention', 'k', `[B, n_k, ${hk}·${d}]`, k.shape);
@@ -34,6 +49,8 @@ export function causalAttention(q: Tensor, k: Tensor, v: Tensor, g: AttentionGeo
   const [b, nq] = q.shape as [number, number, number];
   const nk = k.shape[1]!;
   if (g.qPos.length !== nq || g.kPos.length !== nk) throw shapeError('causalAttention', 'positions', `${nq} query and ${nk} key positions`, `${g.qPos.length} and ${g.kPos.length}`);
+  const start = options.fused === false ? null : cacheShapedStart(b, g);
+  if (start !== null) return cachedAttention(q, k, v, { heads: hq, kvHeads: hk, headDim: d, scale: g.scale ?? 1 / Math.sqrt(d), start });
   const group = hq / hk;
   // Queries grouped under their KV head: [b, hk, group·n_q, d].
   const qh = reshape(transpose(reshape(q, [b, nq, hk, group, d]), [0, 2, 3, 1, 4]), [b, hk, group * nq, d]);

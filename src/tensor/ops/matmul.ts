@@ -2,6 +2,7 @@
 import { isFloat, type FloatArray } from '../../core/dtype.js';
 import { dtypeError, shapeError } from '../../core/errors.js';
 import { broadcastShapes, broadcastStrides, sizeOf, stridesOf } from '../../core/shape.js';
+import { GEMV_MAX_ROWS } from './halfWeight.js';
 import { getBackend } from '../../backend/registry.js';
 import { apply } from '../tape.js';
 import type { Primitive } from '../primitive.js';
@@ -38,6 +39,13 @@ export const matmulPrimitive: Primitive<'matmul'> = {
   },
   forward: ([a, b], p, out) => {
     const { m, n, ka: k } = dims(a!, b!, p);
+    // A few f32 rows times a weight read transposed (a Linear at decode): the backend's weightGemv streams
+    // the weight once at the memory bandwidth (BLAS sgemv with m = 1 reads at well under half of it here).
+    if (a!.rank === 2 && b!.rank === 2 && a!.dtype === 'f32' && p.transB && !p.transA && m <= GEMV_MAX_ROWS) {
+      const y = getBackend().allocateOutput('f32', m * n) as Float32Array;
+      getBackend().weightGemv({ rows: m, inWidth: k, outWidth: n, dtype: 'f32' }, a!.data as Float32Array, b!.data as Float32Array, y);
+      return y;
+    }
     const batchShape = out.shape.slice(0, -2);
     const batch = sizeOf(batchShape);
     const aStrides = broadcastStrides(a!.shape.slice(0, -2), batchShape);

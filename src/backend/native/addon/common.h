@@ -22,6 +22,8 @@ void registerSoftmax(Napi::Env env, Napi::Object exports);
 void registerFanIn(Napi::Env env, Napi::Object exports);
 void registerLinalg(Napi::Env env, Napi::Object exports);
 void registerOptim(Napi::Env env, Napi::Object exports);
+void registerWeightGemv(Napi::Env env, Napi::Object exports);
+void registerAttention(Napi::Env env, Napi::Object exports);
 
 /** Threads our own OpenMP kernels use (OpenBLAS has its own knob, set together in module.cc). */
 int kernelThreads();

@@ -68,6 +68,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerFanIn(env, exports);
   registerLinalg(env, exports);
   registerOptim(env, exports);
+  registerWeightGemv(env, exports);
+  registerAttention(env, exports);
   return exports;
 }
 

@@ -1,4 +1,5 @@
-// 16-bit floats ⇄ float32, bit-exact, for safetensors F16 and BF16.
+// 16-bit floats ⇄ float32, bit-exact: the one conversion of binary16 and bfloat16, used by the safetensors
+// reader and writer (io/) and by the weight-GEMV reference (backend/cpu/weightGemv.ts).
 //
 // IEEE binary16 (F16): 1 sign, 5 exponent (bias 15), 10 fraction bits; max 65504, min subnormal 2^-24.
 // bfloat16 (BF16): the top 16 bits of a float32: 1 sign, 8 exponent (bias 127), 7 fraction bits.
@@ -54,20 +55,36 @@ export function f32BitsToBf16Bits(bits: number): number {
   return ((u + 0x7fff + ((u >>> 16) & 1)) >>> 16) & 0xffff;
 }
 
+/** binary16 words → float32, exact (zeros, subnormals, ±Infinity and NaN included); `out` defaults to a new array. */
+export function f16WordsToF32(words: Uint16Array, out = new Float32Array(words.length)): Float32Array {
+  const table = f16ToF32Table();
+  for (let i = 0; i < words.length; i++) out[i] = table[words[i]!]!;
+  return out;
+}
+
+/** bfloat16 words → float32, exact: a word is the top half of its float32's bits (bits << 16). */
+export function bf16WordsToF32(words: Uint16Array, out = new Float32Array(words.length)): Float32Array {
+  const outBits = new Uint32Array(out.buffer, out.byteOffset, words.length);
+  for (let i = 0; i < words.length; i++) outBits[i] = (words[i]! << 16) >>> 0;
+  return out;
+}
+
+/** `count` little-endian 16-bit words from `bytes[offset]`: a view when 2-byte aligned (hosts are little-endian), else a copy. */
+function littleEndianWords(bytes: Uint8Array, offset: number, count: number): Uint16Array {
+  if ((bytes.byteOffset + offset) % 2 === 0) return new Uint16Array(bytes.buffer, bytes.byteOffset + offset, count);
+  const words = new Uint16Array(count);
+  for (let i = 0, p = offset; i < count; i++, p += 2) words[i] = bytes[p]! | (bytes[p + 1]! << 8);
+  return words;
+}
+
 /** Decode `count` little-endian binary16 values starting at `bytes[offset]`. */
 export function decodeF16(bytes: Uint8Array, offset: number, count: number): Float32Array {
-  const table = f16ToF32Table();
-  const out = new Float32Array(count);
-  for (let i = 0, p = offset; i < count; i++, p += 2) out[i] = table[bytes[p]! | (bytes[p + 1]! << 8)]!;
-  return out;
+  return f16WordsToF32(littleEndianWords(bytes, offset, count));
 }
 
 /** Decode `count` little-endian bfloat16 values starting at `bytes[offset]`. */
 export function decodeBf16(bytes: Uint8Array, offset: number, count: number): Float32Array {
-  const out = new Float32Array(count);
-  const outBits = new Uint32Array(out.buffer);
-  for (let i = 0, p = offset; i < count; i++, p += 2) outBits[i] = ((bytes[p]! | (bytes[p + 1]! << 8)) << 16) >>> 0;
-  return out;
+  return bf16WordsToF32(littleEndianWords(bytes, offset, count));
 }
 
 /** Encode float values (rounded to float32 first) as little-endian binary16 or bfloat16 bytes. */

@@ -1,7 +1,7 @@
 // F16 / BF16 conversions against known bit patterns (IEEE 754 binary16, bfloat16), round to nearest even.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeBf16, decodeF16, encodeHalf, f32BitsToBf16Bits, f32BitsToF16Bits } from '../../src/io/halfFloat.js';
+import { bf16WordsToF32, decodeBf16, decodeF16, encodeHalf, f16WordsToF32, f32BitsToBf16Bits, f32BitsToF16Bits } from '../../src/core/halfFloat.js';
 
 const f32Bits = (x: number): number => new Uint32Array(new Float32Array([x]).buffer)[0]!;
 const le16 = (...halves: number[]): Uint8Array => new Uint8Array(new Uint16Array(halves).buffer); // test host is little-endian
@@ -78,4 +78,18 @@ test('every binary16 value survives decode → encode unchanged', () => {
     const isNaN = (h & 0x7c00) === 0x7c00 && (h & 0x3ff) !== 0;
     if (!isNaN) assert.equal(again[h], h, `0x${h.toString(16)}`);
   }
+});
+
+test('the word decoders agree with the byte decoders at aligned and odd byte offsets', () => {
+  const words = Uint16Array.of(0x3c00, 0x0001, 0xfc00, 0x7e01, 0x8000, 0x4780);
+  const bytes = new Uint8Array(1 + 2 * words.length);
+  bytes.set(new Uint8Array(words.buffer), 1); // odd offset: the decoders copy instead of viewing
+  const aligned = new Uint8Array(words.buffer);
+  for (const [decodeWords, decodeBytes] of [[f16WordsToF32, decodeF16], [bf16WordsToF32, decodeBf16]] as const) {
+    const want = Array.from(decodeWords(words));
+    assert.deepEqual(Array.from(decodeBytes(bytes, 1, words.length)), want);
+    assert.deepEqual(Array.from(decodeBytes(aligned, 0, words.length)), want);
+  }
+  assert.deepEqual(Array.from(f16WordsToF32(words)).slice(0, 3), [1, 2 ** -24, -Infinity]);
+  assert.deepEqual(Array.from(bf16WordsToF32(Uint16Array.of(0x3f80, 0xc020))), [1, -2.5]);
 });
