@@ -1,164 +1,196 @@
 // `tessera bench zamba2`: Zamba2 beside a pure-attention transformer of about the same parameter count built
-// from the same layers (models/zamba2/attentionBaseline.ts), for the tiny config and the real 1.2B shape with
-// random weights. Per model: prefill tokens/s (chunked SSD / causal attention over a prompt), decode ms/token
-// at contexts 128…8192 and cache bytes there (measured from the cache objects, and Zamba2's from the formula).
-// Decode at context c runs on a cache holding c positions whose keys/values are filled with random values
-// (a decode step's cost does not depend on the values; prefilling 8192 tokens at 1.2B would take hours here).
-// The SSM/conv states are a fixed size whatever the context. Prints one JSON object.
+// from the same layers (models/zamba2/attentionBaseline.ts) and beside a PyTorch eager port of the same model
+// (bench/peers/zamba2_torch.py, when /usr/bin/python3 imports torch), for the tiny config and the real 1.2B
+// shape with random weights in f32 and bf16. Each (shape, model, dtype) runs in a process of its own
+// (bench/zamba2Worker.ts, or the python script), so its peak resident memory is its own.
+// Per row: decode ms/token at a context (a cache holding that many positions), the bandwidth bound of the
+// same step (bytes it reads: every weight once per use, a shared block once per invocation, and the cache,
+// over the read bandwidth measured in this run), prefill tokens/s, peak RSS and cache bytes.
+// Output contract: {rows: [...], read_gbps, ...}; each row has shape, model, dtype, context, decode_ms,
+// bound_ms, prefill_tok_s, peak_rss_bytes, cache_bytes.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { median, random } from '../src/core/index.js';
-import { cpuBackend, Tensor, withBackend } from '../src/index.js';
-import type { sequence } from '../src/nn/index.js';
-import {
-  AttentionBaseline, assembleZamba2Weights, countZamba2Parameters, parseZamba2Config, randomZamba2Tensors, tinyZamba2ConfigJson,
-  zamba2CacheBytes, zamba2CacheSizes, Zamba2Model, ZAMBA2_PRESETS, type Zamba2Config,
-} from '../src/models/zamba2/index.js';
+import { fileURLToPath } from 'node:url';
+import { median } from '../src/core/index.js';
+import { createNativeBackend } from '../src/backend/native/index.js';
+import type { BackendChoice } from '../src/backend/select.js';
+import { measureReadGbps } from './limits.js';
+import { TORCH_PYTHON } from './peers/torch.js';
+import { benchConfig, type BenchModel, type BenchShape, type WorkerArgs, type WorkerResult } from './zamba2Worker.js';
 
 export interface Zamba2BenchOptions {
   quick: boolean;
   shapes: 'tiny' | '1.2B' | 'both';
   maxContext?: number;
-  backend: string;
+  /** dtypes of the weights (default both) */
+  dtypes?: readonly ('f32' | 'bf16')[];
+  backend: BackendChoice;
+  /** run the PyTorch peer when torch imports (default true) */
+  torch?: boolean;
   log?: (line: string) => void;
 }
 
-interface DecodeRow {
+export interface Zamba2BenchRow {
+  shape: BenchShape;
+  model: BenchModel | 'torch';
+  dtype: 'f32' | 'bf16';
   context: number;
-  /** median of the timed steps */
-  ms_per_token: number;
-  /** fastest timed step */
-  ms_per_token_min: number;
+  decode_ms: number;
+  decode_ms_min: number;
+  /** read_bytes / read bandwidth: the step's memory-bandwidth limit */
+  bound_ms: number;
+  read_bytes: number;
+  prefill_tok_s: number;
+  prefill_tokens: number;
+  peak_rss_bytes: number;
+  /** the weights as held, each tensor once (torch rows: ours of the same model) */
+  weight_bytes: number;
   cache_bytes: number;
-  cache_bytes_formula?: number;
-}
-
-interface ModelRow {
-  parameters: number;
-  prefill: { tokens: number; tokens_per_s: number };
-  decode: DecodeRow[];
-  /** (cache bytes at the largest context − at the smallest) / (context difference) */
-  cache_bytes_per_token: number;
-  /** fastest decode step at the largest context / at the smallest */
-  decode_growth: number;
-  /** ms a decode step gains from the smallest to the largest context: fastest steps, and medians */
-  decode_added_ms_min: number;
-  decode_added_ms_median: number;
+  cache_bytes_formula: number | null;
 }
 
 export interface Zamba2BenchResult {
-  shapes: Record<string, {
-    config: { hidden: number; layers: number; hybrid_invocations: number; baseline_layers: number };
-    zamba2: ModelRow & { cache_equals_formula: boolean; recurrent_state_bytes: number; kv_bytes_per_token_formula: number };
-    attention_baseline: ModelRow;
-    ratios: { cache_bytes_per_token_baseline_over_zamba2: number; decode_ms_at_max_context_baseline_over_zamba2: number };
-  }>;
-  meta: { quick: boolean; backend: string; tiny_backend: string; threads: number; contexts: number[]; reps: number; node: string; date: string; note: string };
+  rows: Zamba2BenchRow[];
+  /** read bandwidth of this run, GB/s (the larger of one thread and all threads) */
+  read_gbps: number;
+  read: { one_thread_gbps: number; all_threads_gbps: number | null; method: string };
+  /** decode_ms / bound_ms and decode_ms / torch's at the largest context, per shape, model and dtype */
+  summary: { shape: string; model: string; dtype: string; context: number; over_bound: number; over_torch: number | null; peak_rss_over_weights_and_cache: number }[];
+  meta: { quick: boolean; backend: string; threads: number; contexts: number[]; reps: number; node: string; date: string; torch: string | null; note: string };
 }
 
-/** Fill a KV cache to `context` positions with values from a small random pool (room for `extra` more). */
-function fillKv(kv: sequence.KeyValueCache, context: number, extra: number, pool: Float64Array): void {
-  kv.reserve(context + extra);
-  const n = context * kv.width;
-  const keys = new Float32Array(n), values = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    keys[i] = pool[i % pool.length]!;
-    values[i] = pool[(i + 17) % pool.length]!;
-  }
-  kv.extend(new Tensor(keys, [1, context, kv.width]), new Tensor(values, [1, context, kv.width]));
+const WORKER = fileURLToPath(new URL('./zamba2Worker.js', import.meta.url));
+const TORCH_SCRIPT = fileURLToPath(new URL('../../bench/peers/zamba2_torch.py', import.meta.url));
+
+function runWorker(args: WorkerArgs): WorkerResult {
+  const r = spawnSync(process.execPath, [WORKER, JSON.stringify(args)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`bench zamba2: the ${args.shape} ${args.model} ${args.dtype} run failed: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
+  return JSON.parse(r.stdout) as WorkerResult;
 }
 
-/** Median and minimum ms of `reps` calls after `warmup` untimed ones (the minimum resists a busy machine). */
-function timeSteps(step: (i: number) => void, reps: number, warmup = 2): { median: number; min: number } {
-  for (let i = 0; i < warmup; i++) step(-1 - i);
-  const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    step(i);
-    times.push(performance.now() - t0);
-  }
-  return { median: median(times), min: Math.min(...times) };
+interface TorchResult { torch: string; prefill_tok_s: number; decode: { context: number; ms: number; ms_min: number }[]; peak_rss_bytes: number }
+
+/** The torch version, or null with the reason when /usr/bin/python3 cannot import torch. */
+function torchVersion(): string | null {
+  if (!existsSync(TORCH_PYTHON)) return null;
+  const r = spawnSync(TORCH_PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
 }
 
-function summarize(rows: DecodeRow[]): Pick<ModelRow, 'cache_bytes_per_token' | 'decode_growth' | 'decode_added_ms_min' | 'decode_added_ms_median'> {
-  const first = rows[0]!, last = rows[rows.length - 1]!;
+function runTorch(shape: BenchShape, dtype: 'f32' | 'bf16', contexts: number[], reps: number, warmup: number, prefillTokens: number): TorchResult {
+  const args = { config: benchConfigJson(shape), dtype: dtype === 'bf16' ? 'bfloat16' : 'float32', contexts, reps, warmup, prefill_tokens: prefillTokens, threads: availableParallelism() };
+  const r = spawnSync(TORCH_PYTHON, [TORCH_SCRIPT, JSON.stringify(args)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`bench zamba2: the torch ${shape} ${dtype} run failed: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
+  return JSON.parse(r.stdout) as TorchResult;
+}
+
+/** The config.json keys the python port reads (it derives the rest as the TypeScript config parser does). */
+function benchConfigJson(shape: BenchShape): Record<string, unknown> {
+  const c = benchConfig(shape);
   return {
-    cache_bytes_per_token: (last.cache_bytes - first.cache_bytes) / (last.context - first.context),
-    decode_growth: last.ms_per_token_min / first.ms_per_token_min,
-    decode_added_ms_min: last.ms_per_token_min - first.ms_per_token_min,
-    decode_added_ms_median: last.ms_per_token - first.ms_per_token,
+    hidden_size: c.hidden, n_mamba_heads: c.mambaHeads, mamba_headdim: c.mambaHeadDim, mamba_d_state: c.mambaStateSize, mamba_ngroups: c.mambaGroups,
+    mamba_d_conv: c.mambaConvKernel, mamba_expand: c.mambaInner / c.hidden, num_attention_heads: c.attentionHeads, num_key_value_heads: c.kvHeads,
+    attention_head_dim: c.attentionHeadDim, intermediate_size: c.intermediate, adapter_rank: c.adapterRank, layers_block_type: c.layerTypes,
+    num_mem_blocks: c.numMemBlocks, use_shared_attention_adapter: c.useSharedAttentionAdapter, use_shared_mlp_adapter: c.useSharedMlpAdapter,
+    use_mem_rope: c.useMemRope, rope_theta: c.ropeTheta, rms_norm_eps: c.rmsNormEps, chunk_size: c.chunkSize, vocab_size: c.vocabSize,
   };
 }
 
-function benchShape(name: string, config: Zamba2Config, contexts: number[], reps: number, warmup: number, prefillTokens: number, log: (s: string) => void) {
-  const pool = random.normalValues(random.key(5), 4096, 'f32').map((v) => 0.1 * v);
-  const ids = (n: number, offset = 0) => Array.from({ length: n }, (_, i) => 3 + ((i * 31 + offset) % (config.vocabSize - 3)));
-  // Zamba2
-  log(`${name}: building Zamba2 (${countZamba2Parameters(config).total} parameters, random weights)`);
-  let zamba: Zamba2Model | null = (() => {
-    const t = randomZamba2Tensors(config, 1, name === 'tiny' ? 'normal' : 'tiled');
-    return new Zamba2Model(config, assembleZamba2Weights(config, (n) => t.get(n)!));
-  })();
-  const zPrefillMs = timeSteps(() => zamba!.forwardLast(ids(prefillTokens), zamba!.newCache(), 'chunked'), 1, name === 'tiny' ? 2 : 0);
-  const zRows: DecodeRow[] = [];
-  for (const context of contexts) {
-    const cache = zamba.newCache();
-    for (const kv of cache.kv) fillKv(kv, context, reps + warmup, pool);
-    cache.length = context;
-    const bytes = zamba.cacheBytes(cache);
-    const ms = timeSteps((i) => zamba!.forwardLast([ids(1, i + 9)[0]!], cache, 'recurrent'), reps, warmup);
-    zRows.push({ context, ms_per_token: ms.median, ms_per_token_min: ms.min, cache_bytes: bytes, cache_bytes_formula: zamba2CacheBytes(config, context, 4) });
-    log(`${name} zamba2 context ${context}: ${ms.median.toFixed(2)} ms/token (min ${ms.min.toFixed(2)}), cache ${(bytes / 2 ** 20).toFixed(1)} MiB`);
+/**
+ * Read bandwidth on one thread and on all threads: the native streamSum probe (4 prefetched streams, the
+ * access pattern of the weight GEMV) over 512 MiB, median of 5; without native, bench/limits' JS sum.
+ * (bench/limits' own figure comes from a float64 reduceSum / OpenBLAS GEMV, which stop near 6.5 GB/s here.)
+ */
+function readBandwidth(): Zamba2BenchResult['read'] {
+  const opened = createNativeBackend();
+  if (!opened.ok) {
+    const one = measureReadGbps();
+    return { one_thread_gbps: one.gbps, all_threads_gbps: null, method: one.method };
   }
-  const sizes = zamba2CacheSizes(config);
-  const parameters = countZamba2Parameters(config).total;
-  zamba = null; // release the weights before building the baseline
-  // Pure-attention baseline
-  let base: AttentionBaseline | null = new AttentionBaseline(config, 2);
-  log(`${name}: built the attention baseline (${base.layers.length} layers, ${base.parameterCount} parameters)`);
-  const bPrefillMs = timeSteps(() => base!.forwardLast(ids(prefillTokens), base!.newCache()), 1, name === 'tiny' ? 2 : 0);
-  const bRows: DecodeRow[] = [];
-  for (const context of contexts) {
-    const cache = base.newCache();
-    for (const kv of cache) fillKv(kv, context, reps + warmup, pool);
-    const bytes = base.cacheBytes(cache);
-    const ms = timeSteps((i) => base!.forwardLast([ids(1, i + 9)[0]!], cache), reps, warmup);
-    bRows.push({ context, ms_per_token: ms.median, ms_per_token_min: ms.min, cache_bytes: bytes });
-    log(`${name} baseline context ${context}: ${ms.median.toFixed(2)} ms/token (min ${ms.min.toFixed(2)}), cache ${(bytes / 2 ** 20).toFixed(1)} MiB`);
-  }
-  const baselineLayers = base.layers.length, baselineParams = base.parameterCount;
-  base = null;
-  const zSum = summarize(zRows), bSum = summarize(bRows);
-  return {
-    config: { hidden: config.hidden, layers: config.layers, hybrid_invocations: config.hybridLayerIds.length, baseline_layers: baselineLayers },
-    zamba2: {
-      parameters, prefill: { tokens: prefillTokens, tokens_per_s: (1000 * prefillTokens) / zPrefillMs.min }, decode: zRows, ...zSum,
-      cache_equals_formula: zRows.every((r) => r.cache_bytes === r.cache_bytes_formula),
-      recurrent_state_bytes: 4 * sizes.recurrentTotal, kv_bytes_per_token_formula: 4 * sizes.kvPerToken,
-    },
-    attention_baseline: { parameters: baselineParams, prefill: { tokens: prefillTokens, tokens_per_s: (1000 * prefillTokens) / bPrefillMs.min }, decode: bRows, ...bSum },
-    ratios: {
-      cache_bytes_per_token_baseline_over_zamba2: bSum.cache_bytes_per_token / zSum.cache_bytes_per_token,
-      decode_ms_at_max_context_baseline_over_zamba2: bRows[bRows.length - 1]!.ms_per_token_min / zRows[zRows.length - 1]!.ms_per_token_min,
-    },
+  const native = opened.backend, threads = native.threads;
+  const x = new Float32Array((512 * 2 ** 20) / 4).fill(1);
+  const rate = (): number => {
+    const times: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const t0 = performance.now();
+      if (native.streamSum(x) !== x.length) throw new Error('read bandwidth: the sum of ones is wrong');
+      if (i > 0) times.push(performance.now() - t0);
+    }
+    return x.byteLength / (median(times) / 1000) / 1e9;
   };
+  const all = rate();
+  native.setThreads(1);
+  try {
+    return { one_thread_gbps: rate(), all_threads_gbps: all, method: `native streamSum over 512 MiB (4 prefetched streams), 1 and ${threads} threads, median of 5` };
+  } finally {
+    native.setThreads(threads);
+  }
 }
 
 export async function benchZamba2(o: Zamba2BenchOptions): Promise<Zamba2BenchResult> {
   const log = o.log ?? (() => {});
   const maxContext = o.maxContext ?? (o.quick ? 2048 : 8192);
   const contexts: number[] = [];
-  for (let c = 128; c <= maxContext; c *= o.quick ? 4 : 2) contexts.push(c);
+  for (let c = 128; c <= maxContext; c *= 4) contexts.push(c);
   if (contexts[contexts.length - 1] !== maxContext && maxContext > 128) contexts.push(maxContext);
+  if (o.quick) contexts.splice(0, contexts.length, ...contexts.filter((c, i) => i === 0 || c === maxContext));
   const reps = o.quick ? 2 : 3;
-  const shapes: Zamba2BenchResult['shapes'] = {};
-  // The tiny model's matrices are too small for the wasm pool to pay off (its hand-offs dominate): cpu kernels.
-  if (o.shapes !== '1.2B') shapes.tiny = withBackend(cpuBackend, () => benchShape('tiny', parseZamba2Config(tinyZamba2ConfigJson(320)), contexts, o.quick ? 9 : 15, 5, 256, log));
-  if (o.shapes !== 'tiny') shapes['1.2B'] = benchShape('1.2B', parseZamba2Config(ZAMBA2_PRESETS['1.2B']), contexts, reps, 1, o.quick ? 32 : 128, log);
+  const dtypes = o.dtypes ?? ['bf16', 'f32'];
+  const shapes: BenchShape[] = o.shapes === 'both' ? ['tiny', '1.2B'] : [o.shapes];
+  const read = readBandwidth();
+  const readGbps = Math.max(read.one_thread_gbps, read.all_threads_gbps ?? 0);
+  log(`read bandwidth ${read.one_thread_gbps.toFixed(1)} GB/s (1 thread), ${read.all_threads_gbps?.toFixed(1) ?? '–'} GB/s (all threads)`);
+  const torch = o.torch === false ? null : torchVersion();
+  const rows: Zamba2BenchRow[] = [];
+  for (const shape of shapes) {
+    const tiny = shape === 'tiny';
+    const prefillTokens = tiny ? 256 : o.quick ? 64 : 2048;
+    const [r, warmup] = tiny ? [o.quick ? 9 : 15, 5] : [reps, 1];
+    for (const dtype of dtypes) {
+      const ours = new Map<number, { read: number; weights: number; cache: number }>();
+      for (const model of ['zamba2', 'attention-only'] as const) {
+        log(`${shape} ${model} ${dtype}: building (random weights) and timing ${prefillTokens}-token prefill, decode at ${contexts.join(', ')}`);
+        const w = runWorker({ shape, model, dtype, contexts, reps: r, warmup, prefillTokens, backend: o.backend });
+        for (const row of w.rows) {
+          if (model === 'zamba2') ours.set(row.context, { read: row.read_bytes, weights: w.weight_bytes, cache: row.cache_bytes });
+          rows.push({
+            shape, model, dtype, ...row, bound_ms: row.read_bytes / readGbps / 1e6, prefill_tok_s: w.prefill_tok_s, prefill_tokens: w.prefill_tokens,
+            peak_rss_bytes: w.peak_rss_bytes, weight_bytes: w.weight_bytes,
+          });
+          log(`  context ${row.context}: ${row.decode_ms.toFixed(2)} ms/token (bound ${(row.read_bytes / readGbps / 1e6).toFixed(2)}), prefill ${w.prefill_tok_s.toFixed(1)} tok/s, peak RSS ${(w.peak_rss_bytes / 2 ** 30).toFixed(2)} GiB`);
+        }
+      }
+      if (torch) {
+        log(`${shape} torch ${dtype}: the PyTorch eager port`);
+        const t = runTorch(shape, dtype, contexts, r, warmup, prefillTokens);
+        for (const d of t.decode) {
+          const same = ours.get(d.context)!;
+          rows.push({
+            shape, model: 'torch', dtype, context: d.context, decode_ms: d.ms, decode_ms_min: d.ms_min, bound_ms: same.read / readGbps / 1e6, read_bytes: same.read,
+            prefill_tok_s: t.prefill_tok_s, prefill_tokens: prefillTokens, peak_rss_bytes: t.peak_rss_bytes, weight_bytes: same.weights, cache_bytes: same.cache, cache_bytes_formula: null,
+          });
+          log(`  context ${d.context}: ${d.ms.toFixed(2)} ms/token, prefill ${t.prefill_tok_s.toFixed(1)} tok/s`);
+        }
+      }
+    }
+  }
+  const last = contexts[contexts.length - 1]!;
+  const summary = rows.filter((x) => x.context === last && x.model !== 'torch').map((x) => {
+    const peer = rows.find((t) => t.model === 'torch' && t.shape === x.shape && t.dtype === x.dtype && t.context === last);
+    return {
+      shape: x.shape, model: x.model, dtype: x.dtype, context: last, over_bound: x.decode_ms / x.bound_ms,
+      over_torch: peer && x.model === 'zamba2' ? x.decode_ms / peer.decode_ms : null,
+      peak_rss_over_weights_and_cache: x.peak_rss_bytes / (x.weight_bytes + x.cache_bytes),
+    };
+  });
   return {
-    shapes,
+    rows, read_gbps: readGbps, read, summary,
     meta: {
-      quick: o.quick, backend: o.backend, tiny_backend: 'cpu', threads: availableParallelism(), contexts, reps, node: process.version, date: new Date().toISOString(),
-      note: 'decode at context c runs on a cache of c positions filled with random keys/values; weights are random (1.2B: tiled from a random pool); f32 throughout',
+      quick: o.quick, backend: o.backend, threads: availableParallelism(), contexts, reps, node: process.version, date: new Date().toISOString(), torch,
+      note: 'decode at context c runs on a cache of c positions filled with random keys/values; weights are random (1.2B: tiled from a random pool); ' +
+        'bf16 rows keep the Linear and embedding matrices as bf16 words (norms, conv, SSM vectors, adapters and the cache are f32); tiny runs on the cpu backend; ' +
+        'torch rows use the bytes and cache of our model of the same shape and dtype (the torch port keeps its cache in the weights\' dtype)',
     },
   };
 }

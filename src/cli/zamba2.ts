@@ -148,23 +148,22 @@ export function registerZamba2Commands(program: Command): void {
   const bench = program.commands.find((c) => c.name() === 'bench');
   if (!bench) throw new Error('registerZamba2Commands: the bench command must be registered first');
   bench.command('zamba2')
-    .description('Zamba2 vs a pure-attention transformer of the same parameter count: prefill tokens/s, decode ms/token at context 128…8192, cache bytes')
+    .description('Zamba2 vs a pure-attention transformer of the same parameter count and a PyTorch eager port, bf16 and f32: decode ms/token at context 128…8192 beside the bandwidth bound, prefill tokens/s, peak RSS, cache bytes')
     .option('--json', 'print the JSON result on one line')
     .option('--quick', 'shorter context range and fewer repetitions')
     .addOption(new Option('--shapes <list>', 'model shapes to measure').choices(['tiny', '1.2B', 'both']).default('both'))
     .option('--max-context <n>', 'largest decode context (default 8192, quick 2048)', positiveInt('--max-context'))
+    .addOption(new Option('--dtypes <list>', 'weight dtypes to measure').choices(['bf16', 'f32', 'both']).default('both'))
+    .option('--no-torch', 'skip the PyTorch eager peer')
     .addOption(backendOption())
-    .action(async (o: { json?: boolean; quick?: boolean; shapes: 'tiny' | '1.2B' | 'both'; maxContext?: number; backend: BackendChoice }) => {
+    .action(async (o: { json?: boolean; quick?: boolean; shapes: 'tiny' | '1.2B' | 'both'; maxContext?: number; dtypes: 'bf16' | 'f32' | 'both'; torch: boolean; backend: BackendChoice }) => {
       const { benchZamba2 } = await import('../../bench/zamba2.js');
-      const dispose = await useBackend(o.backend);
-      try {
-        const result = await benchZamba2({
-          quick: o.quick ?? false, shapes: o.shapes, ...(o.maxContext ? { maxContext: o.maxContext } : {}), backend: o.backend,
-          log: (line) => process.stderr.write(`${line}\n`),
-        });
-        process.stdout.write(`${JSON.stringify(result, null, o.json ? 0 : 2)}\n`);
-      } finally {
-        await dispose();
-      }
+      // Each model runs in a worker process that opens the backend itself (bench/zamba2Worker.ts).
+      const result = await benchZamba2({
+        quick: o.quick ?? false, shapes: o.shapes, ...(o.maxContext ? { maxContext: o.maxContext } : {}), backend: o.backend, torch: o.torch,
+        dtypes: o.dtypes === 'both' ? ['bf16', 'f32'] : [o.dtypes],
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+      process.stdout.write(`${JSON.stringify(result, null, o.json ? 0 : 2)}\n`);
     });
 }

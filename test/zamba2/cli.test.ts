@@ -73,17 +73,25 @@ test('params --preset prints the parameter counts from the config', () => {
 });
 
 test('bench zamba2 --quick --shapes tiny: JSON contract, cache equals the formula, KV only at the attention invocations', () => {
-  const r = run('bench', 'zamba2', '--json', '--quick', '--shapes', 'tiny', '--max-context', '512', '--backend', 'cpu');
+  const r = run('bench', 'zamba2', '--json', '--quick', '--shapes', 'tiny', '--max-context', '512', '--backend', 'cpu', '--no-torch');
   assert.equal(r.status, 0, r.stderr);
   const j = JSON.parse(r.stdout);
-  const t = j.shapes.tiny;
   assert.deepEqual(j.meta.contexts, [128, 512]);
-  assert.equal(t.zamba2.cache_equals_formula, true);
-  // KV bytes per token = 4 bytes · 2 · hybrid invocations · heads · head_dim = 4·2·3·4·16
-  assert.equal(t.zamba2.cache_bytes_per_token, 4 * 2 * 3 * 4 * 16);
-  assert.equal(t.attention_baseline.cache_bytes_per_token, 4 * 2 * t.config.baseline_layers * 32);
-  for (const m of [t.zamba2, t.attention_baseline]) {
-    assert.ok(m.prefill.tokens_per_s > 0);
-    for (const row of m.decode) assert.ok(row.ms_per_token > 0);
+  assert.ok(j.read_gbps > 0);
+  const keys = ['shape', 'model', 'dtype', 'context', 'decode_ms', 'bound_ms', 'prefill_tok_s', 'peak_rss_bytes', 'cache_bytes'];
+  assert.equal(j.rows.length, 2 * 2 * 2, 'zamba2 and attention-only, bf16 and f32, two contexts');
+  for (const row of j.rows) {
+    for (const k of keys) assert.ok(k in row, k);
+    assert.ok(row.decode_ms > 0 && row.bound_ms > 0 && row.prefill_tok_s > 0 && row.peak_rss_bytes > 0);
   }
+  const rowOf = (model: string, dtype: string, context: number) => j.rows.find((x: { model: string; dtype: string; context: number }) => x.model === model && x.dtype === dtype && x.context === context);
+  for (const dtype of ['bf16', 'f32']) {
+    const [a, b] = [rowOf('zamba2', dtype, 128), rowOf('zamba2', dtype, 512)];
+    assert.equal(a.cache_bytes, a.cache_bytes_formula);
+    assert.equal(b.cache_bytes, b.cache_bytes_formula);
+    // KV bytes per token = 4 bytes · 2 · hybrid invocations · heads · head_dim = 4·2·3·4·16
+    assert.equal((b.cache_bytes - a.cache_bytes) / 384, 4 * 2 * 3 * 4 * 16);
+    assert.equal(b.read_bytes - a.read_bytes, b.cache_bytes - a.cache_bytes, 'only the cache grows with the context');
+  }
+  assert.ok(rowOf('zamba2', 'bf16', 128).read_bytes < rowOf('zamba2', 'f32', 128).read_bytes, 'bf16 matrices read fewer bytes');
 });

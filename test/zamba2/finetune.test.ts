@@ -18,7 +18,8 @@ const root = mkdtempSync(join(tmpdir(), 'tessera-zamba2-train-'));
 process.on('exit', () => rmSync(root, { recursive: true, force: true }));
 const source = join(root, 'tiny');
 writeTinyZamba2Checkpoint(source, { seed: 3 });
-const snapshot = (m: Zamba2Model) => new Map([...m.weights.named].map(([n, t]) => [n, Float32Array.from(t.data as Float32Array)]));
+const snapshot = (m: Zamba2Model) => new Map([...m.weights.named].map(([n, t]) => [n, Float32Array.from((t as Tensor).data as Float32Array)]));
+import type { Tensor } from '../../src/tensor/index.js';
 
 test('LoRA fine-tune on the shipped corpus lowers the loss, changes only adapters, and reloads to the same logits', () => {
   const ck = loadZamba2Checkpoint(source);

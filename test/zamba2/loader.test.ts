@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { loadZamba2Checkpoint, writeTinyZamba2Checkpoint, Zamba2Model } from '../../src/models/zamba2/index.js';
 import { readSafetensors, writeSafetensors, encodeHalf, decodeBf16, decodeF16 } from '../../src/io/index.js';
 import { Tensor } from '../../src/tensor/tensor.js';
+import { isHalfWeight, weightBytes } from '../../src/nn/storedWeight.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tessera-zamba2-'));
 process.on('exit', () => rmSync(root, { recursive: true, force: true }));
@@ -28,7 +29,7 @@ test('single file, 3 shards with an index, legacy "blocks" layout and duplicated
   const { tensors } = writeTinyZamba2Checkpoint(base, { seed: 4 });
   const ref = logitsOf(base);
   const ck = loadZamba2Checkpoint(base);
-  assert.equal(ck.weights.embed.data[5], tensors.get('model.embed_tokens.weight')![5]);
+  assert.equal((ck.weights.embed as Tensor).data[5], tensors.get('model.embed_tokens.weight')![5]);
   assert.equal(ck.weights.lmHead, ck.weights.embed, 'tied lm_head');
   for (const variant of [{ shards: 3 }, { layout: 'blocks' as const }, { duplicateShared: true }, { layout: 'blocks' as const, shards: 2 }]) {
     const dir = fresh();
@@ -50,7 +51,7 @@ test('BF16 and F16 checkpoints are read exactly (the f32 weights rounded once)',
     assert.deepEqual(ck.info.dtypes, [dtype]);
     const w = tensors.get('model.layers.1.mamba_decoder.mamba.in_proj.weight')!;
     const want = decode(encodeHalf(w, dtype), 0, w.length);
-    assert.deepEqual(Array.from(ck.weights.layers[1]!.mamba.mixer.inProj.data), Array.from(want));
+    assert.deepEqual(Array.from((ck.weights.layers[1]!.mamba.mixer.inProj as Tensor).data), Array.from(want));
     assert.ok(want.some((v, i) => v !== w[i]), 'rounding changed some values');
   }
 });
@@ -115,4 +116,32 @@ test('a missing config.json or weights are named', () => {
   unlinkSync(join(dir, 'model.safetensors'));
   assert.throws(() => loadZamba2Checkpoint(dir), /expected model\.safetensors, model\.safetensors\.index\.json or \*\.safetensors/);
   assert.throws(() => loadZamba2Checkpoint(join(root, 'nope')), /config\.json expected to exist/);
+});
+
+test('weights "stored" keeps BF16/F16 matrices as 16-bit words: the same logits as the widened model, half the bytes', () => {
+  for (const dtype of ['BF16', 'F16'] as const) {
+    const dir = fresh();
+    writeTinyZamba2Checkpoint(dir, { seed: 6, dtype });
+    const wide = loadZamba2Checkpoint(dir), stored = loadZamba2Checkpoint(dir, { weights: 'stored' });
+    const inProj = stored.weights.layers[0]!.mamba.mixer.inProj;
+    assert.ok(isHalfWeight(inProj) && inProj.format === dtype.toLowerCase(), 'in_proj held as words');
+    assert.ok(!isHalfWeight(stored.weights.layers[0]!.mamba.inputNorm as never), 'norms stay float');
+    const bytes = (ck: typeof wide) => [...ck.weights.named.values()].reduce((n, w) => n + weightBytes(w), 0);
+    assert.ok(bytes(stored) < 0.6 * bytes(wide), `${bytes(stored)} vs ${bytes(wide)}`);
+    const a = new Zamba2Model(wide.config, wide.weights), b = new Zamba2Model(stored.config, stored.weights);
+    const la = a.forwardLast(ids, a.newCache()), lb = b.forwardLast(ids, b.newCache());
+    for (let i = 0; i < la.length; i++) assert.ok(Math.abs(la[i]! - lb[i]!) <= 1e-4 * (1 + Math.abs(la[i]!)), `${dtype} logit ${i}: ${la[i]} vs ${lb[i]}`);
+    const step = b.newCache();
+    b.forwardLast(ids.slice(0, -1), step);
+    const last = b.forwardLast(ids.slice(-1), step, 'recurrent');
+    for (let i = 0; i < la.length; i++) assert.ok(Math.abs(la[i]! - last[i]!) <= 1e-3 * (1 + Math.abs(la[i]!)), `${dtype} decode-step logit ${i}`);
+  }
+});
+
+test('a model larger than the memory limit is refused before reading, with the bytes it needs', () => {
+  const dir = fresh();
+  writeTinyZamba2Checkpoint(dir, { dtype: 'BF16' });
+  assert.throws(() => loadZamba2Checkpoint(dir, { memoryLimitBytes: 1000 }), (e: Error) => /needs 0\.\d+ GB for its weights \(f32\), but only 0\.00 GB/.test(e.message) && /weights "stored"/.test(e.message));
+  assert.throws(() => loadZamba2Checkpoint(dir, { memoryLimitBytes: 1000, weights: 'stored' }), /\(stored\)/);
+  assert.ok(loadZamba2Checkpoint(dir, { memoryLimitBytes: 1e9 }).weights);
 });

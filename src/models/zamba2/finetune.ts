@@ -11,6 +11,7 @@ import { adam, clipGradNorm } from '../../optim/index.js';
 import { Tensor, backward, crossEntropy, mul, noGrad, slice } from '../../tensor/index.js';
 import { Zamba2Model } from './model.js';
 import { assembleZamba2Weights } from './weights.js';
+import { isHalfWeight } from '../../nn/storedWeight.js';
 
 export type FinetuneMode = 'full' | 'lora';
 
@@ -37,6 +38,8 @@ export interface FinetuneResult {
 
 /** Names of the parameters a mode trains. */
 export function trainableNames(model: Zamba2Model, mode: FinetuneMode): string[] {
+  const half = [...model.weights.named].filter(([, w]) => isHalfWeight(w)).map(([n]) => n);
+  if (half.length > 0) throw new TesseraError('value', 'zamba2.finetune', `fine-tuning expected float weights, got ${half.length} tensors held as 16-bit words (e.g. ${half[0]}); load the checkpoint with f32 weights`);
   const names = [...model.weights.named.keys()];
   if (mode === 'full') return names;
   const lora = names.filter((n) => n.includes('_adapter_list.'));

@@ -7,9 +7,9 @@ export {
   zamba2TensorSpecs, mambaTensorSpecs, sharedBlockTensorSpecs, countZamba2Parameters, zamba2CacheSizes, zamba2CacheBytes,
   type TensorSpec, type ParameterBreakdown, type CacheSizes,
 } from './tensors.js';
-export { assembleZamba2Weights, randomZamba2Tensors, type Zamba2Weights, type RandomFill } from './weights.js';
+export { assembleZamba2Weights, randomZamba2Tensors, randomZamba2Weights, isServedMatrix, type Zamba2Weights, type RandomFill } from './weights.js';
 export { Zamba2Model, mamba2DimsOf, type Zamba2Cache, type SsdPath } from './model.js';
-export { loadZamba2Checkpoint, type Zamba2Checkpoint } from './loader.js';
+export { loadZamba2Checkpoint, type Zamba2Checkpoint, type LoadOptions } from './loader.js';
 export { detectLayout, mapCheckpointName, type CheckpointLayout } from './checkpointNames.js';
 export { generate, chooseToken, type GenerateOptions, type SamplingOptions, type GenerateResult } from './generate.js';
 export { Zamba2Tokenizer } from './tokenizer.js';

@@ -4,12 +4,17 @@
 // Everything is validated before any tensor data is read: every file's header (a truncated or lying file is
 // caught here), every tensor's dtype (F32, F16 or BF16), name (mapped to the canonical layout,
 // checkpointNames.ts) and shape against the config's tensor list. All problems are reported in ONE error.
+// Then the bytes the weights will take are checked against the memory available (a model that does not fit
+// is refused before reading, with the bytes it needs). weights: 'f32' widens every tensor to float32 (a
+// trainable model); 'stored' keeps F16 / BF16 Linear and embedding matrices as their 16-bit words (a served
+// model at 2 bytes per weight; norms, conv taps, SSM vectors and adapters are float32 either way).
 import { TesseraError } from '../../core/errors.js';
-import { isFile, listDirectory, readHfConfig, readJsonFile, readSafetensors, readSafetensorsHeader, type SafetensorsEntry } from '../../io/index.js';
+import { availableMemoryBytes, isFile, listDirectory, readHfConfig, readJsonFile, readSafetensors, readSafetensorsHeader, type SafetensorsEntry } from '../../io/index.js';
+import { halfWeight } from '../../nn/storedWeight.js';
 import { parseZamba2Config, type ConfigOptions, type Zamba2Config } from './config.js';
 import { detectLayout, mapCheckpointName, type CheckpointLayout } from './checkpointNames.js';
 import { zamba2TensorSpecs } from './tensors.js';
-import { assembleZamba2Weights, type Zamba2Weights } from './weights.js';
+import { assembleZamba2Weights, isServedMatrix, type Zamba2Weights } from './weights.js';
 
 const OP = 'loadZamba2';
 const FLOAT_DTYPES = new Set(['F32', 'F16', 'BF16']);
@@ -61,7 +66,16 @@ interface Located {
 const listed = (label: string, items: readonly string[]) =>
   items.length === 0 ? [] : [`${label} (${items.length}): ${items.slice(0, 12).join('; ')}${items.length > 12 ? `; … ${items.length - 12} more` : ''}`];
 
-export function loadZamba2Checkpoint(dir: string, options: ConfigOptions = {}): Zamba2Checkpoint {
+export interface LoadOptions extends ConfigOptions {
+  /** 'f32' (default): every tensor widened to float32; 'stored': 16-bit Linear/embedding matrices kept as words. */
+  readonly weights?: 'f32' | 'stored';
+  /** Bytes the weights may take (default: the memory available now). */
+  readonly memoryLimitBytes?: number;
+}
+
+const GB = (bytes: number) => `${(bytes / 1e9).toFixed(2)} GB`;
+
+export function loadZamba2Checkpoint(dir: string, options: LoadOptions = {}): Zamba2Checkpoint {
   const config = parseZamba2Config(readHfConfig(join(dir, 'config.json'), OP), options);
   const { files, index } = weightFiles(dir);
   const problems: string[] = [];
@@ -128,16 +142,28 @@ export function loadZamba2Checkpoint(dir: string, options: ConfigOptions = {}): 
   if (problems.length > 0) {
     throw new TesseraError('format', OP, `checkpoint ${dir} (${layout} layout, ${files.length} file${files.length > 1 ? 's' : ''}) does not match its config.json:\n  ${problems.join('\n  ')}`);
   }
-  // Validated: now read the data, file by file, only the tensors in use.
-  const data = new Map<string, Float32Array>();
+  // Validated: check the memory, then read the data, file by file, only the tensors in use.
+  const keepWords = (canonical: string, dtype: string) => options.weights === 'stored' && (dtype === 'BF16' || dtype === 'F16') && isServedMatrix(canonical);
+  let needed = 0;
+  for (const [canonical, at] of source) needed += (at.entry.shape.reduce((a, b) => a * b, 1)) * (keepWords(canonical, at.entry.dtype) ? 2 : 4);
+  const limit = options.memoryLimitBytes ?? availableMemoryBytes();
+  if (needed > limit) {
+    const hint = options.weights === 'stored' ? '' : [...source.values()].some((s) => s.entry.dtype !== 'F32') ? '; weights "stored" keeps the 16-bit matrices at 2 bytes each' : '';
+    throw new TesseraError('range', OP, `checkpoint ${dir} needs ${GB(needed)} for its weights (${options.weights ?? 'f32'}), but only ${GB(limit)} of memory is available${hint}`);
+  }
+  const data = new Map<string, Float32Array | ReturnType<typeof halfWeight>>();
   const byFile = new Map<string, Map<string, string>>(); // file → checkpoint name → canonical
   for (const [canonical, at] of source) {
     if (!byFile.has(at.file)) byFile.set(at.file, new Map());
     byFile.get(at.file)!.set(at.entry.name, canonical);
   }
   for (const [file, names] of byFile) {
-    const { tensors } = readSafetensors(file, { only: (n) => names.has(n) });
-    for (const [name, t] of Object.entries(tensors)) data.set(names.get(name)!, t.data as Float32Array);
+    const dtypes = new Map([...names].map(([n, canonical]) => [n, source.get(canonical)!.entry.dtype]));
+    const words = (n: string) => keepWords(names.get(n)!, dtypes.get(n)!);
+    const { tensors } = readSafetensors(file, { only: (n) => names.has(n), keepHalfWords: words });
+    for (const [name, t] of Object.entries(tensors)) {
+      data.set(names.get(name)!, words(name) ? halfWeight(t.data as Uint16Array, t.shape, dtypes.get(name) === 'BF16' ? 'bf16' : 'f16') : t.data as Float32Array);
+    }
   }
   const weights = assembleZamba2Weights(config, (n) => data.get(n)!);
   const tokFile = join(dir, 'tokenizer.json'), tokCfgFile = join(dir, 'tokenizer_config.json');

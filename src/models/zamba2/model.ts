@@ -13,13 +13,15 @@
 import type { FloatArray, FloatDType } from '../../core/dtype.js';
 import { TesseraError } from '../../core/errors.js';
 import { rmsNorm } from '../../nn/norm.js';
+import { embedRows, isHalfWeight, linear, weightBytes, type LinearWeight } from '../../nn/storedWeight.js';
 import { Module } from '../../nn/module.js';
 import {
   addLora, applyRotary, causalAttention, gatedMlp, KeyValueCache, mamba2Mixer, positions, rotaryTables, zeroMamba2State,
   type Mamba2Dims, type Mamba2State, type SsdPath,
 } from '../../nn/sequence/index.js';
-import { Tensor, add, concat, matmul, noGrad, reshape, slice, take } from '../../tensor/index.js';
+import { Tensor, add, concat, noGrad, reshape, slice } from '../../tensor/index.js';
 import type { Zamba2Config } from './config.js';
+import { blockHomeLayer } from './tensors.js';
 import type { AttentionAdapters, Zamba2SharedBlockWeights, Zamba2Weights } from './weights.js';
 
 export type { SsdPath } from '../../nn/sequence/index.js';
@@ -47,8 +49,12 @@ export class Zamba2Model extends Module {
   constructor(readonly config: Zamba2Config, readonly weights: Zamba2Weights) {
     super();
     this.mambaDims = mamba2DimsOf(config);
-    this.dtype = weights.embed.dtype as FloatDType;
-    for (const [name, t] of weights.named) this.addParameter(name, t);
+    this.dtype = weights.finalNorm.dtype as FloatDType;
+    // Float tensors are the parameters; 16-bit words kept as stored (a served model) are buffers.
+    for (const [name, w] of weights.named) {
+      if (isHalfWeight(w)) this.addBuffer(name, w.words);
+      else this.addParameter(name, w);
+    }
   }
 
   newCache(): Zamba2Cache {
@@ -68,19 +74,34 @@ export class Zamba2Model extends Module {
     return (this.dtype === 'f64' ? 8 : 4) * values;
   }
 
+  /**
+   * Bytes one decode step reads: every weight once per use (a shared block's tensors once per invocation,
+   * the tied embedding once, as the lm_head), and the cache (KV rows of every invocation, conv and SSM state).
+   */
+  decodeReadBytes(cache: Zamba2Cache): number {
+    const c = this.config;
+    let bytes = this.cacheBytes(cache);
+    for (const [name, w] of this.weights.named) {
+      const shared = /^model\.layers\.(\d+)\.shared_transformer\./.exec(name);
+      const uses = shared && !name.includes('_adapter_list.') ? c.hybridLayerIds.filter((_, j) => blockHomeLayer(c, j % c.numMemBlocks) === Number(shared[1])).length : 1;
+      bytes += uses * weightBytes(w);
+    }
+    return bytes;
+  }
+
   private embed(ids: readonly number[]): Tensor {
     const { vocabSize } = this.config;
     ids.forEach((id, t) => {
       if (!Number.isInteger(id) || id < 0 || id >= vocabSize) throw new TesseraError('range', 'zamba2.forward', `token id at position ${t} expected an integer in [0, ${vocabSize}), got ${id}`);
     });
-    return take(this.weights.embed, new Tensor(Int32Array.from(ids), [ids.length]), 0); // [L, hidden]
+    return embedRows(this.weights.embed, new Tensor(Int32Array.from(ids), [ids.length])); // [L, hidden]
   }
 
   /** The shared block's attention for x [L, 2h] at positions start … start + L − 1 (appends to `kv`). */
   private attention(block: Zamba2SharedBlockWeights, x: Tensor, kv: KeyValueCache, start: number, adapters: AttentionAdapters | null): Tensor {
     const c = this.config, L = x.shape[0]!, d = c.attentionHeadDim;
-    const project = (w: Tensor, lora: AttentionAdapters['q'] | undefined) => {
-      const y = matmul(x, w, { transB: true });
+    const project = (w: LinearWeight, lora: AttentionAdapters['q'] | undefined) => {
+      const y = linear(x, w);
       return lora ? addLora(y, x, lora) : y;
     };
     let q = project(block.attention.q, adapters?.q), k = project(block.attention.k, adapters?.k);
@@ -94,7 +115,7 @@ export class Zamba2Model extends Module {
     const o = causalAttention(reshape(q, [1, L, c.attentionHeads * d]), cached.keys, cached.values, {
       qPos: positions(start, L), kPos: positions(0, kv.length), heads: c.attentionHeads, kvHeads: c.kvHeads, headDim: d, scale: c.attentionScale,
     });
-    return matmul(reshape(o, [L, c.attentionHeads * d]), block.attention.o, { transB: true });
+    return linear(reshape(o, [L, c.attentionHeads * d]), block.attention.o);
   }
 
   /** Final-normed hidden states [L, hidden] of `ids` run after the tokens already in `cache` (differentiable). */
@@ -112,7 +133,7 @@ export class Zamba2Model extends Module {
         const x = rmsNorm(concat([h, e], 1), [2 * H], block.inputNorm, eps);
         const a = this.attention(block, x, cache.kv[j]!, cache.length, block.attentionAdapters.get(j) ?? null);
         const m = gatedMlp(rmsNorm(a, [H], block.preFfNorm, eps), block.mlp, 'gelu', block.mlpAdapters.get(j) ?? null);
-        mixerIn = add(h, matmul(m, layer.linear, { transB: true }));
+        mixerIn = add(h, linear(m, layer.linear));
         j++;
       }
       const mixed = mamba2Mixer(this.mambaDims, layer.mamba.mixer, rmsNorm(mixerIn, [H], layer.mamba.inputNorm, eps), cache.mamba[i]!, path);
@@ -126,7 +147,7 @@ export class Zamba2Model extends Module {
   /** Logits [L, vocab] of `ids` from a fresh cache (differentiable: training and gradient checks). */
   forward(ids: Tensor): Tensor {
     const list = Array.from(ids.data, Number);
-    return matmul(this.forwardHidden(list, this.newCache()), this.weights.lmHead, { transB: true });
+    return linear(this.forwardHidden(list, this.newCache()), this.weights.lmHead);
   }
 
   /** Logits [vocab] at the last of `ids` (run after the cache's tokens), without a tape. */
@@ -134,12 +155,12 @@ export class Zamba2Model extends Module {
     return noGrad(() => {
       const hidden = this.forwardHidden(ids, cache, path);
       const last = slice(hidden, [ids.length - 1, 0], [ids.length, this.config.hidden]);
-      return matmul(last, this.weights.lmHead, { transB: true }).data as FloatArray;
+      return linear(last, this.weights.lmHead).data as FloatArray;
     });
   }
 
   /** Logits [L, vocab] at every position of `ids`, without a tape. */
   forwardAll(ids: readonly number[], cache: Zamba2Cache, path: SsdPath = 'chunked'): FloatArray {
-    return noGrad(() => matmul(this.forwardHidden(ids, cache, path), this.weights.lmHead, { transB: true }).data as FloatArray);
+    return noGrad(() => linear(this.forwardHidden(ids, cache, path), this.weights.lmHead).data as FloatArray);
   }
 }

@@ -4,7 +4,8 @@
 // Weights as PyTorch Linears: gateUp [2I, in] (gate rows first, Zamba2's gate_up_proj and ZAYA1's fc1),
 // down [out, I]. Layouts that shard gate and up separately (parallel/) call gatedProduct on their shards.
 import { shapeError } from '../../core/errors.js';
-import { Tensor, gelu, matmul, mul, silu, slice } from '../../tensor/index.js';
+import { Tensor, gelu, mul, silu, slice } from '../../tensor/index.js';
+import { linear, type LinearWeight } from '../storedWeight.js';
 import { addLora, type LoraWeights } from './lora.js';
 
 export type GateActivation = 'gelu' | 'silu';
@@ -23,14 +24,14 @@ export function gatedHalves(y: Tensor, act: GateActivation): Tensor {
 
 export interface GatedMlpWeights {
   /** [2I, in] */
-  readonly gateUp: Tensor;
+  readonly gateUp: LinearWeight;
   /** [out, I] */
-  readonly down: Tensor;
+  readonly down: LinearWeight;
 }
 
 /** x [L, in] → [L, out]. */
 export function gatedMlp(x: Tensor, w: GatedMlpWeights, act: GateActivation, adapter: LoraWeights | null = null): Tensor {
-  let gu = matmul(x, w.gateUp, { transB: true });
+  let gu = linear(x, w.gateUp);
   if (adapter) gu = addLora(gu, x, adapter);
-  return matmul(gatedHalves(gu, act), w.down, { transB: true });
+  return linear(gatedHalves(gu, act), w.down);
 }

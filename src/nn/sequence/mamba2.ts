@@ -7,7 +7,8 @@
 // The state (conv window [convDim, K] and SSM state [H, P, N]) goes in and the next state comes out.
 import type { FloatDType } from '../../core/dtype.js';
 import { shapeError } from '../../core/errors.js';
-import { Tensor, add, exp, matmul, maximum, neg, reshape, silu, slice, softplus, zeros } from '../../tensor/index.js';
+import { Tensor, add, exp, maximum, neg, reshape, silu, slice, softplus, zeros } from '../../tensor/index.js';
+import { linear, type LinearWeight } from '../storedWeight.js';
 import { gatedRmsNorm } from '../norm.js';
 import { depthwiseCausalConv } from './causalConv.js';
 import { ssdChunked, ssdRecurrent } from './ssd.js';
@@ -30,7 +31,7 @@ export interface Mamba2Dims {
 
 export interface Mamba2Weights {
   /** [dIn + convDim + H, hidden] */
-  readonly inProj: Tensor;
+  readonly inProj: LinearWeight;
   /** [convDim, 1, K] (PyTorch's depthwise conv1d weight) */
   readonly convWeight: Tensor;
   /** [convDim] */
@@ -41,7 +42,7 @@ export interface Mamba2Weights {
   /** [dIn] */
   readonly normWeight: Tensor;
   /** [hidden, dIn] */
-  readonly outProj: Tensor;
+  readonly outProj: LinearWeight;
 }
 
 export interface Mamba2State {
@@ -64,7 +65,7 @@ export function zeroMamba2State(d: Mamba2Dims, dtype: FloatDType = 'f32'): Mamba
 export function mamba2Mixer(d: Mamba2Dims, w: Mamba2Weights, u: Tensor, state: Mamba2State, path: SsdPath = 'chunked'): { y: Tensor; state: Mamba2State } {
   if (u.rank !== 2 || u.shape[1] !== d.hidden) throw shapeError('mamba2Mixer', 'u', `[L, ${d.hidden}]`, u.shape);
   const L = u.shape[0]!, dIn = d.innerWidth, convDim = mamba2ConvDim(d), H = d.heads, GN = d.groups * d.stateSize;
-  const zxbcdt = matmul(u, w.inProj, { transB: true }); // [L, dIn + convDim + H]
+  const zxbcdt = linear(u, w.inProj); // [L, dIn + convDim + H]
   const z = slice(zxbcdt, [0, 0], [L, dIn]);
   const xBCraw = slice(zxbcdt, [0, dIn], [L, dIn + convDim]);
   const dtRaw = slice(zxbcdt, [0, dIn + convDim], [L, dIn + convDim + H]);
@@ -78,5 +79,5 @@ export function mamba2Mixer(d: Mamba2Dims, w: Mamba2Weights, u: Tensor, state: M
   const inputs = { x, dt, A: neg(exp(w.aLog)), B, C, D: w.d };
   const ssd = path === 'chunked' ? ssdChunked(inputs, state.ssm, d.chunkSize) : ssdRecurrent(inputs, state.ssm);
   const normed = gatedRmsNorm(reshape(ssd.y, [L, dIn]), z, w.normWeight, d.groups, d.normEps);
-  return { y: matmul(normed, w.outProj, { transB: true }), state: { conv: conv.window, ssm: ssd.state } };
+  return { y: linear(normed, w.outProj), state: { conv: conv.window, ssm: ssd.state } };
 }
