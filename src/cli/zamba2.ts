@@ -17,9 +17,13 @@ const idList = (name: string) => (v: string): number[] => {
 };
 
 
-async function withModel<T>(dir: string, clampDt: boolean, backend: BackendChoice, body: (m: import('../models/zamba2/index.js').Zamba2Checkpoint) => T | Promise<T>): Promise<T> {
+/**
+ * Load a checkpoint and run `body` on the chosen backend. weights 'stored' (generate, logits) keeps BF16/F16
+ * Linear and embedding matrices as 16-bit words (a served model at 2 bytes per weight); 'f32' (train) widens all.
+ */
+async function withModel<T>(dir: string, clampDt: boolean, backend: BackendChoice, body: (m: import('../models/zamba2/index.js').Zamba2Checkpoint) => T | Promise<T>, weights: 'stored' | 'f32' = 'stored'): Promise<T> {
   const { loadZamba2Checkpoint } = await import('../models/zamba2/index.js');
-  const checkpoint = loadZamba2Checkpoint(dir, { clampDt });
+  const checkpoint = loadZamba2Checkpoint(dir, { clampDt, weights });
   const dispose = await useBackend(backend);
   try {
     return await body(checkpoint);
@@ -116,7 +120,7 @@ export function registerZamba2Commands(program: Command): void {
         const { runZamba2Finetune } = await import('./zamba2Train.js');
         const result = runZamba2Finetune(ck, { ...o, mode: o.lora ? 'lora' : 'full' }, (line) => process.stderr.write(`${line}\n`));
         process.stdout.write(o.json ? `${JSON.stringify(result)}\n` : `loss ${result.loss_before.toFixed(4)} → ${result.loss_after.toFixed(4)} (${result.mode}, ${result.trainable_parameters} trainable parameters); wrote ${result.files.join(', ')} to ${result.out}\n`);
-      });
+      }, 'f32');
     });
 
   z.command('make-tiny')
