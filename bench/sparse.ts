@@ -24,7 +24,7 @@ import { createWasmBackend, type WasmBackend } from '../src/backend/wasm/index.j
 import { csrMatmul, csrMatmulReference } from '../src/sparse/index.js';
 import { createOrtDense, loadOrt, type OrtDense } from '../src/io/index.js';
 import { freeSparseCase, lcg, makeSparseCase, randomWeight, type SparseLayerCase } from './sparseLayer.js';
-import { median, timeMs } from './timing.js';
+import { median, timeAsyncMs, timeMs } from './timing.js';
 
 export type SparseBenchBackend = 'wasm' | 'native';
 
@@ -86,13 +86,7 @@ async function timeAsync(fn: () => Promise<unknown>, budgetMs: number, maxReps: 
   const t0 = performance.now();
   await fn();
   const reps = Math.max(3, Math.min(maxReps, Math.floor(budgetMs / Math.max(performance.now() - t0, 1e-3))));
-  const times: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    const t = performance.now();
-    await fn();
-    times.push(performance.now() - t);
-  }
-  return median(times);
+  return timeAsyncMs(fn, reps, 0);
 }
 
 /** Wait `ms` so another runtime's spinning worker threads go idle (onnxruntime: 50 ms; OpenBLAS spins ~0.1 s). */
