@@ -114,6 +114,14 @@ export interface CachedAttentionParams {
   start: number;
 }
 
+/** One decode step of Mamba2's SSD (backend/cpu/ssdStep.ts): H heads of P channels, state size N, G groups of B/C. */
+export interface SsdStepParams {
+  heads: number;
+  headDim: number;
+  stateSize: number;
+  groups: number;
+}
+
 /** A weight's storage: Uint16Array words for bf16 / f16, Float32Array for f32. */
 export type WeightArray = Uint16Array | Float32Array;
 
@@ -199,6 +207,11 @@ export interface AcceleratedKernels {
   cachedAttention(p: CachedAttentionParams, q: FloatArray, keys: FloatArray, values: FloatArray, out: FloatArray): void;
   /** dq, dkeys, dvalues (overwritten): the VJP of cachedAttention for the cotangent g. */
   cachedAttentionBackward(p: CachedAttentionParams, q: FloatArray, keys: FloatArray, values: FloatArray, g: FloatArray, dq: FloatArray, dkeys: FloatArray, dvalues: FloatArray): void;
+  /**
+   * One SSD decode step: stateOut = exp(dt·A)·state + (x·dt) ⊗ B and y = stateOut·C + D·x per head (stateOut
+   * may be state: in place). state/stateOut [H, P, N], x/y [H, P], dt/A/D [H], B/C [G, N].
+   */
+  ssdStep(p: SsdStepParams, state: FloatArray, x: FloatArray, dt: FloatArray, A: FloatArray, B: FloatArray, C: FloatArray, D: FloatArray, stateOut: FloatArray, y: FloatArray): void;
   /** Feature-major: x [in, batch], y [out, batch] (overwritten); the layout fast batched inference wants. */
   fanInMatmulFeatureMajor(p: FanInParams, x: FloatArray, values: FloatArray, indices: FanInIndices, y: FloatArray): void;
 

@@ -15,6 +15,7 @@ export { maxPool2d, avgPool2d, type Pool2dOptions } from './ops/pool.js';
 export { fanInMatmul } from './ops/sparse.js';
 export { halfWeightMatmul, widenHalf, GEMV_MAX_ROWS, type HalfFormat } from './ops/halfWeight.js';
 export { cachedAttention, type CachedAttentionOptions } from './ops/cachedAttention.js';
+export { ssdStep, type SsdStepInputs, type SsdStepOptions } from './ops/ssdStep.js';
 export { batchNorm, channelMoments } from './ops/batchNorm.js';
 export { logsumexp, softmax, logSoftmax, crossEntropy, mse, type CrossEntropyOptions, type Reduction } from './ops/composite.js';
 export { softmaxCrossEntropy } from './ops/softmax.js';

@@ -9,7 +9,7 @@ import {
   mamba2ConvDim, mamba2ProjWidth, type Mamba2Dims,
 } from '../../src/nn/sequence/index.js';
 import { gatedRmsNorm } from '../../src/nn/norm.js';
-import { Tensor, add, cotangents, gradCheck, mul, sum, type Tensor as T } from '../../src/tensor/index.js';
+import { Tensor, add, cotangents, gradCheck, mul, sum, transpose, type Tensor as T } from '../../src/tensor/index.js';
 import * as ref from '../support/sequenceReference/index.js';
 import { assertClose, randomTensor } from '../support/random.js';
 
@@ -121,12 +121,12 @@ test('depthwise causal conv over two calls equals the reference with its window;
   const w = randomTensor(15, [C, 1, K]), b = randomTensor(16, [C]);
   const x1 = randomTensor(17, [5, C]), x2 = randomTensor(18, [2, C]);
   const refWindow = new Float64Array(C * K);
-  const a = depthwiseCausalConv(x1, w, b, new Tensor(new Float64Array(C * K), [C, K]));
+  const a = depthwiseCausalConv(x1, w, b, new Tensor(new Float64Array(C * K), [K, C]));
   assertClose(a.y.data, ref.causalDepthwiseConv(f64(x1), C, f64(w), f64(b), K, refWindow), 1e-12, 1e-12, 'first call');
   const second = depthwiseCausalConv(x2, w, b, a.window);
   assertClose(second.y.data, ref.causalDepthwiseConv(f64(x2), C, f64(w), f64(b), K, refWindow), 1e-12, 1e-12, 'second call');
-  assertClose(second.window.data, refWindow, 0, 0, 'window');
-  const window = randomTensor(19, [C, K]);
+  assertClose(transpose(second.window).data, refWindow, 0, 0, 'window (the reference keeps HF\'s [C, K])');
+  const window = randomTensor(19, [K, C]);
   checkGrad('causal conv', (xx, ww, bb, win) => {
     const r = depthwiseCausalConv(xx, ww, bb, win);
     return add(sum(mul(r.y, r.y)), sum(r.window));

@@ -128,3 +128,19 @@ test('SSD gradients (float64 finite differences): both paths, every input and th
     assert.ok(res.maxError <= 1e-6, `${path}: gradient error ${res.maxError} at input ${res.worst.input}[${res.worst.index}]`);
   }
 });
+
+test('recurrent SSD: the fused decode kernel (no tape) equals the composite (recording), f32 and f64, state untouched', () => {
+  const d: SsdDims = { length: 3, heads: 4, headDim: 5, groups: 2, stateSize: 11 };
+  for (const dtype of ['f32', 'f64'] as const) {
+    const { inp, init } = randomCase(31, d, dtype === 'f64');
+    const state = stateOf(d, init.slice());
+    const fused = ssdRecurrent(tensors(d, inp), state);
+    const t = tensors(d, inp);
+    const composite = ssdRecurrent({ ...t, x: new Tensor(t.x.data, t.x.shape, { requiresGrad: true }) }, state);
+    assert.ok(composite.y.requiresGrad && !fused.y.requiresGrad, 'the recording call took the composite path');
+    const tol = dtype === 'f32' ? 1e-5 : 1e-13;
+    assertClose(fused.y.data, composite.y.data, tol, `${dtype} y`);
+    assertClose(fused.state.data, composite.state.data, tol, `${dtype} state`);
+    assertClose(state.data, init, 0, `${dtype} initial state kept`);
+  }
+});

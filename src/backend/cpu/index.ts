@@ -13,6 +13,7 @@ import { reduceMax, reduceSum } from './reduce.js';
 import { softmax, softmaxBackward, softmaxCrossEntropy, softmaxCrossEntropyBackward } from './softmax.js';
 import { weightGemv } from './weightGemv.js';
 import { cachedAttention, cachedAttentionBackward } from './cachedAttention.js';
+import { ssdStep } from './ssdStep.js';
 
 export const cpuBackend: Backend = {
   name: 'cpu',
@@ -25,6 +26,7 @@ export const cpuBackend: Backend = {
   weightGemv,
   cachedAttention,
   cachedAttentionBackward,
+  ssdStep,
   fanInMatmul,
   fanInMatmulFeatureMajor,
   maxPool2d,
@@ -51,4 +53,5 @@ export const cpuBackend: Backend = {
 
 export { gemm, conv2d, conv2dBackwardInput, conv2dBackwardFilter, fanInMatmul, fanInMatmulFeatureMajor, weightGemv };
 export { checkWeightGemv } from './weightGemv.js';
+export { checkSsdStep, ssdStep } from './ssdStep.js';
 export { fanInMatmulBackward } from './fanInMatmul.js';

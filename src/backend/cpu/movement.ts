@@ -35,7 +35,8 @@ export function slice(x: TypedArray, shape: Shape, starts: readonly number[], st
   const [base, vs] = sliceView(shape, starts, steps);
   const strides = [vs, stridesOf(outShape)];
   forEachRow(outShape, strides, ([xo, oo], len, [sx]) => {
-    for (let j = 0; j < len; j++) out[oo! + j] = x[base + xo! + j * sx!]!;
+    if (sx === 1 && len >= 64) out.set(x.subarray(base + xo!, base + xo! + len), oo!); // contiguous rows: one memcpy
+    else for (let j = 0; j < len; j++) out[oo! + j] = x[base + xo! + j * sx!]!;
   });
 }
 

@@ -39,6 +39,8 @@ export interface NativeAddon {
   weightGemv(rows: number, inWidth: number, outWidth: number, dtype: number, x: unknown, w: unknown, y: unknown): void;
   /** f32 causal attention of `queries` rows over the first `keys` cache rows (see attention.cc). */
   cachedAttention(queries: number, keys: number, heads: number, kvHeads: number, headDim: number, scale: number, start: number, q: Float32Array, k: Float32Array, v: Float32Array, out: Float32Array): void;
+  /** f32 SSD decode step (see ssd.cc); stateOut may be state. */
+  ssdStep(heads: number, headDim: number, stateSize: number, groups: number, state: Float32Array, x: Float32Array, dt: Float32Array, A: Float32Array, B: Float32Array, C: Float32Array, D: Float32Array, stateOut: Float32Array, y: Float32Array): void;
   /** Σ x in f32, on the kernel threads: the read-bandwidth probe. */
   streamSum(x: Float32Array): number;
   cholesky(a: Float64Array, n: number, l: Float64Array): number;

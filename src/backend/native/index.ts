@@ -6,7 +6,7 @@ import { allocate, itemSize, viewOf, type FloatArray, type TypedArray } from '..
 import { dtypeError, rangeError, shapeError, TesseraError } from '../../core/errors.js';
 import { checkSize, checkSymmetric } from '../../core/linalg.js';
 import { sizeOf, type Shape } from '../../core/shape.js';
-import { checkWeightGemv, cpuBackend } from '../cpu/index.js';
+import { checkSsdStep, checkWeightGemv, cpuBackend } from '../cpu/index.js';
 import { conv2dOutputSize, pool2dOutputSize, type Backend, type Conv2dParams, type FanInIndices, type FanInParams, type Pool2dParams } from '../kernels.js';
 import { loadAddon, type NativeAddon } from './addon.js';
 
@@ -163,6 +163,13 @@ function nativeBackend(addon: NativeAddon): NativeBackend {
     },
     // The backward pass (training through a cache-shaped call) runs the cpu reference.
     cachedAttentionBackward: cpu.cachedAttentionBackward,
+    ssdStep(p, state, x, dt, A, B, C, D, stateOut, y) {
+      const arrays = { state, x, dt, A, B, C, D, stateOut, y };
+      checkSsdStep(p, arrays);
+      if (!isF32('ssdStep', Object.values(arrays))) return cpu.ssdStep(p, state, x, dt, A, B, C, D, stateOut, y);
+      const f = (a: FloatArray) => a as Float32Array;
+      addon.ssdStep(p.heads, p.headDim, p.stateSize, p.groups, f(state), f(x), f(dt), f(A), f(B), f(C), f(D), f(stateOut), f(y));
+    },
     streamSum(x) {
       if (!(x instanceof Float32Array)) throw dtypeError('streamSum', 'x', 'f32 (Float32Array)', (x as object)?.constructor?.name);
       return addon.streamSum(x);

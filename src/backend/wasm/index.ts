@@ -15,6 +15,7 @@ import { WasmHeap, type HeapStats, type ResidentArray, type ResidentDType } from
 import { PAGE_BYTES, createSharedMemory, instantiate, kernelModule } from './module.js';
 import { ThreadPool } from './pool.js';
 import { weightGemvWasm } from './weightGemv.js';
+import { ssdStepWasm } from './ssdStep.js';
 import { cachedAttention as cpuCachedAttention, cachedAttentionBackward as cpuCachedAttentionBackward } from '../cpu/cachedAttention.js';
 
 export type { HeapStats, ResidentArray, ResidentDType } from './heap.js';
@@ -101,6 +102,12 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     // The cache walk is memory-bound and short; wasm runs the cpu reference (no copy of the cache into the heap).
     cachedAttention: cpuCachedAttention,
     cachedAttentionBackward: cpuCachedAttentionBackward,
+    ssdStep(p, state, x, dt, A, B, C, D, stateOut, y) {
+      if (isF32('ssdStep', [state, x, dt, A, B, C, D, stateOut, y])) {
+        const f = (a: FloatArray) => a as Float32Array;
+        ssdStepWasm(ctx, p, f(state), f(x), f(dt), f(A), f(B), f(C), f(D), f(stateOut), f(y));
+      } else cpu.ssdStep(p, state, x, dt, A, B, C, D, stateOut, y);
+    },
     fanInMatmul(p: FanInParams, x: FloatArray, values: FloatArray, indices: FanInIndices, y: FloatArray) {
       if (isF32('fanInMatmul', [x, values, y])) fanInMatmulF32(ctx, p, x as Float32Array, values as Float32Array, indices, y as Float32Array);
       else cpu.fanInMatmul(p, x, values, indices, y);

@@ -7,7 +7,8 @@
 //     h = h + Mixer_i(RMSNorm_i(h + t))                    (residual is the original h)
 //   logits = lm_head(RMSNorm(h))
 // A forward call continues the cache: conv window and SSM state for every layer, keys/values for every
-// hybrid invocation (keys after rotary). 'chunked' runs the SSD prefill; 'recurrent' the one-step recurrence.
+// hybrid invocation (keys after rotary); the cache owns its states, and a recurrent step without a tape updates
+// the SSM states in place. 'chunked' runs the SSD prefill; 'recurrent' the one-step recurrence.
 // The parameters are the checkpoint's tensors under their canonical names, so autograd, optimizers and
 // state dicts see the Hugging Face names. forward() differentiates; forwardLast/forwardAll run without a tape.
 import type { FloatArray, FloatDType } from '../../core/dtype.js';
@@ -136,7 +137,7 @@ export class Zamba2Model extends Module {
         mixerIn = add(h, linear(m, layer.linear));
         j++;
       }
-      const mixed = mamba2Mixer(this.mambaDims, layer.mamba.mixer, rmsNorm(mixerIn, [H], layer.mamba.inputNorm, eps), cache.mamba[i]!, path);
+      const mixed = mamba2Mixer(this.mambaDims, layer.mamba.mixer, rmsNorm(mixerIn, [H], layer.mamba.inputNorm, eps), cache.mamba[i]!, path, { inPlaceState: true });
       cache.mamba[i] = mixed.state;
       h = add(h, mixed.y);
     }

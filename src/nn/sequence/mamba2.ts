@@ -4,7 +4,7 @@
 //   dt = softplus(dtRaw + dt_bias) (optionally clamped below at dtMin), A = −exp(A_log) per head
 //   y = SSD(x, dt, A, B, C) + D·x                                          (chunked or recurrent)
 //   out = out_proj(gatedRmsNorm(y, z))                                    (gate before the norm)
-// The state (conv window [convDim, K] and SSM state [H, P, N]) goes in and the next state comes out.
+// The state (conv window [K, convDim] and SSM state [H, P, N]) goes in and the next state comes out.
 import type { FloatDType } from '../../core/dtype.js';
 import { shapeError } from '../../core/errors.js';
 import { Tensor, add, exp, maximum, neg, reshape, silu, slice, softplus, zeros } from '../../tensor/index.js';
@@ -46,7 +46,7 @@ export interface Mamba2Weights {
 }
 
 export interface Mamba2State {
-  /** [convDim, K]: the last K inputs of the conv (pre-conv xBC), index K−1 newest. */
+  /** [K, convDim]: the last K inputs of the conv (pre-conv xBC), row K−1 newest (HF's conv_state transposed). */
   readonly conv: Tensor;
   /** [H, P, N] */
   readonly ssm: Tensor;
@@ -58,11 +58,15 @@ export const mamba2ConvDim = (d: Mamba2Dims): number => d.innerWidth + 2 * d.gro
 export const mamba2ProjWidth = (d: Mamba2Dims): number => d.innerWidth + mamba2ConvDim(d) + d.heads;
 
 export function zeroMamba2State(d: Mamba2Dims, dtype: FloatDType = 'f32'): Mamba2State {
-  return { conv: zeros([mamba2ConvDim(d), d.convKernel], dtype), ssm: zeros([d.heads, d.headDim, d.stateSize], dtype) };
+  return { conv: zeros([d.convKernel, mamba2ConvDim(d)], dtype), ssm: zeros([d.heads, d.headDim, d.stateSize], dtype) };
 }
 
-/** The mixer over a sequence u [L, hidden] → { y [L, hidden], state }. */
-export function mamba2Mixer(d: Mamba2Dims, w: Mamba2Weights, u: Tensor, state: Mamba2State, path: SsdPath = 'chunked'): { y: Tensor; state: Mamba2State } {
+/**
+ * The mixer over a sequence u [L, hidden] → { y [L, hidden], state }. `inPlaceState` lets the recurrent path's
+ * fused kernel update state.ssm in place when nothing records gradients (the caller owns the state, as a
+ * cache does); otherwise the given state is never modified.
+ */
+export function mamba2Mixer(d: Mamba2Dims, w: Mamba2Weights, u: Tensor, state: Mamba2State, path: SsdPath = 'chunked', options: { inPlaceState?: boolean } = {}): { y: Tensor; state: Mamba2State } {
   if (u.rank !== 2 || u.shape[1] !== d.hidden) throw shapeError('mamba2Mixer', 'u', `[L, ${d.hidden}]`, u.shape);
   const L = u.shape[0]!, dIn = d.innerWidth, convDim = mamba2ConvDim(d), H = d.heads, GN = d.groups * d.stateSize;
   const zxbcdt = linear(u, w.inProj); // [L, dIn + convDim + H]
@@ -77,7 +81,7 @@ export function mamba2Mixer(d: Mamba2Dims, w: Mamba2Weights, u: Tensor, state: M
   const soft = softplus(add(dtRaw, w.dtBias));
   const dt = d.dtMin === null ? soft : maximum(soft, d.dtMin);
   const inputs = { x, dt, A: neg(exp(w.aLog)), B, C, D: w.d };
-  const ssd = path === 'chunked' ? ssdChunked(inputs, state.ssm, d.chunkSize) : ssdRecurrent(inputs, state.ssm);
+  const ssd = path === 'chunked' ? ssdChunked(inputs, state.ssm, d.chunkSize) : ssdRecurrent(inputs, state.ssm, { inPlace: options.inPlaceState ?? false });
   const normed = gatedRmsNorm(reshape(ssd.y, [L, dIn]), z, w.normWeight, d.groups, d.normEps);
   return { y: linear(normed, w.outProj), state: { conv: conv.window, ssm: ssd.state } };
 }

@@ -12,7 +12,7 @@
 // Both start from `state` and return the final state. A last chunk shorter than Q is the padded chunk of
 // the reference with the padding dropped (padding contributes 0).
 import { rangeError, shapeError } from '../../core/errors.js';
-import { Tensor, add, concat, cumsum, exp, matmul, mul, reshape, slice, sub, tensor, transpose, where } from '../../tensor/index.js';
+import { Tensor, add, concat, cumsum, exp, isGradEnabled, matmul, mul, reshape, slice, ssdStep, sub, tensor, transpose, where } from '../../tensor/index.js';
 
 export interface SsdInputs {
   /** [L, H, P] */
@@ -53,9 +53,16 @@ function dimsOf(inp: SsdInputs, state: Tensor) {
 /** y += D·x: the skip connection of both paths. */
 const skip = (y: Tensor, x: Tensor, D: Tensor, H: number) => add(y, mul(x, reshape(D, [1, H, 1])));
 
-/** Token-by-token recurrence (the decode path; L = 1 per decode step). */
-export function ssdRecurrent(inp: SsdInputs, state: Tensor): SsdResult {
+/**
+ * Token-by-token recurrence (the decode path; L = 1 per decode step). When nothing records gradients each
+ * step runs the backend's fused ssdStep kernel (state read and written once); otherwise the composite below,
+ * which is also that kernel's parity reference. `inPlace` (fused path only) lets the kernel overwrite `state`,
+ * which the caller must own (a cache's state): no new state is allocated per step.
+ */
+export function ssdRecurrent(inp: SsdInputs, state: Tensor, options: { inPlace?: boolean } = {}): SsdResult {
   const { L, H, P, G, N, r } = dimsOf(inp, state);
+  const recording = isGradEnabled() && [inp.x, inp.dt, inp.A, inp.B, inp.C, inp.D, state].some((t) => t.requiresGrad);
+  if (!recording) return ssdRecurrentFused(inp, state, L, H, P, G, N, options.inPlace ?? false);
   let S = reshape(state, [G, r, P, N]);
   const ys: Tensor[] = [];
   for (let t = 0; t < L; t++) {
@@ -69,6 +76,21 @@ export function ssdRecurrent(inp: SsdInputs, state: Tensor): SsdResult {
   }
   const y = ys.length === 1 ? ys[0]! : concat(ys, 0);
   return { y: skip(y, inp.x, inp.D, H), state: reshape(S, [H, P, N]) };
+}
+
+/** The recurrence on the fused kernel: the first step writes a new state (or over `state` when inPlace), later ones update it in place. */
+function ssdRecurrentFused(inp: SsdInputs, state: Tensor, L: number, H: number, P: number, G: number, N: number, inPlace: boolean): SsdResult {
+  let S = state;
+  const ys: Tensor[] = [];
+  /** Position t of a [L, ...shape] input. */
+  const at = (v: Tensor, t: number, shape: number[]) => reshape(L === 1 ? v : slice(v, [t, ...shape.map(() => 0)], [t + 1, ...shape]), shape);
+  for (let t = 0; t < L; t++) {
+    const x = at(inp.x, t, [H, P]), B = at(inp.B, t, [G, N]), C = at(inp.C, t, [G, N]);
+    const step = ssdStep(S, { x, dt: at(inp.dt, t, [H]), A: inp.A, B, C, D: inp.D }, { inPlace: inPlace || t > 0 });
+    S = step.state;
+    ys.push(reshape(step.y, [1, H, P]));
+  }
+  return { y: ys.length === 1 ? ys[0]! : concat(ys, 0), state: S };
 }
 
 /** Chunked SSD (chunk size Q, 256 in Zamba2): the prefill path. */

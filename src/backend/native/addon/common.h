@@ -24,6 +24,7 @@ void registerLinalg(Napi::Env env, Napi::Object exports);
 void registerOptim(Napi::Env env, Napi::Object exports);
 void registerWeightGemv(Napi::Env env, Napi::Object exports);
 void registerAttention(Napi::Env env, Napi::Object exports);
+void registerSsd(Napi::Env env, Napi::Object exports);
 
 /** Threads our own OpenMP kernels use (OpenBLAS has its own knob, set together in module.cc). */
 int kernelThreads();

@@ -70,6 +70,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerOptim(env, exports);
   registerWeightGemv(env, exports);
   registerAttention(env, exports);
+  registerSsd(env, exports);
   return exports;
 }
 

@@ -4,3 +4,4 @@ export { gemv } from './gemv';
 export { fanInGatherU16, fanInGatherI32, fanInGatherValidatedU16, fanInGatherValidatedI32, fanInFeatureMajorU16, fanInFeatureMajorI32, permuteBlocks } from './fanIn';
 export { im2col, col2im } from './im2col';
 export { weightGemv } from './weightGemv';
+export { ssdStep } from './ssdStep';
