@@ -17,7 +17,7 @@ import { createNativeBackend } from '../src/backend/native/index.js';
 import type { BackendChoice } from '../src/backend/select.js';
 import { measureReadGbps } from './limits.js';
 import { TORCH_PYTHON } from './peers/torch.js';
-import { benchConfig, type BenchModel, type BenchShape, type WorkerArgs, type WorkerResult } from './zamba2Worker.js';
+import { benchConfig, type BenchModel, type BenchShape, type GenerateMeasurement, type WorkerArgs, type WorkerResult } from './zamba2Worker.js';
 
 export interface Zamba2BenchOptions {
   quick: boolean;
@@ -57,6 +57,11 @@ export interface Zamba2BenchResult {
   read: { one_thread_gbps: number; all_threads_gbps: number | null; method: string };
   /** decode_ms / bound_ms and decode_ms / torch's at the largest context, per shape, model and dtype */
   summary: { shape: string; model: string; dtype: string; context: number; over_bound: number; over_torch: number | null; peak_rss_over_weights_and_cache: number }[];
+  /**
+   * One real generate() per shape and dtype in a process of its own (chunked prefill of the prompt, then
+   * recurrent steps): its peak RSS over the bytes of the weights and of the cache it ends with.
+   */
+  generate: (GenerateMeasurement & { shape: BenchShape; dtype: 'f32' | 'bf16'; peak_rss_over_weights_and_cache: number })[];
   meta: { quick: boolean; backend: string; threads: number; contexts: number[]; reps: number; node: string; date: string; torch: string | null; note: string };
 }
 
@@ -143,6 +148,7 @@ export async function benchZamba2(o: Zamba2BenchOptions): Promise<Zamba2BenchRes
   log(`read bandwidth ${read.one_thread_gbps.toFixed(1)} GB/s (1 thread), ${read.all_threads_gbps?.toFixed(1) ?? '–'} GB/s (all threads)`);
   const torch = o.torch === false ? null : torchVersion();
   const rows: Zamba2BenchRow[] = [];
+  const generated: Zamba2BenchResult['generate'] = [];
   for (const shape of shapes) {
     const tiny = shape === 'tiny';
     const prefillTokens = tiny ? 256 : o.quick ? 64 : 2048;
@@ -161,6 +167,11 @@ export async function benchZamba2(o: Zamba2BenchOptions): Promise<Zamba2BenchRes
           log(`  context ${row.context}: ${row.decode_ms.toFixed(2)} ms/token (bound ${(row.read_bytes / readGbps / 1e6).toFixed(2)}), prefill ${w.prefill_tok_s.toFixed(1)} tok/s, peak RSS ${(w.peak_rss_bytes / 2 ** 30).toFixed(2)} GiB`);
         }
       }
+      const gen = tiny ? { promptTokens: 256, newTokens: 32 } : o.quick ? { promptTokens: 64, newTokens: 8 } : { promptTokens: 512, newTokens: 32 };
+      log(`${shape} zamba2 ${dtype}: generate of ${gen.newTokens} tokens after a ${gen.promptTokens}-token prompt (peak memory)`);
+      const g = runWorker({ shape, model: 'zamba2', dtype, contexts: [], reps: 0, warmup: 0, prefillTokens: 0, backend: o.backend, generate: gen }).generate!;
+      generated.push({ shape, dtype, ...g, peak_rss_over_weights_and_cache: g.peak_rss_bytes / (g.weight_bytes + g.cache_bytes) });
+      log(`  ${g.tok_s.toFixed(2)} tok/s, peak RSS ${(g.peak_rss_bytes / 2 ** 30).toFixed(2)} GiB = ${(g.peak_rss_bytes / (g.weight_bytes + g.cache_bytes)).toFixed(2)}× weights + cache`);
       if (torch) {
         log(`${shape} torch ${dtype}: the PyTorch eager port`);
         const t = runTorch(shape, dtype, contexts, r, warmup, prefillTokens);
@@ -185,7 +196,7 @@ export async function benchZamba2(o: Zamba2BenchOptions): Promise<Zamba2BenchRes
     };
   });
   return {
-    rows, read_gbps: readGbps, read, summary,
+    rows, read_gbps: readGbps, read, summary, generate: generated,
     meta: {
       quick: o.quick, backend: o.backend, threads: availableParallelism(), contexts, reps, node: process.version, date: new Date().toISOString(), torch,
       note: 'decode at context c runs on a cache of c positions filled with random keys/values; weights are random (1.2B: tiled from a random pool); ' +

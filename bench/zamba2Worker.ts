@@ -2,13 +2,15 @@
 // build Zamba2 or its attention-only twin (random weights, f32 or bf16 matrices), time the prefill of a prompt,
 // then decode steps at each context on a cache holding that many positions of random keys/values (a decode
 // step's cost does not depend on the values; prefilling 8192 tokens at 1.2B would take hours here).
+// With `generate` set, the process instead runs one real generate() (chunked prefill of a prompt, then
+// recurrent steps) and reports its peak resident memory beside the weight and cache bytes it needs.
 // Run as `node dist/bench/zamba2Worker.js '<json WorkerArgs>'`; prints one JSON line (WorkerResult).
 import { median, random } from '../src/core/index.js';
 import { openBackend, type BackendChoice } from '../src/backend/select.js';
 import { setBackend, Tensor } from '../src/index.js';
 import { weightBytes, type sequence } from '../src/nn/index.js';
 import {
-  AttentionBaseline, countZamba2Parameters, parseZamba2Config, randomZamba2Weights, tinyZamba2ConfigJson, zamba2CacheBytes,
+  AttentionBaseline, countZamba2Parameters, generate, parseZamba2Config, randomZamba2Weights, tinyZamba2ConfigJson, zamba2CacheBytes,
   Zamba2Model, ZAMBA2_PRESETS, type Zamba2Config,
 } from '../src/models/zamba2/index.js';
 
@@ -24,6 +26,19 @@ export interface WorkerArgs {
   warmup: number;
   prefillTokens: number;
   backend: BackendChoice;
+  /** run a generate of this many prompt and new tokens instead of the decode rows (Zamba2 only) */
+  generate?: { promptTokens: number; newTokens: number };
+}
+
+export interface GenerateMeasurement {
+  prompt_tokens: number;
+  new_tokens: number;
+  /** new tokens / seconds of the whole generate (prefill included) */
+  tok_s: number;
+  peak_rss_bytes: number;
+  weight_bytes: number;
+  /** the cache at the end of the generate (prompt + new tokens), by zamba2CacheBytes */
+  cache_bytes: number;
 }
 
 export interface WorkerRow {
@@ -47,6 +62,7 @@ export interface WorkerResult {
   prefill_tok_s: number;
   rows: WorkerRow[];
   peak_rss_bytes: number;
+  generate: GenerateMeasurement | null;
 }
 
 export function benchConfig(shape: BenchShape): Zamba2Config {
@@ -91,6 +107,21 @@ export async function runBenchWorker(a: WorkerArgs): Promise<WorkerResult> {
     const weightBytesHeld = model instanceof Zamba2Model
       ? [...model.weights.named.values()].reduce((n, w) => n + weightBytes(w), 0)
       : model.decodeReadBytes(model.newCache());
+    if (a.generate) {
+      if (!(model instanceof Zamba2Model)) throw new Error('bench zamba2 worker: generate runs on Zamba2 only');
+      const { promptTokens, newTokens } = a.generate;
+      const t0 = performance.now();
+      const out = generate(model, ids(promptTokens), { maxNewTokens: newTokens, stopTokens: [] });
+      const seconds = (performance.now() - t0) / 1000;
+      const peak = process.resourceUsage().maxRSS * 1024;
+      return {
+        backend: opened.description, parameters, weight_bytes: weightBytesHeld, prefill_tokens: 0, prefill_tok_s: 0, rows: [], peak_rss_bytes: peak,
+        generate: {
+          prompt_tokens: promptTokens, new_tokens: out.ids.length, tok_s: out.ids.length / seconds, peak_rss_bytes: peak, weight_bytes: weightBytesHeld,
+          cache_bytes: zamba2CacheBytes(config, promptTokens + out.ids.length - 1, 4),
+        },
+      };
+    }
     const prefill = timeSteps(() => model.forwardLast(ids(a.prefillTokens), model.newCache() as never), 1, a.shape === 'tiny' ? 2 : 0);
     const rows: WorkerRow[] = [];
     for (const context of a.contexts) {
@@ -118,7 +149,7 @@ export async function runBenchWorker(a: WorkerArgs): Promise<WorkerResult> {
     }
     return {
       backend: opened.description, parameters, weight_bytes: weightBytesHeld, prefill_tokens: a.prefillTokens, prefill_tok_s: (1000 * a.prefillTokens) / prefill.min, rows,
-      peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
+      peak_rss_bytes: process.resourceUsage().maxRSS * 1024, generate: null,
     };
   } finally {
     await opened.close();

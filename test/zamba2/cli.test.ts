@@ -94,4 +94,12 @@ test('bench zamba2 --quick --shapes tiny: JSON contract, cache equals the formul
     assert.equal(b.read_bytes - a.read_bytes, b.cache_bytes - a.cache_bytes, 'only the cache grows with the context');
   }
   assert.ok(rowOf('zamba2', 'bf16', 128).read_bytes < rowOf('zamba2', 'f32', 128).read_bytes, 'bf16 matrices read fewer bytes');
+  // One real generate per dtype: its peak RSS beside the weights and the cache it ends with (prompt + new − 1 tokens).
+  assert.deepEqual(j.generate.map((g: { dtype: string }) => g.dtype), ['bf16', 'f32']);
+  for (const g of j.generate) {
+    assert.equal(g.new_tokens, 32);
+    assert.ok(g.tok_s > 0 && g.peak_rss_bytes > g.weight_bytes && g.cache_bytes > 0);
+    assert.equal(g.peak_rss_over_weights_and_cache, g.peak_rss_bytes / (g.weight_bytes + g.cache_bytes));
+    assert.equal(g.weight_bytes, rowOf('zamba2', g.dtype, 128).weight_bytes);
+  }
 });

@@ -121,7 +121,7 @@ export function assembleZamba2Weights(c: Zamba2Config, getValue: (name: string) 
 }
 
 /** How a random tensor is initialised, from its name (Mamba conventions for A_log, D, dt_bias, norms). */
-function initFor(c: Zamba2Config, spec: TensorSpec, k: random.Key, fill: (k: random.Key, n: number) => Float64Array): Float32Array {
+function initFor(c: Zamba2Config, spec: TensorSpec, k: random.Key, fill: (k: random.Key, n: number) => ArrayLike<number>): Float32Array {
   const n = spec.shape.reduce((a, b) => a * b, 1);
   const out = new Float32Array(n);
   const name = spec.name;
@@ -155,10 +155,12 @@ function randomTensorMaker(c: Zamba2Config, seed: number, fill: RandomFill): { s
   const keys = random.split(random.key(seed), specs.length + 1);
   const poolSize = 1 << 20;
   const pool = fill === 'tiled' ? random.normalValues(keys[specs.length]!, poolSize, 'f32') : null;
-  const filler = (k: random.Key, n: number): Float64Array => {
+  // The tiled window is held in float32 (the tensor is float32 anyway): a full-size matrix's temporary is one
+  // float32 array, not a float64 one twice its size.
+  const filler = (k: random.Key, n: number): ArrayLike<number> => {
     if (!pool) return random.normalValues(k, n, 'f32');
     const start = random.randintValues(k, 1, 0, poolSize)[0]!;
-    const out = new Float64Array(n);
+    const out = new Float32Array(n);
     for (let i = 0; i < n; i++) out[i] = pool[(start + i * 7) % poolSize]!;
     return out;
   };
