@@ -241,6 +241,9 @@ export interface AcceleratedKernels {
   reduceSum(x: TypedArray, shape: Shape, axes: readonly number[], out: TypedArray): void;
   reduceMax(x: TypedArray, shape: Shape, axes: readonly number[], out: TypedArray): void;
 
+  /** y [rows, n] (overwritten) = x / √(mean of each row's x² + eps), float64 sums (the rmsNormalize primitive). */
+  rmsNormalize(rows: number, n: number, eps: number, x: FloatArray, y: FloatArray): void;
+
   // ---- softmax family (fused forward and backward)
   /** out = softmax(x) (or log-softmax when log) along the axis of d. */
   softmax(d: SoftmaxDims, log: boolean, x: FloatArray, out: FloatArray): void;

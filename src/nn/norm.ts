@@ -5,7 +5,7 @@
 //                 (Mamba2's RMSNormGated with norm_before_gate = False, group_size = d / groups)
 import { shapeError } from '../core/errors.js';
 import type { Shape } from '../core/shape.js';
-import { add, mean, mul, ones, reshape, rsqrtEps, silu, sub, zeros, type Tensor } from './functional.js';
+import { add, mean, mul, ones, reshape, rmsNormalize, rsqrtEps, silu, sub, zeros, type Tensor } from './functional.js';
 import { Module } from './module.js';
 
 function trailingAxes(op: string, x: Tensor, shape: Shape): number[] {
@@ -25,10 +25,10 @@ export function layerNorm(x: Tensor, shape: Shape, weight?: Tensor, bias?: Tenso
   return y;
 }
 
-/** Functional RMS norm over the trailing `shape` dimensions. */
+/** Functional RMS norm over the trailing `shape` dimensions (the fused rmsNormalize primitive over them, flattened). */
 export function rmsNorm(x: Tensor, shape: Shape, weight?: Tensor, eps = 1e-6): Tensor {
   const axes = trailingAxes('rmsNorm', x, shape);
-  const y = mul(x, rsqrtEps(mean(mul(x, x), axes, true), eps));
+  const y = axes.length === 1 ? rmsNormalize(x, eps) : reshape(rmsNormalize(reshape(x, [...x.shape.slice(0, axes[0]), shape.reduce((p, d) => p * d, 1)]), eps), x.shape);
   return weight ? mul(y, weight) : y;
 }
 

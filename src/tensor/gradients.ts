@@ -188,6 +188,13 @@ export const vjpRules: VjpTable = {
   cumsum: (g, _x, _out, { axis, reverse }) => [cumsum(g, axis, !reverse)],
 
   // ---- normalisation (closed-form backward kernel)
+  rmsNormalize: (g, [x], _out, { eps }) => {
+    // dx = r·(g − y·mean(g·y)), r = (mean(x²) + eps)^−½, y = x·r: recomputed from x so the rule differentiates again.
+    const inv = 1 / x!.shape.at(-1)!, last = x!.rank - 1;
+    const r = pow(add(mul(sum(mul(x!, x!), [last], true), inv), eps), -0.5);
+    const y = mul(x!, r);
+    return [mul(r, sub(g, mul(y, mul(sum(mul(g, y), [last], true), inv))))];
+  },
   batchNorm: (g, [x, w, b], _out, { eps }) => {
     const dx = allocate(x!.dtype, x!.size) as FloatArray;
     const dw = allocate(w!.dtype, w!.size) as FloatArray, db = allocate(b!.dtype, b!.size) as FloatArray;

@@ -17,6 +17,7 @@ export { halfWeightMatmul, widenHalf, GEMV_MAX_ROWS, type HalfFormat } from './o
 export { cachedAttention, type CachedAttentionOptions } from './ops/cachedAttention.js';
 export { ssdStep, type SsdStepInputs, type SsdStepOptions } from './ops/ssdStep.js';
 export { batchNorm, channelMoments } from './ops/batchNorm.js';
+export { rmsNormalize } from './ops/rmsNormalize.js';
 export { logsumexp, softmax, logSoftmax, crossEntropy, mse, type CrossEntropyOptions, type Reduction } from './ops/composite.js';
 export { softmaxCrossEntropy } from './ops/softmax.js';
 export { gradCheck, type GradCheckResult } from './gradcheck.js';

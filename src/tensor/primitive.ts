@@ -55,6 +55,7 @@ export interface PrimitiveParams {
   cumsum: { axis: number; reverse: boolean };
   // normalisation
   batchNorm: { eps: number };
+  rmsNormalize: { eps: number };
   // softmax family (fused)
   softmax: { axis: number };
   logSoftmax: { axis: number };

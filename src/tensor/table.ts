@@ -2,6 +2,7 @@
 // so adding a primitive to PrimitiveParams without a definition here fails to compile.
 import type { PrimitiveTable } from './primitive.js';
 import { batchNormPrimitive } from './ops/batchNorm.js';
+import { rmsNormalizePrimitive } from './ops/rmsNormalize.js';
 import { conv2dPrimitive } from './ops/conv.js';
 import { avgPool2dPrimitive, maxPool2dPrimitive } from './ops/pool.js';
 import { binaryPrimitives, castPrimitive, comparePrimitives, unaryPrimitives, wherePrimitive } from './ops/elementwise.js';
@@ -37,6 +38,7 @@ export const primitives: PrimitiveTable = {
   scatterAdd: scatterAddPrimitive,
   cumsum: cumsumPrimitive,
   batchNorm: batchNormPrimitive,
+  rmsNormalize: rmsNormalizePrimitive,
   ...softmaxPrimitives,
   softmaxCrossEntropy: softmaxCrossEntropyPrimitive,
   conv2d: conv2dPrimitive,

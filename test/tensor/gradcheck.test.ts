@@ -173,6 +173,9 @@ const cases: { [N in PrimitiveName]: GradProperty } = {
       inputs: [randomTensor(seed, [n, c, ...spatial]), randomTensor(seed + 1, [c], 0.5, 2), randomTensor(seed + 2, [c])],
     })),
   },
+  rmsNormalize: {
+    arb: fc.tuple(shapeArb(1), seedArb, fc.constantFrom(1e-6, 0.1)).map(([s, seed, eps]) => ({ f: (x: Tensor) => T.rmsNormalize(x, eps), inputs: [randomTensor(seed, s)] })),
+  },
   maxPool2d: { arb: poolArb(T.maxPool2d) },
   avgPool2d: { arb: poolArb(T.avgPool2d) },
   softmax: {

@@ -14,6 +14,7 @@ import { softmax, softmaxBackward, softmaxCrossEntropy, softmaxCrossEntropyBackw
 import { weightGemv } from './weightGemv.js';
 import { cachedAttention, cachedAttentionBackward } from './cachedAttention.js';
 import { ssdStep } from './ssdStep.js';
+import { rmsNormalize } from './rmsNormalize.js';
 
 export const cpuBackend: Backend = {
   name: 'cpu',
@@ -27,6 +28,7 @@ export const cpuBackend: Backend = {
   cachedAttention,
   cachedAttentionBackward,
   ssdStep,
+  rmsNormalize,
   fanInMatmul,
   fanInMatmulFeatureMajor,
   maxPool2d,

@@ -163,6 +163,8 @@ function nativeBackend(addon: NativeAddon): NativeBackend {
     },
     // The backward pass (training through a cache-shaped call) runs the cpu reference.
     cachedAttentionBackward: cpu.cachedAttentionBackward,
+    // Row norms are short (a hidden vector per token in decode): the JS loop beats an addon call's overhead.
+    rmsNormalize: cpu.rmsNormalize,
     ssdStep(p, state, x, dt, A, B, C, D, stateOut, y) {
       const arrays = { state, x, dt, A, B, C, D, stateOut, y };
       checkSsdStep(p, arrays);
