@@ -6,7 +6,21 @@
 // contiguously, once for the scores and once for the values (no transposed copy of the cache).
 // Accumulation in float64; results rounded once to the output's precision.
 import type { FloatArray } from '../../core/dtype.js';
+import { shapeError, valueError } from '../../core/errors.js';
 import type { CachedAttentionParams } from '../kernels.js';
+
+/** Validate the parameters and the array lengths (the wasm wrapper calls this before copying into its heap). */
+export function checkCachedAttention(p: CachedAttentionParams, q: FloatArray, keys: FloatArray, values: FloatArray, out: FloatArray): void {
+  for (const [name, v] of Object.entries({ queries: p.queries, keys: p.keys, heads: p.heads, kvHeads: p.kvHeads, headDim: p.headDim })) {
+    if (!Number.isInteger(v) || v < 1) throw valueError('cachedAttention', name, 'a positive integer', v);
+  }
+  if (p.heads % p.kvHeads !== 0) throw valueError('cachedAttention', 'kvHeads', `a divisor of heads ${p.heads}`, p.kvHeads);
+  if (!Number.isInteger(p.start) || p.start < 0) throw valueError('cachedAttention', 'start', 'a non-negative integer', p.start);
+  const qw = p.heads * p.headDim, kw = p.kvHeads * p.headDim;
+  for (const [name, a, n] of [['q', q, p.queries * qw], ['out', out, p.queries * qw], ['keys', keys, p.keys * kw], ['values', values, p.keys * kw]] as const) {
+    if (a.length < n) throw shapeError('cachedAttention', name, `at least ${n} values`, [a.length]);
+  }
+}
 
 /** Visible keys of query i. */
 const visibleOf = (p: CachedAttentionParams, i: number) => Math.min(p.keys, p.start + i + 1);

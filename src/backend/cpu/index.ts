@@ -56,4 +56,5 @@ export const cpuBackend: Backend = {
 export { gemm, conv2d, conv2dBackwardInput, conv2dBackwardFilter, fanInMatmul, fanInMatmulFeatureMajor, weightGemv };
 export { checkWeightGemv } from './weightGemv.js';
 export { checkSsdStep, ssdStep } from './ssdStep.js';
+export { checkCachedAttention } from './cachedAttention.js';
 export { fanInMatmulBackward } from './fanInMatmul.js';

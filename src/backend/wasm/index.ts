@@ -16,6 +16,7 @@ import { PAGE_BYTES, createSharedMemory, instantiate, kernelModule } from './mod
 import { ThreadPool } from './pool.js';
 import { weightGemvWasm } from './weightGemv.js';
 import { ssdStepWasm } from './ssdStep.js';
+import { cachedAttentionWasm } from './cachedAttention.js';
 import { cachedAttention as cpuCachedAttention, cachedAttentionBackward as cpuCachedAttentionBackward } from '../cpu/cachedAttention.js';
 
 export type { HeapStats, ResidentArray, ResidentDType } from './heap.js';
@@ -99,8 +100,10 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
       else cpu.conv2dBackwardFilter(p, x, dy, dweight);
     },
     weightGemv: (p, x, w, y) => weightGemvWasm(ctx, p, x, w, y),
-    // The cache walk is memory-bound and short; wasm runs the cpu reference (no copy of the cache into the heap).
-    cachedAttention: cpuCachedAttention,
+    cachedAttention(p, q, keys, values, out) {
+      if (isF32('cachedAttention', [q, keys, values, out])) cachedAttentionWasm(ctx, p, q as Float32Array, keys as Float32Array, values as Float32Array, out as Float32Array);
+      else cpuCachedAttention(p, q, keys, values, out);
+    },
     cachedAttentionBackward: cpuCachedAttentionBackward,
     ssdStep(p, state, x, dt, A, B, C, D, stateOut, y) {
       if (isF32('ssdStep', [state, x, dt, A, B, C, D, stateOut, y])) {

@@ -21,7 +21,7 @@ export const CONTROL_BYTES = ARGS_BYTE_OFFSET + MAX_ARGS * 8;
 export const KERNELS = [
   'gemmBlocked', 'gemv', 'fanInGatherU16', 'fanInGatherI32', 'fanInGatherValidatedU16', 'fanInGatherValidatedI32',
   'fanInFeatureMajorU16', 'fanInFeatureMajorI32',
-  'permuteBlocks', 'im2col', 'col2im', 'weightGemv', 'ssdStep',
+  'permuteBlocks', 'im2col', 'col2im', 'weightGemv', 'ssdStep', 'cachedAttention',
 ] as const;
 export type KernelName = (typeof KERNELS)[number];
 /** Sent instead of a kernel number to make workers leave their loop. */

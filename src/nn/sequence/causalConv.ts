@@ -4,8 +4,9 @@
 // not read by the next call but kept, as in the Hugging Face cache). The window is time-major like the
 // sequence itself (HF's conv_state is its transpose [C, K]), so every op below moves whole rows of C values:
 // ext = [window; x] [K + L, C], y = bias + Σ_k ext[1 + k … 1 + k + L) ⊙ tap_k, the next window = ext's last K
-// rows (for L = 1 the taps meet that window in one product, summed over its rows). K shifted slices, each scaled by its tap and summed (a grouped conv1d with C groups would run C tiny
-// GEMMs; C is 4,352 at 1.2B).
+// rows: K shifted slices, each scaled by its tap and summed (a grouped conv1d with C groups would run C tiny
+// GEMMs; C is 4,352 at 1.2B); for L = 1 (a decode step) the taps meet the new window in one product, summed
+// over its K rows.
 import { shapeError } from '../../core/errors.js';
 import { Tensor, add, concat, mul, reshape, slice, sum, transpose } from '../../tensor/index.js';
 

@@ -5,3 +5,4 @@ export { fanInGatherU16, fanInGatherI32, fanInGatherValidatedU16, fanInGatherVal
 export { im2col, col2im } from './im2col';
 export { weightGemv } from './weightGemv';
 export { ssdStep } from './ssdStep';
+export { cachedAttention } from './cachedAttention';
