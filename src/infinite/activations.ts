@@ -8,12 +8,21 @@
 //   relu = abRelu(0, 1), leakyRelu(α) = abRelu(α, 1).
 //   erf(a, b, c): φ = a·erf(b·x) + c; with K ← b²K first and P = (1+2K11)(1+2K22):
 //     K_new = a²·(2/π)·atan2(2K12, √(P − 4K12²)) + c²,  K̇ = a²b²·(4/π)/√(P − 4K12²)
+//   sin(a, b, c): φ = a·sin(b·x + c); with E = exp(−b²(K11 + K22)/2) (E[cos w] = e^{−Var w/2}):
+//     K_new = (a²/2)·E·(e^{b²K12} − cos 2c·e^{−b²K12}),  K̇ = (a²b²/2)·E·(e^{b²K12} + cos 2c·e^{−b²K12})
+//   cos(a, b, c) = sin(a, b, c + π/2);  rbf(γ) = sin(√2, √(2γ), π/4): K_new = exp(−γ(K11 + K22 − 2K12))
+//   exp(a, b): φ = a·e^{b·x}:  K_new = a²·exp(b²(K11 + K22 + 2K12)/2),  K̇ = b²·K_new
+//   gaussian(a, b): φ = a·e^{b·x²} (b < 1/(2 max K) so the moments exist); with D = (1−2bK11)(1−2bK22) − 4b²K12²:
+//     K_new = a²/√D,  K̇ = 4a²b²·K12/D^{3/2}
+//   sign: K_new = (2/π)·asin(K12/√(K11K22)),  K̇ = ∂K_new/∂K12 = (2/π)/√(K11K22 − K12²) (Price's theorem, as
+//     neural-tangents; infinite on the diagonal; a finite sign network's gradient through φ is 0 almost everywhere)
+//   abs = abRelu(−1, 1).
 //   gelu and any `elementwise(fn, dfn)`: two-dimensional Gauss–Hermite quadrature (quadrature.ts),
 //     u = √K11·z1, v = √K22·(ρ z1 + √(1−ρ²) z2) — accurate for smooth φ; for kinks use many points.
 // Square roots of rounding-negative determinants are clamped at 0, so nothing turns into NaN.
 import { valueError } from '../core/errors.js';
 import { normalCdf } from '../core/special.js';
-import { add, erf as erfTensor, gelu as geluTensor, minimum, mul, relu as reluTensor, type Tensor } from '../tensor/index.js';
+import { add, cos as cosTensor, erf as erfTensor, exp as expTensor, gelu as geluTensor, minimum, mul, relu as reluTensor, sign as signTensor, sin as sinTensor, type Tensor } from '../tensor/index.js';
 import type { Kernel } from './kernel.js';
 import { positionsOf } from './kernel.js';
 import { elementwiseLayer, type Layer } from './layer.js';
@@ -156,6 +165,80 @@ export function erf(a = 1, b = 1, c = 0): Layer {
     kernel: (k) => mapKernel(k, map),
   });
 }
+
+function sinMap(a: number, b: number, c: number): PairMap {
+  const b2 = b * b, a2 = a * a, c2 = Math.cos(2 * c);
+  return (k11, k22, k12, out) => {
+    const e = Math.exp(-b2 * (k11 + k22) / 2), up = Math.exp(b2 * k12), down = Math.exp(-b2 * k12);
+    out[0] = (a2 / 2) * e * (up - c2 * down);
+    out[1] = (a2 * b2 / 2) * e * (up + c2 * down);
+  };
+}
+
+/** a·sin(b·x + c) (default a = 1, b = 1, c = 0). */
+export function sin(a = 1, b = 1, c = 0): Layer {
+  for (const [arg, v] of [['a', a], ['b', b], ['c', c]] as const) checkNumber('sin', arg, v);
+  const map = sinMap(a, b, c);
+  return elementwiseLayer(a === 1 && b === 1 && c === 0 ? 'sin' : `sin(${a}, ${b}, ${c})`, {
+    apply: (x) => mul(sinTensor(add(mul(x, b), c)), a),
+    kernel: (k) => mapKernel(k, map),
+  });
+}
+
+/** a·cos(b·x + c) = a·sin(b·x + c + π/2). */
+export function cos(a = 1, b = 1, c = 0): Layer {
+  for (const [arg, v] of [['a', a], ['b', b], ['c', c]] as const) checkNumber('cos', arg, v);
+  const map = sinMap(a, b, c + Math.PI / 2);
+  return elementwiseLayer(a === 1 && b === 1 && c === 0 ? 'cos' : `cos(${a}, ${b}, ${c})`, {
+    apply: (x) => mul(cosTensor(add(mul(x, b), c)), a),
+    kernel: (k) => mapKernel(k, map),
+  });
+}
+
+/** √2·sin(√(2γ)·x + π/4), whose NNGP is the RBF kernel exp(−γ‖x − y‖²) of its inputs' pre-activations (neural-tangents' Rbf). */
+export function rbf(gamma = 1): Layer {
+  checkNumber('rbf', 'gamma', gamma);
+  if (!(gamma > 0)) throw valueError('rbf', 'gamma', 'a positive number', gamma);
+  return { ...sin(Math.SQRT2, Math.sqrt(2 * gamma), Math.PI / 4), name: `rbf(${gamma})` };
+}
+
+/** a·exp(b·x). */
+export function exp(a = 1, b = 1): Layer {
+  for (const [arg, v] of [['a', a], ['b', b]] as const) checkNumber('exp', arg, v);
+  const a2 = a * a, b2 = b * b;
+  const map: PairMap = (k11, k22, k12, out) => {
+    out[0] = a2 * Math.exp(b2 * (k11 + k22 + 2 * k12) / 2);
+    out[1] = b2 * out[0]!;
+  };
+  return elementwiseLayer(a === 1 && b === 1 ? 'exp' : `exp(${a}, ${b})`, { apply: (x) => mul(expTensor(mul(x, b)), a), kernel: (k) => mapKernel(k, map) });
+}
+
+/** a·exp(b·x²); the kernel exists while 2b·K < 1 for every variance K (always for b ≤ 0), else an error names the variance. */
+export function gaussian(a = 1, b = -1): Layer {
+  for (const [arg, v] of [['a', a], ['b', b]] as const) checkNumber('gaussian', arg, v);
+  const a2 = a * a;
+  const map: PairMap = (k11, k22, k12, out) => {
+    if (2 * b * Math.max(k11, k22) >= 1) throw valueError('gaussian', 'b', `below 1/(2·variance) = ${1 / (2 * Math.max(k11, k22))} (E[exp(2b·u²)] diverges)`, b);
+    const D = Math.max((1 - 2 * b * k11) * (1 - 2 * b * k22) - 4 * b * b * k12 * k12, 0);
+    out[0] = a2 / Math.sqrt(D);
+    out[1] = (4 * a2 * b * b * k12) / (D * Math.sqrt(D));
+  };
+  return elementwiseLayer(`gaussian(${a}, ${b})`, { apply: (x) => mul(expTensor(mul(mul(x, x), b)), a), kernel: (k) => mapKernel(k, map) });
+}
+
+/** sign(x): the NNGP (2/π)·asin(ρ) and K̇ by Price's theorem (see the header: a finite net's gradient through it is 0). */
+export function sign(): Layer {
+  const map: PairMap = (k11, k22, k12, out) => {
+    const s = Math.sqrt(Math.max(k11 * k22, 0));
+    const rho = s > 0 ? Math.min(1, Math.max(-1, k12 / s)) : 0;
+    out[0] = (2 / Math.PI) * Math.asin(rho);
+    out[1] = (2 / Math.PI) / Math.sqrt(Math.max(k11 * k22 - k12 * k12, 0));
+  };
+  return elementwiseLayer('sign', { apply: signTensor, kernel: (k) => mapKernel(k, map) });
+}
+
+/** |x| = abRelu(−1, 1). */
+export const abs = (): Layer => ({ ...abRelu(-1, 1), name: 'abs' });
 
 /** A generic elementwise φ: `apply` on tensors for the finite net, scalar φ and φ′ for the kernel by quadrature. */
 export function elementwise(o: { name: string; apply: (x: Tensor) => Tensor; fn: (x: number) => number; derivative?: (x: number) => number; deg?: number }): Layer {

@@ -14,7 +14,7 @@ export { empiricalDistance, readoutDistanceOfWeights, type PairInput, type Dista
 export { inputKernel, toInputs, positionsOf, type Kernel, type Inputs } from './kernel.js';
 export { serial, parallel, fanOut, fanInSum, identity, elementwiseLayer, type Layer, type ParamTree, type Shape, type Flow, type InitOptions } from './layer.js';
 export { dense, denseKernel, type DenseOptions, type Parameterization } from './dense.js';
-export { relu, abRelu, leakyRelu, erf, gelu, elementwise, mapKernel, quadratureMap, type PairMap } from './activations.js';
+export { relu, abRelu, leakyRelu, erf, gelu, sin, cos, rbf, exp, gaussian, sign, abs, elementwise, mapKernel, quadratureMap, type PairMap } from './activations.js';
 export { conv, flatten, globalAvgPool, type ConvOptions } from './conv.js';
 export { gaussHermite, type GaussHermite } from './quadrature.js';
 export { kernelFn, type KernelMatrices, type KernelFnOptions } from './kernelFn.js';

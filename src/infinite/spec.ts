@@ -1,15 +1,16 @@
 // A network from a one-line spec, as `tessera ntk kernel --arch` takes it: space-separated layers
 //   dense:W_STD:B_STD[:WIDTH]   B_STD may be "none" (no bias); WIDTH (default 1) matters only for the
 //                               standard parameterisation, where the NTK grows with the input width
-//   relu | erf | gelu | identity | leaky_relu:ALPHA | abrelu:A:B | erf:A:B:C
+//   relu | erf | gelu | identity | leaky_relu:ALPHA | abrelu:A:B | erf:A:B:C | sin[:A:B:C] | cos[:A:B:C] |
+//   rbf:GAMMA | exp[:A:B] | gaussian:A:B | sign | abs
 // e.g. "dense:1.4:0.1 relu dense:1.4:0.1 relu dense:1.4:0.1". Unknown layers and bad numbers are errors
 // that name the token.
 import { TesseraError } from '../core/errors.js';
-import { abRelu, erf, gelu, leakyRelu, relu } from './activations.js';
+import { abRelu, abs, cos, erf, exp, gaussian, gelu, leakyRelu, rbf, relu, sign, sin } from './activations.js';
 import { dense, type Parameterization } from './dense.js';
 import { identity, serial, type Layer } from './layer.js';
 
-const LAYERS = 'dense:W_STD:B_STD[:WIDTH], relu, erf, gelu, identity, leaky_relu:ALPHA, abrelu:A:B, erf:A:B:C';
+const LAYERS = 'dense:W_STD:B_STD[:WIDTH], relu, erf, gelu, identity, leaky_relu:ALPHA, abrelu:A:B, erf:A:B:C, sin[:A:B:C], cos[:A:B:C], rbf:GAMMA, exp[:A:B], gaussian:A:B, sign, abs';
 
 export function parseArchitecture(spec: string, o: { parameterization?: Parameterization } = {}): Layer {
   const op = 'parseArchitecture';
@@ -42,6 +43,13 @@ export function parseArchitecture(spec: string, o: { parameterization?: Paramete
       case 'erf': arity([0, 3]); return args.length === 0 ? erf() : erf(num(0, 'A')!, num(1, 'B')!, num(2, 'C')!);
       case 'leaky_relu': arity([1]); return leakyRelu(num(0, 'ALPHA')!);
       case 'abrelu': arity([2]); return abRelu(num(0, 'A')!, num(1, 'B')!);
+      case 'sin': arity([0, 3]); return args.length === 0 ? sin() : sin(num(0, 'A')!, num(1, 'B')!, num(2, 'C')!);
+      case 'cos': arity([0, 3]); return args.length === 0 ? cos() : cos(num(0, 'A')!, num(1, 'B')!, num(2, 'C')!);
+      case 'rbf': arity([1]); return rbf(num(0, 'GAMMA')!);
+      case 'exp': arity([0, 2]); return args.length === 0 ? exp() : exp(num(0, 'A')!, num(1, 'B')!);
+      case 'gaussian': arity([2]); return gaussian(num(0, 'A')!, num(1, 'B')!);
+      case 'sign': arity([0]); return sign();
+      case 'abs': arity([0]); return abs();
       default:
         throw new TesseraError('value', op, `layer ${at + 1} "${token}": unknown layer "${name}", expected one of ${LAYERS}`);
     }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { key } from '../../src/core/random.js';
 import { random, tensor, Tensor } from '../../src/tensor/index.js';
 import {
-  conv, dense, empiricalNngp, empiricalNtk, erf, globalAvgPool, infiniteReadoutKernelGram, kernelFn, monteCarloKernel, readoutKernelGram, relu, serial, StaxNetwork, type Layer,
+  conv, dense, empiricalNngp, empiricalNtk, erf, gaussian, globalAvgPool, sin, infiniteReadoutKernelGram, kernelFn, monteCarloKernel, readoutKernelGram, relu, serial, StaxNetwork, type Layer,
 } from '../../src/infinite/index.js';
 import { sgd } from '../../src/optim/index.js';
 import { train } from '../../src/train/index.js';
@@ -44,6 +44,14 @@ test('ReLU, hidden width 1024: Monte-Carlo NNGP and empirical NTK (autograd) mat
 test('erf(1.2·erf(0.8·x) + 0.1), hidden width 1024: Monte-Carlo kernels match', () => {
   const net = (outputs: number) => serial(dense(WIDTH, { wStd: 1.5, bStd: 0.2 }), erf(1.2, 0.8, 0.1), dense(outputs, { wStd: 1.1, bStd: 0.2 }));
   compare(net, tensor([[1, 0], [1, 1], [-0.4, 0.9]], undefined, 'f64'), [2], { nngpOutputs: 128, nngpSamples: 32, ntkSamples: 100 }, 'erf');
+});
+
+test('sin(1.3·sin(0.9·x + 0.4)) and gaussian(1.1·exp(−0.6·x²)), hidden width 1024: Monte-Carlo kernels match the closed forms', () => {
+  const x = tensor([[1, 0], [1, 1], [-0.4, 0.9]], undefined, 'f64');
+  const sinNet = (outputs: number) => serial(dense(WIDTH, { wStd: 1.5, bStd: 0.2 }), sin(1.3, 0.9, 0.4), dense(outputs, { wStd: 1.1, bStd: 0.2 }));
+  compare(sinNet, x, [2], { nngpOutputs: 128, nngpSamples: 32, ntkSamples: 100 }, 'sin');
+  const gaussNet = (outputs: number) => serial(dense(WIDTH, { wStd: 1.2, bStd: 0.2 }), gaussian(1.1, -0.6), dense(outputs, { wStd: 1.1, bStd: 0.2 }));
+  compare(gaussNet, x, [2], { nngpOutputs: 128, nngpSamples: 32, ntkSamples: 100 }, 'gaussian');
 });
 
 test('conv net (conv 3×3 same with 1024 channels, relu, conv 3×3 valid, global average pooling): Monte-Carlo kernels match', () => {
