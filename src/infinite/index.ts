@@ -12,6 +12,7 @@ export {
 export { sampleSparseGaussianWeights, bernoulliPositions } from './sparseWeights.js';
 export { empiricalDistance, readoutDistanceOfWeights, type PairInput, type DistanceEstimate } from './empiricalDistance.js';
 export { inputKernel, toInputs, positionsOf, type Kernel, type Inputs } from './kernel.js';
+export { fanInProd, fanInConcat } from './fanIn.js';
 export { serial, parallel, fanOut, fanInSum, identity, elementwiseLayer, type Layer, type ParamTree, type Shape, type Flow, type InitOptions } from './layer.js';
 export { dense, denseKernel, type DenseOptions, type Parameterization } from './dense.js';
 export { relu, abRelu, leakyRelu, erf, gelu, sin, cos, rbf, exp, gaussian, sign, abs, elementwise, mapKernel, quadratureMap, type PairMap } from './activations.js';

@@ -36,7 +36,8 @@ export function single<T>(layer: string, what: string, v: Flow<T>): T {
   return v as T;
 }
 
-function branches<T>(layer: string, what: string, v: Flow<T>, count?: number): readonly T[] {
+/** The branches of a flow (several after fanOut), or an error naming the layer. */
+export function branches<T>(layer: string, what: string, v: Flow<T>, count?: number): readonly T[] {
   if (!isBranches(v)) throw shapeError(layer, what, `${count ?? 'several'} branches (from fanOut)`, 'a single branch');
   if (count !== undefined && v.length !== count) throw shapeError(layer, what, `${count} branches`, `${v.length} branches`);
   return v;

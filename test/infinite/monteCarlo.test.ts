@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { key } from '../../src/core/random.js';
 import { random, tensor, Tensor } from '../../src/tensor/index.js';
 import {
-  conv, dense, empiricalNngp, empiricalNtk, erf, gaussian, globalAvgPool, sin, infiniteReadoutKernelGram, kernelFn, monteCarloKernel, readoutKernelGram, relu, serial, StaxNetwork, type Layer,
+  conv, dense, empiricalNngp, empiricalNtk, erf, fanInConcat, fanInProd, fanOut, gaussian, globalAvgPool, parallel, sin, infiniteReadoutKernelGram, kernelFn, monteCarloKernel, readoutKernelGram, relu, serial, StaxNetwork, type Layer,
 } from '../../src/infinite/index.js';
 import { sgd } from '../../src/optim/index.js';
 import { train } from '../../src/train/index.js';
@@ -52,6 +52,13 @@ test('sin(1.3·sin(0.9·x + 0.4)) and gaussian(1.1·exp(−0.6·x²)), hidden wi
   compare(sinNet, x, [2], { nngpOutputs: 128, nngpSamples: 32, ntkSamples: 100 }, 'sin');
   const gaussNet = (outputs: number) => serial(dense(WIDTH, { wStd: 1.2, bStd: 0.2 }), gaussian(1.1, -0.6), dense(outputs, { wStd: 1.1, bStd: 0.2 }));
   compare(gaussNet, x, [2], { nngpOutputs: 128, nngpSamples: 32, ntkSamples: 100 }, 'gaussian');
+});
+
+test('fanInProd and fanInConcat of a relu and an erf branch (width 1024 each): Monte-Carlo kernels match', () => {
+  const x = tensor([[1, 0.3], [0.6, 1], [-0.4, 0.9]], undefined, 'f64');
+  const branchesOf = () => [fanOut(2), parallel(serial(dense(WIDTH, { wStd: 1.4, bStd: 0.2 }), relu()), serial(dense(WIDTH, { wStd: 1.2, bStd: 0.1 }), erf()))];
+  compare((outputs) => serial(...branchesOf(), fanInProd(), dense(outputs, { wStd: 1.3, bStd: 0.1 })), x, [2], { nngpOutputs: 128, nngpSamples: 32, ntkSamples: 100 }, 'fanInProd');
+  compare((outputs) => serial(...branchesOf(), fanInConcat(), dense(outputs, { wStd: 1.3, bStd: 0.1 })), x, [2], { nngpOutputs: 128, nngpSamples: 32, ntkSamples: 100 }, 'fanInConcat');
 });
 
 test('conv net (conv 3×3 same with 1024 channels, relu, conv 3×3 valid, global average pooling): Monte-Carlo kernels match', () => {
