@@ -68,6 +68,38 @@ export function addDiagonalRegularizer(K: Float64Array, n: number, diagReg: numb
 }
 
 /**
+ * The functions of one regularised train kernel A [N, N] that the predictors apply: B [N, m] ↦
+ * A⁻¹(I − e^{−A·s·τ}) B with τ = lr·t / (N·C) (its eigendecomposition, made on first use), A⁻¹B at t = ∞ (a
+ * Cholesky solve), and e^{−A·τ} B. Factorisations are cached across calls.
+ */
+export function trainKernelSolver(A: Float64Array, N: number, C: number, lr: number, what: string) {
+  let eig: SymmetricEigen | null = null, chol: Float64Array | null = null;
+  const eigOf = (): SymmetricEigen => (eig ??= eigh(A, N));
+  const spectral = (B: Float64Array, m: number, f: (lam: number) => number): Float64Array => {
+    const { values, vectors } = eigOf();
+    const VB = matmul(vectors, B, N, N, m); // rows: eigenvector k · B
+    for (let k = 0; k < N; k++) {
+      const fk = f(Math.max(values[k]!, 0));
+      for (let j = 0; j < m; j++) VB[k * m + j]! *= fk;
+    }
+    return matmul(vectors, VB, N, N, m, { transA: true }); // Vᵀ · f(Λ) V B
+  };
+  return {
+    /** A⁻¹(I − e^{−A·s·τ}) B, or A⁻¹B at t = ∞. */
+    applyGrowth(t: number, s: number, B: Float64Array, m: number): Float64Array {
+      if (t === Infinity) return choleskySolve((chol ??= cholesky(A, N, what)), B, N, m);
+      const tau = (s * lr * t) / (N * C);
+      return spectral(B, m, (lam) => (lam * tau > 1e-12 ? -Math.expm1(-lam * tau) / lam : tau));
+    },
+    /** e^{−A·τ} B (0 at t = ∞ for a positive definite A). */
+    applyDecay(t: number, B: Float64Array, m: number): Float64Array {
+      const tau = (lr * t) / (N * C);
+      return spectral(B, m, (lam) => (t === Infinity ? (lam > 0 ? 0 : 1) : Math.exp(-lam * tau)));
+    },
+  };
+}
+
+/**
  * The ensemble's predictor (neural-tangents' predict_fn): caches the regularised train kernels'
  * eigendecompositions and Cholesky factors across calls.
  */
@@ -80,29 +112,13 @@ export function gradientDescentMseEnsemble(o: EnsembleOptions): (request: Predic
   for (let i = 0; i < o.yTrain.length; i++) if (!Number.isFinite(o.yTrain[i])) throw valueError(op, `yTrain[${i}]`, 'a finite number', o.yTrain[i]);
   if (!(lr > 0)) throw valueError(op, 'learningRate', 'a positive number', lr);
   if (!(diagReg >= 0)) throw valueError(op, 'diagReg', 'a number ≥ 0', diagReg);
-  const regularised = (g: KernelKind): Float64Array => addDiagonalRegularizer(o.trainTrain[g], N, diagReg, o.diagRegAbsoluteScale ?? false);
-  const eigs = new Map<KernelKind, SymmetricEigen>(), chols = new Map<KernelKind, Float64Array>();
-  const eigOf = (g: KernelKind): SymmetricEigen => {
-    if (!eigs.has(g)) eigs.set(g, eigh(regularised(g), N));
-    return eigs.get(g)!;
-  };
-  const cholOf = (g: KernelKind): Float64Array => {
-    if (!chols.has(g)) chols.set(g, cholesky(regularised(g), N, `${op} (t = ∞, ${g} train kernel)`));
-    return chols.get(g)!;
+  const solvers = new Map<KernelKind, ReturnType<typeof trainKernelSolver>>();
+  const solverOf = (g: KernelKind) => {
+    if (!solvers.has(g)) solvers.set(g, trainKernelSolver(addDiagonalRegularizer(o.trainTrain[g], N, diagReg, o.diagRegAbsoluteScale ?? false), N, C, lr, `${op} (t = ∞, ${g} train kernel)`));
+    return solvers.get(g)!;
   };
   /** B [N, m] ↦ A⁻¹(I − e^{−A·s·τ}) B for the regularised train kernel A of kind g (s = 1 or 2), or A⁻¹B at t = ∞. */
-  const applyFn = (g: KernelKind, t: number, s: number, B: Float64Array, m: number): Float64Array => {
-    if (t === Infinity) return choleskySolve(cholOf(g), B, N, m);
-    const { values, vectors } = eigOf(g);
-    const tau = (s * lr * t) / (N * C);
-    const VB = matmul(vectors, B, N, N, m); // rows: eigenvector k · B
-    for (let k = 0; k < N; k++) {
-      const lam = Math.max(values[k]!, 0);
-      const f = lam * tau > 1e-12 ? -Math.expm1(-lam * tau) / lam : tau;
-      for (let j = 0; j < m; j++) VB[k * m + j]! *= f;
-    }
-    return matmul(vectors, VB, N, N, m, { transA: true }); // Vᵀ · f(Λ) V B
-  };
+  const applyFn = (g: KernelKind, t: number, s: number, B: Float64Array, m: number): Float64Array => solverOf(g).applyGrowth(t, s, B, m);
 
   return (req) => {
     const t = req.t === null ? Infinity : req.t;
