@@ -40,17 +40,19 @@ export function registerRobustCommands(program: Command): void {
     .option('--steps <n>', 'attack iterations (default 20; APGD 100)', positiveInt('--steps'))
     .option('--restarts <n>', 'random restarts (PGD, APGD)', positiveInt('--restarts'))
     .addOption(new Option('--loss <name>', 'attack objective (FGSM/BIM/PGD)').choices(['ce', 'margin', 'dlr']))
+    .option('--black-box <queries>', 'also run Square (ℓ∞, this many queries) at the largest ε: the black-box-vs-white-box (gradient masking) check', positiveInt('--black-box'))
     .option('--test-limit <n>', 'first n test images; 0 = all', nonNegativeInt('--test-limit'), 1000)
     .option('--data <dir>', 'IDX directory')
     .option('--seed <n>', 'random seed', nonNegativeInt('--seed'), 0)
     .option('--json', 'print JSON')
     .addOption(backendOption())
-    .action(async (o: { model: string; attack: string; eps: number[]; steps?: number; restarts?: number; loss?: 'ce' | 'margin' | 'dlr'; testLimit: number; data?: string; seed: number; json?: boolean; backend: BackendChoice }) => {
+    .action(async (o: { model: string; attack: string; eps: number[]; steps?: number; restarts?: number; loss?: 'ce' | 'margin' | 'dlr'; blackBox?: number; testLimit: number; data?: string; seed: number; json?: boolean; backend: BackendChoice }) => {
       const dispose = await useBackend(o.backend);
       try {
         const { config, n, result } = robustEvalCheckpoint(o.model, {
           attack: o.attack, epsilons: o.eps, testLimit: o.testLimit, seed: o.seed, onWarning: loud,
           ...(o.steps !== undefined && { steps: o.steps }), ...(o.restarts !== undefined && { restarts: o.restarts }), ...(o.loss && { loss: o.loss }), ...(o.data && { dataDir: o.data }),
+          ...(o.blackBox !== undefined && { blackBoxQueries: o.blackBox }),
         });
         if (o.json) {
           process.stdout.write(`${JSON.stringify({ checkpoint: o.model, model: config.model, dataset: config.dataset, attack: o.attack, n, ...result })}\n`);

@@ -5,12 +5,13 @@ import { key as makeKey, type Key } from '../core/random.js';
 import { valueError } from '../core/errors.js';
 import { fgsm, pgd, type Attack } from './attacks.js';
 import { apgd } from './apgd.js';
+import { square } from './square.js';
 import { worstCase } from './ensemble.js';
 import type { Norm } from './geometry.js';
 import type { InputBox } from './inputSpace.js';
 import type { AttackLoss } from './losses.js';
 
-export const ATTACK_NAMES = ['fgsm', 'fgm-l2', 'bim-linf', 'bim-l2', 'pgd-linf', 'pgd-l2', 'apgd-ce-linf', 'apgd-dlr-linf', 'apgd-ce-l2', 'apgd-dlr-l2', 'worst-linf', 'worst-l2'] as const;
+export const ATTACK_NAMES = ['fgsm', 'fgm-l2', 'bim-linf', 'bim-l2', 'pgd-linf', 'pgd-l2', 'apgd-ce-linf', 'apgd-dlr-linf', 'apgd-ce-l2', 'apgd-dlr-l2', 'square-linf', 'worst-linf', 'worst-l2'] as const;
 export type AttackName = (typeof ATTACK_NAMES)[number];
 
 export interface AttackSettings {
@@ -35,13 +36,15 @@ export function makeAttack(name: string, s: AttackSettings): NamedAttack {
   if (!(ATTACK_NAMES as readonly string[]).includes(name)) throw valueError('makeAttack', 'attack', `one of ${ATTACK_NAMES.join(', ')}`, name);
   const n = name as AttackName;
   const norm: Norm = n === 'fgsm' || n.endsWith('linf') ? 'linf' : 'l2';
-  const steps = s.steps ?? (n.startsWith('apgd') ? 100 : n.startsWith('worst') ? 50 : 20);
+  // steps: iterations (gradient attacks) or queries per example (square-linf, default 1000)
+  const steps = s.steps ?? (n.startsWith('apgd') ? 100 : n.startsWith('worst') ? 50 : n === 'square-linf' ? 1000 : 20);
   const restarts = s.restarts ?? 1, key = s.key ?? makeKey(0), loss = s.loss ?? 'ce';
   const stepSize = (eps: number) => (s.relativeStep ?? 2.5 / steps) * eps;
   let attack: Attack;
   if (n === 'fgsm' || n === 'fgm-l2') attack = (m, x, y, eps) => fgsm(m, x, y, { norm, eps, box: s.box, loss });
   else if (n.startsWith('bim')) attack = (m, x, y, eps) => pgd(m, x, y, { norm, eps, box: s.box, loss, steps, stepSize: stepSize(eps), randomStart: false });
   else if (n.startsWith('pgd')) attack = (m, x, y, eps) => pgd(m, x, y, { norm, eps, box: s.box, loss, steps, stepSize: stepSize(eps), randomStart: true, restarts, key });
+  else if (n === 'square-linf') attack = (m, x, y, eps) => square(m, x, y, { eps, box: s.box, queries: steps, key });
   else if (n.startsWith('apgd')) {
     const apgdLoss = n.startsWith('apgd-dlr') ? 'dlr' : 'ce';
     attack = (m, x, y, eps) => apgd(m, x, y, { norm, eps, box: s.box, loss: apgdLoss, steps, restarts, key });

@@ -10,7 +10,7 @@ import { argmaxRows, objectiveAndGradient, predictLogits } from './gradient.js';
 import { assertInBox, featuresPerExample, type Classifier, type InputBox } from './inputSpace.js';
 import type { Attack } from './attacks.js';
 import { mutualInformation, perturbationSnrDb } from './metrics.js';
-import { checkEpsZero, checkEvalMode, checkGradients, checkLargeEps, checkLogits, checkMonotone, checkMoreSteps, checkWhiteBoxVsNoise, type SanityCheck } from './sanity.js';
+import { checkBlackBoxVsWhiteBox, checkEpsZero, checkEvalMode, checkGradients, checkLargeEps, checkLogits, checkMonotone, checkMoreSteps, checkWhiteBoxVsNoise, type SanityCheck } from './sanity.js';
 
 export interface RobustEvalOptions {
   model: Classifier;
@@ -24,6 +24,8 @@ export interface RobustEvalOptions {
   attack: Attack;
   /** The same attack with more steps/restarts (the more-steps check); skipped when absent. */
   strongerAttack?: Attack;
+  /** A black-box attack (Square) run at the largest ε for the black-box-vs-white-box check; skipped when absent. */
+  blackBoxAttack?: Attack;
   classes?: number;
   batchSize?: number;
   /** Random-noise draws per example for the white-box-vs-noise check (the worst draw counts). */
@@ -121,6 +123,10 @@ export function evaluateRobustness(o: RobustEvalOptions): RobustEvalResult {
   if (o.strongerAttack && largest.eps > 0) {
     const stronger = accuracyOfPreds(predictionsOf(attackAll(o.strongerAttack, largest.eps)));
     checks.push(checkMoreSteps(largest.eps, largest.robustAccuracy, stronger, tolerance));
+  }
+  if (o.blackBoxAttack && largest.eps > 0) {
+    const blackBox = accuracyOfPreds(predictionsOf(attackAll(o.blackBoxAttack, largest.eps)));
+    checks.push(checkBlackBoxVsWhiteBox(largest.eps, largest.robustAccuracy, blackBox, tolerance));
   }
   const width = o.box.upper - o.box.lower;
   const largeEps = o.largeEps ?? (o.norm === 'linf' ? width : width * Math.sqrt(featuresPerExample(o.x)));

@@ -4,7 +4,7 @@
 import type { Tensor } from '../tensor/index.js';
 
 export interface SanityCheck {
-  name: 'eval-mode' | 'logits' | 'gradients' | 'eps-zero' | 'monotone' | 'large-eps' | 'more-steps' | 'white-box-vs-noise';
+  name: 'eval-mode' | 'logits' | 'gradients' | 'eps-zero' | 'monotone' | 'large-eps' | 'more-steps' | 'white-box-vs-noise' | 'black-box-vs-white-box';
   passed: boolean;
   message: string;
 }
@@ -83,4 +83,11 @@ export function checkWhiteBoxVsNoise(eps: number, whiteBox: number, noise: numbe
   return whiteBox > noise + tolerance
     ? { name: 'white-box-vs-noise', passed: false, message: `random noise of the same norm is STRONGER than the white-box attack at ε = ${eps} (${pct(noise)} vs ${pct(whiteBox)} accuracy): the attack is broken (sign bug?) or gradients are masked` }
     : { name: 'white-box-vs-noise', passed: true, message: `white-box ${pct(whiteBox)} ≤ noise ${pct(noise)} at ε = ${eps}` };
+}
+
+/** A black-box (score-based) attack must not beat the white-box one: when it does, the gradients are masked. */
+export function checkBlackBoxVsWhiteBox(eps: number, whiteBox: number, blackBox: number, tolerance: number): SanityCheck {
+  return blackBox < whiteBox - tolerance
+    ? { name: 'black-box-vs-white-box', passed: false, message: `the black-box Square attack is STRONGER than the white-box attack at ε = ${eps} (${pct(blackBox)} vs ${pct(whiteBox)} accuracy): gradient masking or obfuscation; the white-box figure overestimates robustness` }
+    : { name: 'black-box-vs-white-box', passed: true, message: `black-box ${pct(blackBox)} ≥ white-box ${pct(whiteBox)} at ε = ${eps}` };
 }

@@ -92,13 +92,14 @@ test('robust eval attacks a tessera train checkpoint over an ε sweep with the s
     assert.equal(t.status, 0, t.stderr);
     const dir = join(root, 'train-mlp-mnist', 'r1', 'checkpoints');
     const ck = readdirSync(dir).filter((f) => f.endsWith('.safetensors')).sort().at(-1)!;
-    const e = run('robust', 'eval', '--model', join(dir, ck), '--attack', 'pgd-linf', '--eps', '0,0.05,0.1', '--test-limit', '100', '--steps', '5', '--json');
+    const e = run('robust', 'eval', '--model', join(dir, ck), '--attack', 'pgd-linf', '--eps', '0,0.05,0.1', '--test-limit', '100', '--steps', '5', '--black-box', '100', '--json');
     assert.equal(e.status, 0, e.stderr);
     const j = JSON.parse(e.stdout);
     assert.deepEqual(j.points.map((p: { eps: number }) => p.eps), [0, 0.05, 0.1]);
     assert.equal(j.points[0].robustAccuracy, j.cleanAccuracy);
     assert.ok(j.points[2].robustAccuracy < j.cleanAccuracy);
     assert.equal(j.warnings.length, 0, JSON.stringify(j.warnings));
+    assert.ok(j.checks.some((c: { name: string; passed: boolean }) => c.name === 'black-box-vs-white-box' && c.passed), 'Square ran at the largest ε and did not beat PGD');
     const badEps = run('robust', 'eval', '--model', join(dir, ck), '--eps', '0,-1');
     assert.match(badEps.stderr, /--eps expects comma-separated numbers ≥ 0/);
   } finally {
