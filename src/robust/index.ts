@@ -7,6 +7,7 @@ export { objectiveAndGradient, predictLogits, argmaxRows, attackSuccess, type Ob
 export { fgsm, pgd, mergeBest, accuracyOn, type Attack, type AttackOptions, type AttackResult, type PgdOptions } from './attacks.js';
 export { apgd, apgdCheckpoints, type ApgdOptions } from './apgd.js';
 export { square, squareFraction, type SquareOptions, type SquareResult } from './square.js';
+export { deepFool, type DeepFoolOptions, type DeepFoolResult } from './deepfool.js';
 export { unboundedBim, paperStepSchedule, type UnboundedBimOptions } from './unboundedBim.js';
 export { onManifoldPgd, projectToSpheres, type OnManifoldPgdOptions } from './onManifoldPgd.js';
 export { worstCase, type WorstCaseResult } from './ensemble.js';
