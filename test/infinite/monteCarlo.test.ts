@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { key } from '../../src/core/random.js';
 import { random, tensor, Tensor } from '../../src/tensor/index.js';
 import {
-  conv, dense, empiricalNngp, empiricalNtk, erf, fanInConcat, fanInProd, fanOut, gaussian, globalAvgPool, parallel, sin, infiniteReadoutKernelGram, kernelFn, monteCarloKernel, readoutKernelGram, relu, serial, StaxNetwork, type Layer,
+  avgPool, conv, dense, empiricalNngp, flatten, empiricalNtk, erf, fanInConcat, fanInProd, fanOut, gaussian, globalAvgPool, parallel, sin, infiniteReadoutKernelGram, kernelFn, monteCarloKernel, readoutKernelGram, relu, serial, StaxNetwork, type Layer,
 } from '../../src/infinite/index.js';
 import { sgd } from '../../src/optim/index.js';
 import { train } from '../../src/train/index.js';
@@ -65,6 +65,12 @@ test('conv net (conv 3×3 same with 1024 channels, relu, conv 3×3 valid, global
   const net = (outputs: number) => serial(conv(WIDTH, 3, { wStd: Math.SQRT2, bStd: 0.2 }), relu(), conv(outputs, 3, { wStd: 1.3, bStd: 0.1, padding: 'valid' }), globalAvgPool());
   const x = random.normal(key(11), [3, 1, 5, 5], { dtype: 'f64' });
   compare(net, x, [1, 5, 5], { nngpOutputs: 16, nngpSamples: 48, ntkSamples: 48 }, 'conv');
+});
+
+test('conv 3×3 same (1024 channels), relu, 2×2 average pooling, flatten, dense: Monte-Carlo kernels match', () => {
+  const net = (outputs: number) => serial(conv(WIDTH, 3, { wStd: Math.SQRT2, bStd: 0.2 }), relu(), avgPool(2), flatten(), dense(outputs, { wStd: 1.3, bStd: 0.1 }));
+  const x = random.normal(key(12), [3, 1, 4, 4], { dtype: 'f64' });
+  compare(net, x, [1, 4, 4], { nngpOutputs: 16, nngpSamples: 48, ntkSamples: 48 }, 'avgPool');
 });
 
 test('the same definition trains with the training stack: StaxNetwork + sgd + train lowers the MSE, and its NTK is the empirical one', async () => {
