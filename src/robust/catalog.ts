@@ -7,12 +7,13 @@ import { fgsm, pgd, type Attack } from './attacks.js';
 import { apgd } from './apgd.js';
 import { square } from './square.js';
 import { deepFool } from './deepfool.js';
+import { apgdTargeted } from './apgdTargeted.js';
 import { worstCase } from './ensemble.js';
 import type { Norm } from './geometry.js';
 import type { InputBox } from './inputSpace.js';
 import type { AttackLoss } from './losses.js';
 
-export const ATTACK_NAMES = ['fgsm', 'fgm-l2', 'bim-linf', 'bim-l2', 'pgd-linf', 'pgd-l2', 'apgd-ce-linf', 'apgd-dlr-linf', 'apgd-ce-l2', 'apgd-dlr-l2', 'square-linf', 'deepfool-linf', 'deepfool-l2', 'worst-linf', 'worst-l2'] as const;
+export const ATTACK_NAMES = ['fgsm', 'fgm-l2', 'bim-linf', 'bim-l2', 'pgd-linf', 'pgd-l2', 'apgd-ce-linf', 'apgd-dlr-linf', 'apgd-ce-l2', 'apgd-dlr-l2', 'apgd-t-linf', 'apgd-t-l2', 'square-linf', 'deepfool-linf', 'deepfool-l2', 'worst-linf', 'worst-l2'] as const;
 export type AttackName = (typeof ATTACK_NAMES)[number];
 
 export interface AttackSettings {
@@ -45,6 +46,7 @@ export function makeAttack(name: string, s: AttackSettings): NamedAttack {
   if (n === 'fgsm' || n === 'fgm-l2') attack = (m, x, y, eps) => fgsm(m, x, y, { norm, eps, box: s.box, loss });
   else if (n.startsWith('bim')) attack = (m, x, y, eps) => pgd(m, x, y, { norm, eps, box: s.box, loss, steps, stepSize: stepSize(eps), randomStart: false });
   else if (n.startsWith('pgd')) attack = (m, x, y, eps) => pgd(m, x, y, { norm, eps, box: s.box, loss, steps, stepSize: stepSize(eps), randomStart: true, restarts, key });
+  else if (n.startsWith('apgd-t')) attack = (m, x, y, eps) => apgdTargeted(m, x, y, { norm, eps, box: s.box, steps, key });
   else if (n.startsWith('deepfool')) attack = (m, x, y, eps) => deepFool(m, x, y, { norm, eps, box: s.box, steps });
   else if (n === 'square-linf') attack = (m, x, y, eps) => square(m, x, y, { eps, box: s.box, queries: steps, key });
   else if (n.startsWith('apgd')) {

@@ -6,6 +6,7 @@ export { attackObjective, type AttackLoss } from './losses.js';
 export { objectiveAndGradient, predictLogits, argmaxRows, attackSuccess, type ObjectiveAndGradient } from './gradient.js';
 export { fgsm, pgd, mergeBest, accuracyOn, type Attack, type AttackOptions, type AttackResult, type PgdOptions } from './attacks.js';
 export { apgd, apgdCheckpoints, type ApgdOptions } from './apgd.js';
+export { apgdTargeted, type ApgdTargetedOptions } from './apgdTargeted.js';
 export { square, squareFraction, type SquareOptions, type SquareResult } from './square.js';
 export { deepFool, type DeepFoolOptions, type DeepFoolResult } from './deepfool.js';
 export { unboundedBim, paperStepSchedule, type UnboundedBimOptions } from './unboundedBim.js';
