@@ -1,15 +1,17 @@
 // Convolution, flatten and global average pooling for small images (NCHW), with their kernel maps on
 // the full spatial covariance K[p, q] (neural-tangents Conv / Flatten / GlobalAvgPool with
-// diagonal_spatial = False). Stride 1; padding 'same' (odd kernels) or 'valid'; NTK parameterisation:
+// diagonal_spatial = False). Stride s (default 1); padding 'same' (odd kernels, zeros), 'circular' (odd
+// kernels, the image wrapped around as on a torus) or 'valid'; NTK parameterisation:
 //   finite:  W [C_out, C_in, kh, kw], b [C_out] ~ N(0, 1), y = conv(x, W)·σ_w/√(C_in·kh·kw) + σ_b·b
-//   kernel:  K_new[o1, o2] = (σ_w²/(kh·kw)) Σ_d K[o1 + d − pad, o2 + d − pad] + σ_b²   (zero outside),
+//   kernel:  K_new[o1, o2] = (σ_w²/(kh·kw)) Σ_d K[s·o1 + d − pad, s·o2 + d − pad] + σ_b²   (zero outside,
+//            or the indices taken mod H / W for 'circular'),
 //            Θ_new = K_new + (σ_w²/(kh·kw)) Σ_d Θ[…same shifts…]
 // (the same filter tap d multiplies both positions, so only equal shifts correlate).
 //   flatten:        K = (1/P) Σ_p K[p, p]   (then a dense layer averages over C·P features)
 //   globalAvgPool:  K = (1/P²) Σ_{p,q} K[p, q]
 import { shapeError, valueError } from '../core/errors.js';
 import { split } from '../core/random.js';
-import { add, conv2d, mean, mul, random, reshape, type Tensor } from '../tensor/index.js';
+import { add, concat, conv2d, mean, mul, random, reshape, slice, type Tensor } from '../tensor/index.js';
 import type { Kernel } from './kernel.js';
 import { positionsOf } from './kernel.js';
 import { elementwiseLayer, single, type Layer, type Shape } from './layer.js';
@@ -18,7 +20,9 @@ export interface ConvOptions {
   readonly wStd?: number;
   /** σ_b, or null for no bias (default null). */
   readonly bStd?: number | null;
-  readonly padding?: 'same' | 'valid';
+  readonly padding?: 'same' | 'valid' | 'circular';
+  /** Stride in both directions (default 1). */
+  readonly stride?: number;
 }
 
 function imageShape(layer: string, s: Shape): [number, number, number] {
@@ -26,22 +30,24 @@ function imageShape(layer: string, s: Shape): [number, number, number] {
   return s as [number, number, number];
 }
 
-/** (1/(kh·kw)) Σ_d src[o1 + d − pad, o2 + d − pad] for `blocks` stacked [P, P] matrices → [blocks, P′, P′]. */
-function convolvePositions(src: Float64Array, blocks: number, H: number, W: number, kh: number, kw: number, padH: number, padW: number, outH: number, outW: number): Float64Array {
+/** (1/(kh·kw)) Σ_d src[s·o1 + d − pad, s·o2 + d − pad] for `blocks` stacked [P, P] matrices → [blocks, P′, P′]. */
+function convolvePositions(src: Float64Array, blocks: number, H: number, W: number, kh: number, kw: number, padH: number, padW: number, outH: number, outW: number, stride: number, circular: boolean): Float64Array {
   const P = H * W, Q = outH * outW;
   const out = new Float64Array(blocks * Q * Q);
   const norm = 1 / (kh * kw);
+  /** An input index, wrapped (circular) or −1 outside the image. */
+  const index = (i: number, n: number) => (circular ? ((i % n) + n) % n : i >= 0 && i < n ? i : -1);
   for (let b = 0; b < blocks; b++) {
     const s0 = b * P * P, o0 = b * Q * Q;
     for (let h1 = 0; h1 < outH; h1++) for (let w1 = 0; w1 < outW; w1++) {
       for (let h2 = 0; h2 < outH; h2++) for (let w2 = 0; w2 < outW; w2++) {
         let s = 0;
         for (let dh = 0; dh < kh; dh++) {
-          const i1 = h1 + dh - padH, i2 = h2 + dh - padH;
-          if (i1 < 0 || i1 >= H || i2 < 0 || i2 >= H) continue;
+          const i1 = index(stride * h1 + dh - padH, H), i2 = index(stride * h2 + dh - padH, H);
+          if (i1 < 0 || i2 < 0) continue;
           for (let dw = 0; dw < kw; dw++) {
-            const j1 = w1 + dw - padW, j2 = w2 + dw - padW;
-            if (j1 < 0 || j1 >= W || j2 < 0 || j2 >= W) continue;
+            const j1 = index(stride * w1 + dw - padW, W), j2 = index(stride * w2 + dw - padW, W);
+            if (j1 < 0 || j2 < 0) continue;
             s += src[s0 + (i1 * W + j1) * P + i2 * W + j2]!;
           }
         }
@@ -52,25 +58,36 @@ function convolvePositions(src: Float64Array, blocks: number, H: number, W: numb
   return out;
 }
 
+/** x [N, C, H, W] padded circularly: its last padH rows before and first padH after, then the same for columns. */
+function wrapImages(x: Tensor, padH: number, padW: number): Tensor {
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const rows = padH === 0 ? x : concat([slice(x, [0, 0, H - padH, 0], [N, C, H, W]), x, slice(x, [0, 0, 0, 0], [N, C, padH, W])], 2);
+  const H2 = H + 2 * padH;
+  return padW === 0 ? rows : concat([slice(rows, [0, 0, 0, W - padW], [N, C, H2, W]), rows, slice(rows, [0, 0, 0, 0], [N, C, H2, padW])], 3);
+}
+
 /** conv(outChannels, [kh, kw]) on images [C, H, W] → [outChannels, H′, W′]. */
 export function conv(outChannels: number, kernelSize: number | readonly [number, number], options: ConvOptions = {}): Layer {
   const [kh, kw] = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : kernelSize;
   const wStd = options.wStd ?? 1, bStd = options.bStd === undefined ? null : options.bStd;
-  const padding = options.padding ?? 'same';
+  const padding = options.padding ?? 'same', stride = options.stride ?? 1;
+  if (!Number.isInteger(stride) || stride < 1) throw valueError('conv', 'stride', 'a positive integer', stride);
   if (!Number.isInteger(outChannels) || outChannels < 1) throw valueError('conv', 'outChannels', 'a positive integer', outChannels);
   if (![kh, kw].every((v) => Number.isInteger(v) && v >= 1)) throw valueError('conv', 'kernelSize', 'positive integers', [kh, kw]);
-  if (padding === 'same' && (kh % 2 === 0 || kw % 2 === 0)) throw valueError('conv', 'kernelSize', "odd sizes with padding 'same'", [kh, kw]);
-  if (padding !== 'same' && padding !== 'valid') throw valueError('conv', 'padding', "'same' or 'valid'", padding);
+  if (padding !== 'same' && padding !== 'valid' && padding !== 'circular') throw valueError('conv', 'padding', "'same', 'circular' or 'valid'", padding);
+  if (padding !== 'valid' && (kh % 2 === 0 || kw % 2 === 0)) throw valueError('conv', 'kernelSize', `odd sizes with padding '${padding}'`, [kh, kw]);
   if (!(wStd >= 0) || (bStd !== null && !(bStd >= 0))) throw valueError('conv', 'wStd/bStd', 'finite numbers ≥ 0', [wStd, bStd]);
-  const [padH, padW] = padding === 'same' ? [(kh - 1) / 2, (kw - 1) / 2] : [0, 0];
+  const [padH, padW] = padding === 'valid' ? [0, 0] : [(kh - 1) / 2, (kw - 1) / 2];
+  const circular = padding === 'circular';
   const outSize = (H: number, W: number): [number, number] => {
-    const oh = H + 2 * padH - kh + 1, ow = W + 2 * padW - kw + 1;
+    if (circular && (padH > H || padW > W)) throw shapeError('conv', 'input', `images at least ${padH}×${padW} to wrap a ${kh}×${kw} kernel`, [H, W]);
+    const oh = Math.floor((H + 2 * padH - kh) / stride) + 1, ow = Math.floor((W + 2 * padW - kw) / stride) + 1;
     if (oh < 1 || ow < 1) throw shapeError('conv', 'input', `images at least ${kh}×${kw} for a 'valid' convolution`, [H, W]);
     return [oh, ow];
   };
   const w2 = wStd * wStd, b2 = bStd === null ? 0 : bStd * bStd;
   return {
-    name: `conv(${outChannels}, ${kh}×${kw}, ${padding}, wStd=${wStd}, bStd=${bStd})`,
+    name: `conv(${outChannels}, ${kh}×${kw}, ${padding}${stride > 1 ? `, stride ${stride}` : ''}, wStd=${wStd}, bStd=${bStd})`,
     init(key, inputShape, initOptions) {
       const [C, H, W] = imageShape('conv', single('conv', 'input', inputShape));
       const dtype = initOptions?.dtype ?? 'f64';
@@ -83,7 +100,8 @@ export function conv(outChannels: number, kernelSize: number | readonly [number,
       const x = single('conv', 'input', input);
       const Wt = params.weight as Tensor;
       if (x.rank !== 4 || x.shape[1] !== Wt.shape[1]) throw shapeError('conv', 'x', `[N, ${Wt.shape[1]}, H, W]`, x.shape);
-      let y = mul(conv2d(x, Wt, { padding: [padH, padW] }), wStd / Math.sqrt(Wt.shape[1]! * kh * kw));
+      const wrapped = circular ? wrapImages(x, padH, padW) : x; // circular: a valid convolution of the wrapped image
+      let y = mul(conv2d(wrapped, Wt, { padding: circular ? 0 : [padH, padW], stride }), wStd / Math.sqrt(Wt.shape[1]! * kh * kw));
       const b = params.bias as Tensor | undefined;
       if (b) y = add(y, reshape(mul(b, bStd!), [1, outChannels, 1, 1]));
       return y;
@@ -93,7 +111,7 @@ export function conv(outChannels: number, kernelSize: number | readonly [number,
       if (k.spatial.length !== 2) throw shapeError('conv', 'kernel', 'a kernel of images (inputs [N, C, H, W])', `spatial [${k.spatial.join(', ')}]`);
       const [H, W] = k.spatial as [number, number];
       const [oh, ow] = outSize(H, W);
-      const go = (v: Float64Array, blocks: number): Float64Array => convolvePositions(v, blocks, H, W, kh, kw, padH, padW, oh, ow);
+      const go = (v: Float64Array, blocks: number): Float64Array => convolvePositions(v, blocks, H, W, kh, kw, padH, padW, oh, ow, stride, circular);
       const nngp = go(k.nngp, k.n1 * k.n2).map((v) => w2 * v + b2);
       const thetaConv = go(k.ntk, k.n1 * k.n2);
       const ntk = nngp.map((v, i) => v + w2 * thetaConv[i]!);

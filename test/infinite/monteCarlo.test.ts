@@ -73,6 +73,12 @@ test('conv 3×3 same (1024 channels), relu, 2×2 average pooling, flatten, dense
   compare(net, x, [1, 4, 4], { nngpOutputs: 16, nngpSamples: 48, ntkSamples: 48 }, 'avgPool');
 });
 
+test('circular conv with stride 2 (1024 channels), relu, circular conv, global average pooling: Monte-Carlo kernels match', () => {
+  const net = (outputs: number) => serial(conv(WIDTH, 3, { padding: 'circular', stride: 2, wStd: Math.SQRT2, bStd: 0.2 }), relu(), conv(outputs, 3, { padding: 'circular', wStd: 1.3, bStd: 0.1 }), globalAvgPool());
+  const x = random.normal(key(13), [3, 1, 6, 6], { dtype: 'f64' });
+  compare(net, x, [1, 6, 6], { nngpOutputs: 16, nngpSamples: 48, ntkSamples: 48 }, 'circular stride 2');
+});
+
 test('the same definition trains with the training stack: StaxNetwork + sgd + train lowers the MSE, and its NTK is the empirical one', async () => {
   const net = serial(dense(64, { wStd: Math.SQRT2, bStd: 0.1 }), relu(), dense(1, { wStd: 1, bStd: 0.1 }));
   const model = new StaxNetwork(net, key(5), [2]);
