@@ -14,6 +14,7 @@ export { empiricalDistance, readoutDistanceOfWeights, type PairInput, type Dista
 export { inputKernel, toInputs, positionsOf, type Kernel, type Inputs } from './kernel.js';
 export { fanInProd, fanInConcat } from './fanIn.js';
 export { avgPool, type AvgPoolOptions } from './pooling.js';
+export { gradientDescent, type FunctionSpaceLoss, type GradientDescentOptions, type GradientDescentRequest } from './gradientFlow.js';
 export { gradientDescentMse, gpInference, maxLearningRate, type GradientDescentMseOptions, type GradientDescentMseRequest, type GpInferenceOptions } from './finitePredict.js';
 export { serial, parallel, fanOut, fanInSum, identity, elementwiseLayer, type Layer, type ParamTree, type Shape, type Flow, type InitOptions } from './layer.js';
 export { dense, denseKernel, type DenseOptions, type Parameterization } from './dense.js';
