@@ -13,7 +13,7 @@ export { sampleSparseGaussianWeights, bernoulliPositions } from './sparseWeights
 export { empiricalDistance, readoutDistanceOfWeights, type PairInput, type DistanceEstimate } from './empiricalDistance.js';
 export { inputKernel, toInputs, positionsOf, type Kernel, type Inputs } from './kernel.js';
 export { fanInProd, fanInConcat } from './fanIn.js';
-export { avgPool, type AvgPoolOptions } from './pooling.js';
+export { avgPool, sumPool, type AvgPoolOptions } from './pooling.js';
 export { gradientDescent, type FunctionSpaceLoss, type GradientDescentOptions, type GradientDescentRequest } from './gradientFlow.js';
 export { gradientDescentMse, gpInference, maxLearningRate, type GradientDescentMseOptions, type GradientDescentMseRequest, type GpInferenceOptions } from './finitePredict.js';
 export { serial, parallel, fanOut, fanInSum, identity, elementwiseLayer, type Layer, type ParamTree, type Shape, type Flow, type InitOptions } from './layer.js';

@@ -1,11 +1,12 @@
-// Local average pooling of images (neural-tangents' AvgPool with count_include_pad): a linear map of
+// Local average and sum pooling of images (neural-tangents' AvgPool with count_include_pad, SumPool): linear maps of
 // positions, so its kernel map is exact. With A [Q, P] the averaging matrix of the pooling (output position
 // o averages the window's input positions, each weighted 1/(kh·kw), zero padding counted):
 //   finite:  y = avgPool2d(x, window, stride, padding)          [C, H, W] → [C, H′, W′]
 //   kernel:  K_new = A K Aᵀ and Θ_new = A Θ Aᵀ for every [P, P] block (self-covariances too)
 // Padding 'valid' (none) or 'same' (stride 1 and an odd window: (k − 1)/2 on each side, output H × W).
+// sumPool is avgPool times the window's kh·kw pixels (its kernel times (kh·kw)²).
 import { shapeError, valueError } from '../core/errors.js';
-import { avgPool2d as avgPoolTensor } from '../tensor/index.js';
+import { avgPool2d as avgPoolTensor, mul, type Tensor } from '../tensor/index.js';
 import { positionsOf, type Kernel } from './kernel.js';
 import { elementwiseLayer, type Layer } from './layer.js';
 
@@ -73,4 +74,20 @@ export function avgPool(window: number, o: AvgPoolOptions = {}): Layer {
       return pooled;
     },
   });
+}
+
+/** sumPool(window) on images [C, H, W]: the sum over each window (avgPool × window²). */
+export function sumPool(window: number, o: AvgPoolOptions = {}): Layer {
+  const avg = avgPool(window, o), area = window * window;
+  const scale = (v: Float64Array) => v.map((x) => x * area * area);
+  return {
+    name: avg.name.replace('avgPool', 'sumPool'),
+    init: avg.init,
+    apply: (params, x) => mul(avg.apply(params, x) as Tensor, area),
+    kernel: (k) => {
+      const a = avg.kernel(k) as Kernel;
+      const cov1 = scale(a.cov1);
+      return { ...a, nngp: scale(a.nngp), ntk: scale(a.ntk), cov1, cov2: a.cov2 === a.cov1 ? cov1 : scale(a.cov2) };
+    },
+  };
 }
