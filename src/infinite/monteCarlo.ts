@@ -2,7 +2,9 @@
 // averages over draws (neural-tangents empirical_kernel_fn / monte_carlo_kernel_fn).
 //   empirical NNGP: f(x1)·f(x2)ᵀ / O                   (averaged over the O outputs)
 //   empirical NTK:  (1/O) Σ_o J_o(x1)·J_o(x2)ᵀ,  J_o = ∂f_o/∂θ by reverse-mode autograd (one pullback per
-//                   input and output)
+//                   input and output); `outputs: 'full'` keeps every output pair, J_o(x1)·J_o′(x2)ᵀ
+//                   [n1, n2, O, O], and 'diagonal' the pairs o = o′ [n1, n2, O] (neural-tangents'
+//                   trace_axes = () and diagonal_axes = (-1,); the default 'trace' is trace_axes = (-1,), averaged)
 // As the widths grow they converge to kernelFn's NNGP and NTK (Lee et al. 2019, Jacot et al. 2018).
 import { valueError } from '../core/errors.js';
 import { foldIn, type Key } from '../core/random.js';
@@ -15,6 +17,7 @@ export interface EmpiricalKernel {
   readonly n2: number;
   /** [n1, n2] row-major. */
   readonly nngp: Float64Array;
+  /** [n1, n2] (outputs traced), [n1, n2, O] (diagonal) or [n1, n2, O, O] (full). */
   readonly ntk: Float64Array;
 }
 
@@ -41,8 +44,10 @@ export function empiricalNngp(layer: Layer, params: ParamTree, x1: Tensor, x2: T
   });
 }
 
-/** The empirical NTK of one draw through autograd: Jacobian rows of every (input, output), then J1·J2ᵀ / O. */
-export function empiricalNtk(layer: Layer, params: ParamTree, x1: Tensor, x2: Tensor = x1): EmpiricalKernel {
+/** The empirical NTK of one draw through autograd: Jacobian rows of every (input, output), then J1·J2ᵀ / O (see the header for `outputs`). */
+export function empiricalNtk(layer: Layer, params: ParamTree, x1: Tensor, x2: Tensor = x1, options: { outputs?: 'trace' | 'diagonal' | 'full' } = {}): EmpiricalKernel {
+  const mode = options.outputs ?? 'trace';
+  if (mode !== 'trace' && mode !== 'diagonal' && mode !== 'full') throw valueError('empiricalNtk', 'outputs', "'trace', 'diagonal' or 'full'", mode);
   const leaves = flattenParams(params).map(([, t]) => t);
   const X = x2 === x1 ? x1 : concat([x1, x2], 0);
   const [y, pullback] = vjp((...ps: Tensor[]) => outputRows(layer, unflattenParams(params, ps), X), ...leaves);
@@ -61,14 +66,25 @@ export function empiricalNtk(layer: Layer, params: ParamTree, x1: Tensor, x2: Te
     }
   }
   const off2 = x2 === x1 ? 0 : n1;
-  const ntk = new Float64Array(n1 * n2);
-  for (let i = 0; i < n1; i++) for (let j = 0; j < n2; j++) {
+  const dot = (i: number, o: number, j: number, p: number) => {
+    const a = (i * O + o) * size, b = ((off2 + j) * O + p) * size;
     let s = 0;
-    for (let o = 0; o < O; o++) {
-      const a = (i * O + o) * size, b = ((off2 + j) * O + o) * size;
-      for (let q = 0; q < size; q++) s += J[a + q]! * J[b + q]!;
+    for (let q = 0; q < size; q++) s += J[a + q]! * J[b + q]!;
+    return s;
+  };
+  const per = mode === 'trace' ? 1 : mode === 'diagonal' ? O : O * O;
+  const ntk = new Float64Array(n1 * n2 * per);
+  for (let i = 0; i < n1; i++) for (let j = 0; j < n2; j++) {
+    const at = (i * n2 + j) * per;
+    if (mode === 'trace') {
+      let s = 0;
+      for (let o = 0; o < O; o++) s += dot(i, o, j, o);
+      ntk[at] = s / O;
+    } else if (mode === 'diagonal') {
+      for (let o = 0; o < O; o++) ntk[at + o] = dot(i, o, j, o);
+    } else {
+      for (let o = 0; o < O; o++) for (let p = 0; p < O; p++) ntk[at + o * O + p] = dot(i, o, j, p);
     }
-    ntk[i * n2 + j] = s / O;
   }
   return { n1, n2, nngp: new Float64Array(0), ntk };
 }
