@@ -8,12 +8,13 @@ import { apgd } from './apgd.js';
 import { square } from './square.js';
 import { deepFool } from './deepfool.js';
 import { apgdTargeted } from './apgdTargeted.js';
+import { carliniWagnerL2 } from './carliniWagner.js';
 import { worstCase } from './ensemble.js';
 import type { Norm } from './geometry.js';
 import type { InputBox } from './inputSpace.js';
 import type { AttackLoss } from './losses.js';
 
-export const ATTACK_NAMES = ['fgsm', 'fgm-l2', 'bim-linf', 'bim-l2', 'pgd-linf', 'pgd-l2', 'apgd-ce-linf', 'apgd-dlr-linf', 'apgd-ce-l2', 'apgd-dlr-l2', 'apgd-t-linf', 'apgd-t-l2', 'square-linf', 'deepfool-linf', 'deepfool-l2', 'worst-linf', 'worst-l2'] as const;
+export const ATTACK_NAMES = ['fgsm', 'fgm-l2', 'bim-linf', 'bim-l2', 'pgd-linf', 'pgd-l2', 'apgd-ce-linf', 'apgd-dlr-linf', 'apgd-ce-l2', 'apgd-dlr-l2', 'apgd-t-linf', 'apgd-t-l2', 'square-linf', 'deepfool-linf', 'deepfool-l2', 'cw-l2', 'worst-linf', 'worst-l2'] as const;
 export type AttackName = (typeof ATTACK_NAMES)[number];
 
 export interface AttackSettings {
@@ -39,7 +40,7 @@ export function makeAttack(name: string, s: AttackSettings): NamedAttack {
   const n = name as AttackName;
   const norm: Norm = n === 'fgsm' || n.endsWith('linf') ? 'linf' : 'l2';
   // steps: iterations (gradient attacks) or queries per example (square-linf, default 1000)
-  const steps = s.steps ?? (n.startsWith('apgd') ? 100 : n.startsWith('worst') ? 50 : n === 'square-linf' ? 1000 : n.startsWith('deepfool') ? 50 : 20);
+  const steps = s.steps ?? (n.startsWith('apgd') ? 100 : n.startsWith('worst') ? 50 : n === 'square-linf' ? 1000 : n.startsWith('deepfool') ? 50 : n === 'cw-l2' ? 100 : 20);
   const restarts = s.restarts ?? 1, key = s.key ?? makeKey(0), loss = s.loss ?? 'ce';
   const stepSize = (eps: number) => (s.relativeStep ?? 2.5 / steps) * eps;
   let attack: Attack;
@@ -47,6 +48,7 @@ export function makeAttack(name: string, s: AttackSettings): NamedAttack {
   else if (n.startsWith('bim')) attack = (m, x, y, eps) => pgd(m, x, y, { norm, eps, box: s.box, loss, steps, stepSize: stepSize(eps), randomStart: false });
   else if (n.startsWith('pgd')) attack = (m, x, y, eps) => pgd(m, x, y, { norm, eps, box: s.box, loss, steps, stepSize: stepSize(eps), randomStart: true, restarts, key });
   else if (n.startsWith('apgd-t')) attack = (m, x, y, eps) => apgdTargeted(m, x, y, { norm, eps, box: s.box, steps, key });
+  else if (n === 'cw-l2') attack = (m, x, y, eps) => carliniWagnerL2(m, x, y, { eps, box: s.box, steps });
   else if (n.startsWith('deepfool')) attack = (m, x, y, eps) => deepFool(m, x, y, { norm, eps, box: s.box, steps });
   else if (n === 'square-linf') attack = (m, x, y, eps) => square(m, x, y, { eps, box: s.box, queries: steps, key });
   else if (n.startsWith('apgd')) {
@@ -61,6 +63,6 @@ export function makeAttack(name: string, s: AttackSettings): NamedAttack {
   }
   return {
     name: n, norm, attack,
-    stronger: () => makeAttack(n, { ...s, steps: 2 * steps, restarts: n === 'fgsm' || n === 'fgm-l2' || n.startsWith('bim') || n.startsWith('deepfool') || n === 'square-linf' ? restarts : 2 * restarts, ...(s.relativeStep !== undefined && { relativeStep: s.relativeStep / 2 }) }),
+    stronger: () => makeAttack(n, { ...s, steps: 2 * steps, restarts: n === 'fgsm' || n === 'fgm-l2' || n.startsWith('bim') || n.startsWith('deepfool') || n === 'square-linf' || n === 'cw-l2' ? restarts : 2 * restarts, ...(s.relativeStep !== undefined && { relativeStep: s.relativeStep / 2 }) }),
   };
 }

@@ -9,6 +9,7 @@ export { apgd, apgdCheckpoints, type ApgdOptions } from './apgd.js';
 export { apgdTargeted, type ApgdTargetedOptions } from './apgdTargeted.js';
 export { square, squareFraction, type SquareOptions, type SquareResult } from './square.js';
 export { deepFool, type DeepFoolOptions, type DeepFoolResult } from './deepfool.js';
+export { carliniWagnerL2, type CarliniWagnerOptions, type CarliniWagnerResult } from './carliniWagner.js';
 export { unboundedBim, paperStepSchedule, type UnboundedBimOptions } from './unboundedBim.js';
 export { onManifoldPgd, projectToSpheres, type OnManifoldPgdOptions } from './onManifoldPgd.js';
 export { worstCase, type WorstCaseResult } from './ensemble.js';
