@@ -13,25 +13,15 @@
 import { shapeError, valueError } from '../core/errors.js';
 import { transpose } from '../core/linalg.js';
 import { eigh, matmul } from './linalg.js';
-import { addDiagonalRegularizer, trainKernelSolver, type KernelKind, type KernelPair } from './predict.js';
+import { addDiagonalRegularizer, checkTargets, trainKernelSolver, type KernelKind, type KernelPair, type TrainingTargets } from './predict.js';
 
-const finite = (op: string, arg: string, a: Float64Array): void => {
-  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) throw valueError(op, `${arg}[${i}]`, 'a finite number', a[i]);
-};
 const sized = (op: string, arg: string, a: Float64Array, rows: number, cols: number): void => {
   if (a.length !== rows * cols) throw shapeError(op, arg, `[${rows}, ${cols}] (${rows * cols} entries)`, `${a.length} entries`);
 };
 
-export interface GradientDescentMseOptions {
+export interface GradientDescentMseOptions extends TrainingTargets {
   /** The network's NTK between the training points [N, N]. */
   readonly ntkTrainTrain: Float64Array;
-  /** Targets [N, C]. */
-  readonly yTrain: Float64Array;
-  readonly n: number;
-  readonly outputs?: number;
-  readonly learningRate?: number;
-  readonly diagReg?: number;
-  readonly diagRegAbsoluteScale?: boolean;
 }
 
 export interface GradientDescentMseRequest {
@@ -47,12 +37,8 @@ export interface GradientDescentMseRequest {
 /** neural-tangents' predict.gradient_descent_mse: { train [N, C], test [M, C] or null }. */
 export function gradientDescentMse(o: GradientDescentMseOptions): (req: GradientDescentMseRequest) => { train: Float64Array; test: Float64Array | null } {
   const op = 'gradientDescentMse';
-  const N = o.n, C = o.outputs ?? 1, lr = o.learningRate ?? 1;
-  if (!Number.isInteger(N) || N < 1) throw valueError(op, 'n', 'a positive number of training points', N);
+  const { N, C, lr } = checkTargets(op, o);
   sized(op, 'ntkTrainTrain', o.ntkTrainTrain, N, N);
-  sized(op, 'yTrain', o.yTrain, N, C);
-  finite(op, 'yTrain', o.yTrain);
-  if (!(lr > 0)) throw valueError(op, 'learningRate', 'a positive number', lr);
   const solver = trainKernelSolver(addDiagonalRegularizer(o.ntkTrainTrain, N, o.diagReg ?? 0, o.diagRegAbsoluteScale ?? false), N, C, lr, `${op} (t = ∞, NTK train kernel)`);
   return (req) => {
     const t = req.t === null ? Infinity : req.t;
@@ -75,22 +61,14 @@ export function gradientDescentMse(o: GradientDescentMseOptions): (req: Gradient
   };
 }
 
-export interface GpInferenceOptions {
+export interface GpInferenceOptions extends Omit<TrainingTargets, 'learningRate'> {
   readonly trainTrain: KernelPair;
-  readonly yTrain: Float64Array;
-  readonly n: number;
-  readonly outputs?: number;
-  readonly diagReg?: number;
-  readonly diagRegAbsoluteScale?: boolean;
 }
 
 /** neural-tangents' predict.gp_inference: the posterior with the NNGP or the NTK as the prior covariance. */
 export function gpInference(o: GpInferenceOptions): (req: { get: KernelKind; testTrain: KernelPair; testTest?: KernelPair; cov?: 'none' | 'full' }) => { mean: Float64Array; cov: Float64Array | null } {
   const op = 'gpInference';
-  const N = o.n, C = o.outputs ?? 1;
-  if (!Number.isInteger(N) || N < 1) throw valueError(op, 'n', 'a positive number of training points', N);
-  sized(op, 'yTrain', o.yTrain, N, C);
-  finite(op, 'yTrain', o.yTrain);
+  const { N, C } = checkTargets(op, o);
   const solvers = new Map<KernelKind, ReturnType<typeof trainKernelSolver>>();
   return (req) => {
     if (req.get !== 'nngp' && req.get !== 'ntk') throw valueError(op, 'get', "'nngp' or 'ntk'", req.get);

@@ -8,18 +8,14 @@
 // The heavy-ball momentum variant is not implemented (its continuous-time form needs a second-order ODE).
 import { shapeError, valueError } from '../core/errors.js';
 import { matmul } from './linalg.js';
+import { checkTargets, type TrainingTargets } from './predict.js';
 
 export type FunctionSpaceLoss = 'mse' | 'cross-entropy' | ((fTrain: Float64Array, yTrain: Float64Array) => Float64Array);
 
-export interface GradientDescentOptions {
+export interface GradientDescentOptions extends Omit<TrainingTargets, 'diagReg' | 'diagRegAbsoluteScale'> {
   readonly loss: FunctionSpaceLoss;
   /** Θ between the training points [N, N]. */
   readonly ntkTrainTrain: Float64Array;
-  /** Targets [N, C]. */
-  readonly yTrain: Float64Array;
-  readonly n: number;
-  readonly outputs?: number;
-  readonly learningRate?: number;
 }
 
 export interface GradientDescentRequest {
@@ -53,11 +49,8 @@ function lossGradient(loss: FunctionSpaceLoss, N: number, C: number): (f: Float6
 /** The predictor: { train [N, C], test [M, C] or null } at time t. */
 export function gradientDescent(o: GradientDescentOptions): (req: GradientDescentRequest) => { train: Float64Array; test: Float64Array | null } {
   const op = 'gradientDescent';
-  const N = o.n, C = o.outputs ?? 1, lr = o.learningRate ?? 1;
-  if (!Number.isInteger(N) || N < 1) throw valueError(op, 'n', 'a positive number of training points', N);
+  const { N, C, lr } = checkTargets(op, o);
   if (o.ntkTrainTrain.length !== N * N) throw shapeError(op, 'ntkTrainTrain', `[${N}, ${N}]`, `${o.ntkTrainTrain.length} entries`);
-  if (o.yTrain.length !== N * C) throw shapeError(op, 'yTrain', `[${N}, ${C}]`, `${o.yTrain.length} entries`);
-  if (!(lr > 0)) throw valueError(op, 'learningRate', 'a positive number', lr);
   const grad = lossGradient(o.loss, N, C);
   return (req) => {
     const steps = req.steps ?? 1000;

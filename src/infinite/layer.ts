@@ -4,12 +4,12 @@
 //   kernel(k) → k'                                    its infinite-width NNGP/NTK map (kernel.ts).
 // Shapes are per example (no batch dim): [d] for vectors, [C, H, W] for images.
 // After fanOut a flow carries several branches: arrays of shapes, tensors or kernels.
-// Combinators here: serial, parallel, fanOut, fanInSum, identity.
+// Combinators here: serial, parallel, fanOut, identity; the fan-ins that merge branches are in fanIn.ts.
 import { shapeError, valueError } from '../core/errors.js';
 import type { FloatDType } from '../core/dtype.js';
 import { foldIn, type Key } from '../core/random.js';
-import { add, type Tensor } from '../tensor/index.js';
-import { positionsOf, type Kernel } from './kernel.js';
+import type { Tensor } from '../tensor/index.js';
+import type { Kernel } from './kernel.js';
 
 export type Shape = readonly number[];
 export interface ParamTree { readonly [name: string]: Tensor | ParamTree }
@@ -100,43 +100,4 @@ export function fanOut(n: number): Layer {
   if (!Number.isInteger(n) || n < 1) throw valueError('fanOut', 'n', 'a positive integer', n);
   const copies = <T>(v: Flow<T>): T[] => Array.from({ length: n }, () => single('fanOut', 'input', v));
   return { name: `fanOut(${n})`, init: (_k, s) => ({ params: {}, outputShape: copies(s) }), apply: (_p, x) => copies(x), kernel: copies };
-}
-
-/**
- * The sum of the branches. Kernel: the sum of the branch kernels, exact when the branches are
- * uncorrelated given the input (each ends in its own freshly initialised layer, or one is the identity),
- * as neural-tangents' FanInSum assumes.
- */
-export function fanInSum(): Layer {
-  const name = 'fanInSum';
-  return {
-    name,
-    init(_key, inputShape) {
-      const shapes = branches(name, 'input', inputShape);
-      shapes.forEach((s, i) => {
-        if (s.length !== shapes[0]!.length || s.some((v, j) => v !== shapes[0]![j])) throw shapeError(name, `branch ${i}`, `shape [${shapes[0]!.join(', ')}] (branch 0)`, s);
-      });
-      return { params: {}, outputShape: shapes[0]! };
-    },
-    apply: (_p, x) => branches(name, 'input', x).reduce((a, b) => add(a, b)),
-    kernel(k) {
-      const ks = branches(name, 'input', k);
-      const first = ks[0]!;
-      ks.forEach((ki, i) => {
-        if (ki.n1 !== first.n1 || ki.n2 !== first.n2 || positionsOf(ki) !== positionsOf(first) || ki.channels !== first.channels) {
-          throw shapeError(name, `branch ${i}`, `a kernel like branch 0 (${first.channels} channels, spatial [${first.spatial.join(', ')}])`, `${ki.channels} channels, spatial [${ki.spatial.join(', ')}]`);
-        }
-      });
-      const sumOf = (pick: (k: Kernel) => Float64Array): Float64Array => {
-        const out = Float64Array.from(pick(first));
-        for (const ki of ks.slice(1)) {
-          const v = pick(ki);
-          for (let i = 0; i < out.length; i++) out[i]! += v[i]!;
-        }
-        return out;
-      };
-      const cov1 = sumOf((x) => x.cov1);
-      return { ...first, nngp: sumOf((x) => x.nngp), ntk: sumOf((x) => x.ntk), cov1, cov2: first.cov2 === first.cov1 ? cov1 : sumOf((x) => x.cov2) };
-    },
-  };
 }

@@ -24,9 +24,8 @@ export interface KernelPair {
   readonly ntk: Float64Array;
 }
 
-export interface EnsembleOptions {
-  /** NNGP and NTK between the training points [N, N]. */
-  readonly trainTrain: KernelPair;
+/** The training targets and the regularisation every predictor takes. */
+export interface TrainingTargets {
   /** Targets [N, C] row-major. */
   readonly yTrain: Float64Array;
   readonly n: number;
@@ -34,6 +33,22 @@ export interface EnsembleOptions {
   readonly learningRate?: number;
   readonly diagReg?: number;
   readonly diagRegAbsoluteScale?: boolean;
+}
+
+export interface EnsembleOptions extends TrainingTargets {
+  /** NNGP and NTK between the training points [N, N]. */
+  readonly trainTrain: KernelPair;
+}
+
+/** Validate the targets (N ≥ 1, [N, C] finite entries, lr > 0, diagReg ≥ 0); returns N, C and the learning rate. */
+export function checkTargets(op: string, o: TrainingTargets): { N: number; C: number; lr: number } {
+  const N = o.n, C = o.outputs ?? 1, lr = o.learningRate ?? 1;
+  if (!Number.isInteger(N) || N < 1) throw valueError(op, 'n', 'a positive number of training points', N);
+  if (o.yTrain.length !== N * C) throw shapeError(op, 'yTrain', `[${N}, ${C}] (${N * C} entries)`, `${o.yTrain.length} entries`);
+  for (let i = 0; i < o.yTrain.length; i++) if (!Number.isFinite(o.yTrain[i])) throw valueError(op, `yTrain[${i}]`, 'a finite number', o.yTrain[i]);
+  if (!(lr > 0)) throw valueError(op, 'learningRate', 'a positive number', lr);
+  if (!((o.diagReg ?? 0) >= 0)) throw valueError(op, 'diagReg', 'a number ≥ 0', o.diagReg);
+  return { N, C, lr };
 }
 
 export interface PredictRequest {
@@ -105,13 +120,8 @@ export function trainKernelSolver(A: Float64Array, N: number, C: number, lr: num
  */
 export function gradientDescentMseEnsemble(o: EnsembleOptions): (request: PredictRequest) => Prediction {
   const op = 'gradientDescentMseEnsemble';
-  const N = o.n, C = o.outputs ?? 1, lr = o.learningRate ?? 1, diagReg = o.diagReg ?? 0;
-  if (!Number.isInteger(N) || N < 1) throw valueError(op, 'n', 'a positive number of training points', N);
+  const { N, C, lr } = checkTargets(op, o), diagReg = o.diagReg ?? 0;
   if (o.trainTrain.nngp.length !== N * N || o.trainTrain.ntk.length !== N * N) throw shapeError(op, 'trainTrain', `[${N}, ${N}] kernels`, `${o.trainTrain.nngp.length} and ${o.trainTrain.ntk.length} entries`);
-  if (o.yTrain.length !== N * C) throw shapeError(op, 'yTrain', `[${N}, ${C}] (${N * C} entries)`, `${o.yTrain.length} entries`);
-  for (let i = 0; i < o.yTrain.length; i++) if (!Number.isFinite(o.yTrain[i])) throw valueError(op, `yTrain[${i}]`, 'a finite number', o.yTrain[i]);
-  if (!(lr > 0)) throw valueError(op, 'learningRate', 'a positive number', lr);
-  if (!(diagReg >= 0)) throw valueError(op, 'diagReg', 'a number ≥ 0', diagReg);
   const solvers = new Map<KernelKind, ReturnType<typeof trainKernelSolver>>();
   const solverOf = (g: KernelKind) => {
     if (!solvers.has(g)) solvers.set(g, trainKernelSolver(addDiagonalRegularizer(o.trainTrain[g], N, diagReg, o.diagRegAbsoluteScale ?? false), N, C, lr, `${op} (t = ∞, ${g} train kernel)`));

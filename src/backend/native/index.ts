@@ -6,7 +6,7 @@ import { allocate, itemSize, viewOf, type FloatArray, type TypedArray } from '..
 import { dtypeError, rangeError, shapeError, TesseraError } from '../../core/errors.js';
 import { checkSize, checkSymmetric } from '../../core/linalg.js';
 import { sizeOf, type Shape } from '../../core/shape.js';
-import { checkSsdStep, checkWeightGemv, cpuBackend } from '../cpu/index.js';
+import { checkCachedAttention, checkSsdStep, checkWeightGemv, cpuBackend } from '../cpu/index.js';
 import { conv2dOutputSize, pool2dOutputSize, type Backend, type Conv2dParams, type FanInIndices, type FanInParams, type Pool2dParams } from '../kernels.js';
 import { loadAddon, type NativeAddon } from './addon.js';
 
@@ -153,12 +153,7 @@ function nativeBackend(addon: NativeAddon): NativeBackend {
     },
     cachedAttention(p, q, keys, values, out) {
       if (!isF32('cachedAttention', [q, keys, values, out])) return cpu.cachedAttention(p, q, keys, values, out);
-      positiveInts('cachedAttention', { queries: p.queries, keys: p.keys, heads: p.heads, kvHeads: p.kvHeads, headDim: p.headDim, start: p.start });
-      const qw = p.heads * p.headDim, kw = p.kvHeads * p.headDim;
-      need('cachedAttention', 'q', q, p.queries * qw);
-      need('cachedAttention', 'out', out, p.queries * qw);
-      need('cachedAttention', 'keys', keys, p.keys * kw);
-      need('cachedAttention', 'values', values, p.keys * kw);
+      checkCachedAttention(p, q, keys, values, out);
       addon.cachedAttention(p.queries, p.keys, p.heads, p.kvHeads, p.headDim, p.scale, p.start, q as Float32Array, keys as Float32Array, values as Float32Array, out as Float32Array);
     },
     // The backward pass (training through a cache-shaped call) runs the cpu reference.
