@@ -3,7 +3,7 @@
 // 2,000 × 2,000 matrices never become one giant string), or written atomically with --out; on the chosen
 // --backend (the input Gram and everything after it). `tessera ntk bench`: bench/ntk.ts.
 import type { Command } from 'commander';
-import { Option } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { TesseraError } from '../core/errors.js';
 import { readFileChecked, writeFileAtomic } from '../io/atomicWrite.js';
 import { kernelFn, parseArchitecture, toInputs, type Parameterization } from '../infinite/index.js';
@@ -35,13 +35,28 @@ function* jsonChunks(m: { nngp: Float64Array; ntk: Float64Array; n1: number; n2:
   yield ']}\n';
 }
 
-export async function ntkKernelCommand(o: { arch: string; x1: string; x2?: string; param: Parameterization; batchSize: number; out?: string; time?: boolean; backend: BackendChoice; threads?: number }): Promise<void> {
+/** Rows [N, d] as images [N, C, H, W] when --input-shape C,H,W is given (C·H·W = d). */
+function asImages(x: ReturnType<typeof toInputs>, shape: readonly number[] | undefined, file: string): ReturnType<typeof toInputs> {
+  if (!shape) return x;
+  const d = shape.reduce((a, b) => a * b, 1);
+  if (d !== x.shape[1]) throw new TesseraError('shape', 'ntk kernel', `--input-shape ${shape.join(',')} expected rows of length ${d}, got ${x.shape[1]} in ${file}`);
+  return { ...x, shape: [x.shape[0]!, ...shape] };
+}
+
+const inputShape = (v: string): number[] => {
+  const xs = v.split(',').map(Number);
+  if (xs.length !== 3 || xs.some((n) => !Number.isInteger(n) || n < 1)) throw new InvalidArgumentError(`--input-shape expects C,H,W (three positive integers), got "${v}"`);
+  return xs;
+};
+
+export async function ntkKernelCommand(o: { arch: string; x1: string; x2?: string; inputShape?: number[]; param: Parameterization; batchSize: number; out?: string; time?: boolean; backend: BackendChoice; threads?: number }): Promise<void> {
   const layer = parseArchitecture(o.arch, { parameterization: o.param });
-  const x1 = readRows(o.x1, '--x1');
-  const x2 = o.x2 ? readRows(o.x2, '--x2') : null;
-  if (x2 && x2.shape[1] !== x1.shape[1]) {
-    throw new TesseraError('shape', 'ntk kernel', `--x2 expected rows of length ${x1.shape[1]} (the row length of --x1 ${o.x1}), got ${x2.shape[1]} in ${o.x2}`);
+  const rows1 = readRows(o.x1, '--x1');
+  const rows2 = o.x2 ? readRows(o.x2, '--x2') : null;
+  if (rows2 && rows2.shape[1] !== rows1.shape[1]) {
+    throw new TesseraError('shape', 'ntk kernel', `--x2 expected rows of length ${rows1.shape[1]} (the row length of --x1 ${o.x1}), got ${rows2.shape[1]} in ${o.x2}`);
   }
+  const x1 = asImages(rows1, o.inputShape, o.x1), x2 = rows2 && asImages(rows2, o.inputShape, o.x2!);
   const dispose = await useBackend(o.backend, o.threads);
   const started = performance.now();
   const tty = Boolean(process.stderr.isTTY);
@@ -69,8 +84,11 @@ export async function ntkKernelCommand(o: { arch: string; x1: string; x2?: strin
 export function registerNtkCommands(program: Command): void {
   const ntk = program.command('ntk').description('infinite-width neural network kernels (NNGP and NTK)');
   ntk.command('kernel')
-    .description('NNGP and NTK Gram matrices of a fully connected network between the rows of JSON files (input kernel x·x\'/d)')
-    .requiredOption('--arch <spec>', 'space-separated layers: dense:W_STD:B_STD[:WIDTH] (B_STD "none" = no bias), relu, erf, gelu, identity, leaky_relu:A, abrelu:A:B, erf:A:B:C, sin[:A:B:C], cos[:A:B:C], rbf:GAMMA, exp[:A:B], gaussian:A:B, sign, abs')
+    .description('NNGP and NTK Gram matrices of a network spec (fully connected, or convolutional with --input-shape) between the rows of JSON files (input kernel x·x\'/d)')
+    .requiredOption('--arch <spec>', 'space-separated layers: dense:W_STD:B_STD[:WIDTH] (B_STD "none" = no bias), relu, erf, gelu, identity, leaky_relu:A, abrelu:A:B, erf:A:B:C, sin[:A:B:C], cos[:A:B:C], rbf:GAMMA, exp[:A:B], gaussian:A:B, sign, abs; ' +
+      'on images (--input-shape): conv:C:K:W_STD:B_STD[:STRIDE[:same|valid|circular]], avg_pool:W[:STRIDE[:valid|same]], sum_pool:W[:STRIDE[:valid|same]], flatten, global_avg_pool; ' +
+      'branches: "( A | B ) fanin_sum|fanin_prod|fanin_concat" (tokens separated by spaces; an empty branch is the identity)')
+    .option('--input-shape <C,H,W>', 'read each row as an image [C, H, W] (row length C·H·W) for conv and pooling layers', inputShape)
     .requiredOption('--x1 <file>', 'JSON array of input rows [[...], ...]')
     .option('--x2 <file>', 'second JSON array of rows (default: x1)')
     .addOption(new Option('--param <name>', 'parameterisation').choices(['ntk', 'standard']).default('ntk'))

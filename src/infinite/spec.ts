@@ -3,20 +3,28 @@
 //                               standard parameterisation, where the NTK grows with the input width
 //   relu | erf | gelu | identity | leaky_relu:ALPHA | abrelu:A:B | erf:A:B:C | sin[:A:B:C] | cos[:A:B:C] |
 //   rbf:GAMMA | exp[:A:B] | gaussian:A:B | sign | abs
-// e.g. "dense:1.4:0.1 relu dense:1.4:0.1 relu dense:1.4:0.1". Unknown layers and bad numbers are errors
-// that name the token.
+//   conv:C:K:W_STD:B_STD[:STRIDE[:same|valid|circular]]   on images (inputs reshaped to --input-shape C,H,W)
+//   avg_pool:W[:STRIDE[:valid|same]] | sum_pool:W[:STRIDE[:valid|same]] | flatten | global_avg_pool
+//   ( A | B | … ) fanin_sum|fanin_prod|fanin_concat      branches: fanOut, each branch its own layers
+//                                                         (an empty branch is the identity), then the fan-in
+// e.g. "dense:1.4:0.1 relu dense:1.4:0.1 relu dense:1.4:0.1" or "( dense:1:0 relu | ) fanin_sum dense:1:0".
+// Unknown layers and bad numbers are errors that name the token.
 import { TesseraError } from '../core/errors.js';
 import { abRelu, abs, cos, erf, exp, gaussian, gelu, leakyRelu, rbf, relu, sign, sin } from './activations.js';
+import { conv, flatten, globalAvgPool } from './conv.js';
 import { dense, type Parameterization } from './dense.js';
-import { identity, serial, type Layer } from './layer.js';
+import { fanInConcat, fanInProd, fanInSum } from './fanIn.js';
+import { avgPool, sumPool } from './pooling.js';
+import { fanOut, identity, parallel, serial, type Layer } from './layer.js';
 
-const LAYERS = 'dense:W_STD:B_STD[:WIDTH], relu, erf, gelu, identity, leaky_relu:ALPHA, abrelu:A:B, erf:A:B:C, sin[:A:B:C], cos[:A:B:C], rbf:GAMMA, exp[:A:B], gaussian:A:B, sign, abs';
+const LAYERS = 'dense:W_STD:B_STD[:WIDTH], relu, erf, gelu, identity, leaky_relu:ALPHA, abrelu:A:B, erf:A:B:C, sin[:A:B:C], cos[:A:B:C], rbf:GAMMA, exp[:A:B], gaussian:A:B, sign, abs, conv:C:K:W_STD:B_STD[:STRIDE[:PADDING]], avg_pool:W[:STRIDE[:PADDING]], sum_pool:W[:STRIDE[:PADDING]], flatten, global_avg_pool, ( A | B ) fanin_sum|fanin_prod|fanin_concat';
+const FAN_INS: Record<string, () => Layer> = { fanin_sum: fanInSum, fanin_prod: fanInProd, fanin_concat: fanInConcat };
 
 export function parseArchitecture(spec: string, o: { parameterization?: Parameterization } = {}): Layer {
   const op = 'parseArchitecture';
   const tokens = spec.trim().split(/\s+/).filter((t) => t.length > 0);
   if (tokens.length === 0) throw new TesseraError('value', op, `--arch expected space-separated layers (${LAYERS}), got an empty spec`);
-  const layers = tokens.map((token, at) => {
+  const parseToken = (token: string, at: number): Layer => {
     const [name, ...args] = token.split(':');
     const num = (i: number, what: string, allowNone = false): number | null => {
       const s = args[i];
@@ -50,9 +58,51 @@ export function parseArchitecture(spec: string, o: { parameterization?: Paramete
       case 'gaussian': arity([2]); return gaussian(num(0, 'A')!, num(1, 'B')!);
       case 'sign': arity([0]); return sign();
       case 'abs': arity([0]); return abs();
+      case 'conv': {
+        arity([4, 5, 6]);
+        const padding = args[5] ?? 'same';
+        if (padding !== 'same' && padding !== 'valid' && padding !== 'circular') throw new TesseraError('value', op, `layer ${at + 1} "${token}": PADDING expected same, valid or circular, got "${padding}"`);
+        return conv(num(0, 'C')!, num(1, 'K')!, { wStd: num(2, 'W_STD')!, bStd: num(3, 'B_STD', true), ...(args.length > 4 && { stride: num(4, 'STRIDE')! }), padding });
+      }
+      case 'avg_pool':
+      case 'sum_pool': {
+        arity([1, 2, 3]);
+        const padding = args[2] ?? 'valid';
+        if (padding !== 'same' && padding !== 'valid') throw new TesseraError('value', op, `layer ${at + 1} "${token}": PADDING expected valid or same, got "${padding}"`);
+        const o = { ...(args.length > 1 && { stride: num(1, 'STRIDE')! }), padding } as const;
+        return name === 'avg_pool' ? avgPool(num(0, 'W')!, o) : sumPool(num(0, 'W')!, o);
+      }
+      case 'flatten': arity([0]); return flatten();
+      case 'global_avg_pool': arity([0]); return globalAvgPool();
+      case 'fanin_sum':
+      case 'fanin_prod':
+      case 'fanin_concat':
+        throw new TesseraError('value', op, `layer ${at + 1} "${token}": a fan-in must follow branches "( A | B )" closed by ")"`);
       default:
         throw new TesseraError('value', op, `layer ${at + 1} "${token}": unknown layer "${name}", expected one of ${LAYERS}`);
     }
-  });
+  };
+  // A sequence of layers up to `)` or `|` (or the end); `( … | … ) fanin_*` nests.
+  let at = 0;
+  const sequence = (nested: boolean): Layer[] => {
+    const out: Layer[] = [];
+    while (at < tokens.length && tokens[at] !== ')' && tokens[at] !== '|') {
+      const token = tokens[at]!;
+      if (token !== '(') { out.push(parseToken(token, at++)); continue; }
+      const open = at++, arms: Layer[][] = [sequence(true)];
+      while (tokens[at] === '|') { at++; arms.push(sequence(true)); }
+      if (tokens[at] !== ')') throw new TesseraError('value', op, `layer ${open + 1} "(": expected a closing ")" for the branches opened here, got ${at < tokens.length ? `"${tokens[at]}"` : 'the end of the spec'}`);
+      at++;
+      const fanIn = FAN_INS[tokens[at] ?? ''];
+      if (!fanIn) throw new TesseraError('value', op, `layer ${at + 1}: expected fanin_sum, fanin_prod or fanin_concat after the branches closed by ")", got ${at < tokens.length ? `"${tokens[at]}"` : 'the end of the spec'}`);
+      if (arms.length < 2) throw new TesseraError('value', op, `layer ${open + 1} "(": expected at least 2 branches separated by "|", got 1`);
+      at++;
+      out.push(serial(fanOut(arms.length), parallel(...arms.map((a) => (a.length === 0 ? identity() : a.length === 1 ? a[0]! : serial(...a)))), fanIn()));
+    }
+    if (!nested && at < tokens.length) throw new TesseraError('value', op, `layer ${at + 1} "${tokens[at]}": unexpected outside branches "( A | B ) fanin_*"`);
+    return out;
+  };
+  const layers = sequence(false);
+  if (layers.length === 0) throw new TesseraError('value', op, `--arch expected at least one layer (${LAYERS}), got "${spec}"`);
   return layers.length === 1 ? layers[0]! : serial(...layers);
 }

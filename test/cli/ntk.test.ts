@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { createNativeBackend } from '../../src/backend/native/index.js';
 import { symmetricEigen } from '../../src/core/linalg.js';
 import { key, normalValues } from '../../src/core/random.js';
+import { kernelFn, parseArchitecture } from '../../src/infinite/index.js';
 
 const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000 });
@@ -76,6 +77,24 @@ test('ntk kernel bad input: ragged rows, NaN, unknown layer, mismatched dims, ba
   expectError(['--arch', 'relu', '--x1', good, '--x2', file('three.json', [[1, 2, 3]])], /--x2 expected rows of length 2 .* got 3/);
   expectError(['--arch', 'relu', '--x1', join(dir, 'missing.json')], /missing\.json/);
   expectError(['--arch', 'relu', '--x1', good, '--param', 'mean-field'], /Allowed choices are ntk, standard/);
+});
+
+test('ntk kernel --input-shape: rows read as images for conv / pooling specs, equal to the library', () => {
+  const rows = Array.from({ length: 3 }, (_, i) => Array.from(normalValues(key(40 + i), 16, 'f64')));
+  const arch = 'conv:1:3:1.3:0.1:1:circular relu ( avg_pool:2 | sum_pool:2 ) fanin_sum global_avg_pool dense:1:0';
+  const r = run('ntk', 'kernel', '--arch', arch, '--input-shape', '1,4,4', '--x1', file('img.json', rows));
+  assert.equal(r.status, 0, r.stderr);
+  const got = JSON.parse(r.stdout) as { nngp: number[][]; ntk: number[][] };
+  const lib = kernelFn(parseArchitecture(arch), { data: Float64Array.from(rows.flat()), shape: [3, 1, 4, 4] });
+  for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) {
+    assert.equal(got.nngp[i]![j], lib.nngp[i * 3 + j]);
+    assert.equal(got.ntk[i]![j], lib.ntk[i * 3 + j]);
+  }
+  const bad = run('ntk', 'kernel', '--arch', arch, '--input-shape', '1,3,4', '--x1', file('img2.json', rows));
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /--input-shape 1,3,4 expected rows of length 12, got 16/);
+  const malformed = run('ntk', 'kernel', '--arch', arch, '--input-shape', '4x4', '--x1', file('img3.json', rows));
+  assert.match(malformed.stderr, /--input-shape expects C,H,W/);
 });
 
 const nativeOk = createNativeBackend().ok;
