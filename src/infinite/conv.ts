@@ -30,30 +30,41 @@ function imageShape(layer: string, s: Shape): [number, number, number] {
   return s as [number, number, number];
 }
 
-/** (1/(kh·kw)) Σ_d src[s·o1 + d − pad, s·o2 + d − pad] for `blocks` stacked [P, P] matrices → [blocks, P′, P′]. */
+/**
+ * (1/(kh·kw)) Σ_d src[s·o1 + d − pad, s·o2 + d − pad] for `blocks` stacked [P, P] matrices → [blocks, P′, P′].
+ * Per filter tap d a table maps each output position to its input position (−1 outside the image, or
+ * wrapped for 'circular'); the sum then gathers one [P′, P′] submatrix of src per tap.
+ */
 function convolvePositions(src: Float64Array, blocks: number, H: number, W: number, kh: number, kw: number, padH: number, padW: number, outH: number, outW: number, stride: number, circular: boolean): Float64Array {
-  const P = H * W, Q = outH * outW;
+  const P = H * W, Q = outH * outW, taps = kh * kw;
   const out = new Float64Array(blocks * Q * Q);
-  const norm = 1 / (kh * kw);
+  const norm = 1 / taps;
   /** An input index, wrapped (circular) or −1 outside the image. */
   const index = (i: number, n: number) => (circular ? ((i % n) + n) % n : i >= 0 && i < n ? i : -1);
+  // source[t·Q + o]: the input position output position o reads at tap t (−1: zero padding)
+  const source = new Int32Array(taps * Q);
+  for (let dh = 0; dh < kh; dh++) for (let dw = 0; dw < kw; dw++) {
+    const t = dh * kw + dw;
+    for (let h = 0; h < outH; h++) for (let w = 0; w < outW; w++) {
+      const i = index(stride * h + dh - padH, H), j = index(stride * w + dw - padW, W);
+      source[t * Q + h * outW + w] = i < 0 || j < 0 ? -1 : i * W + j;
+    }
+  }
   for (let b = 0; b < blocks; b++) {
     const s0 = b * P * P, o0 = b * Q * Q;
-    for (let h1 = 0; h1 < outH; h1++) for (let w1 = 0; w1 < outW; w1++) {
-      for (let h2 = 0; h2 < outH; h2++) for (let w2 = 0; w2 < outW; w2++) {
-        let s = 0;
-        for (let dh = 0; dh < kh; dh++) {
-          const i1 = index(stride * h1 + dh - padH, H), i2 = index(stride * h2 + dh - padH, H);
-          if (i1 < 0 || i2 < 0) continue;
-          for (let dw = 0; dw < kw; dw++) {
-            const j1 = index(stride * w1 + dw - padW, W), j2 = index(stride * w2 + dw - padW, W);
-            if (j1 < 0 || j2 < 0) continue;
-            s += src[s0 + (i1 * W + j1) * P + i2 * W + j2]!;
-          }
+    for (let t = 0; t < taps; t++) {
+      const tq = t * Q;
+      for (let o1 = 0; o1 < Q; o1++) {
+        const r = source[tq + o1]!;
+        if (r < 0) continue;
+        const row = s0 + r * P, dst = o0 + o1 * Q;
+        for (let o2 = 0; o2 < Q; o2++) {
+          const c = source[tq + o2]!;
+          if (c >= 0) out[dst + o2] += src[row + c]!;
         }
-        out[o0 + (h1 * outW + w1) * Q + h2 * outW + w2] = s * norm;
       }
     }
+    for (let j = o0; j < o0 + Q * Q; j++) out[j] *= norm;
   }
   return out;
 }
