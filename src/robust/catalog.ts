@@ -9,12 +9,13 @@ import { square } from './square.js';
 import { deepFool } from './deepfool.js';
 import { apgdTargeted } from './apgdTargeted.js';
 import { carliniWagnerL2 } from './carliniWagner.js';
+import { fab } from './fab.js';
 import { worstCase } from './ensemble.js';
 import type { Norm } from './geometry.js';
 import type { InputBox } from './inputSpace.js';
 import type { AttackLoss } from './losses.js';
 
-export const ATTACK_NAMES = ['fgsm', 'fgm-l2', 'bim-linf', 'bim-l2', 'pgd-linf', 'pgd-l2', 'apgd-ce-linf', 'apgd-dlr-linf', 'apgd-ce-l2', 'apgd-dlr-l2', 'apgd-t-linf', 'apgd-t-l2', 'square-linf', 'deepfool-linf', 'deepfool-l2', 'cw-l2', 'worst-linf', 'worst-l2'] as const;
+export const ATTACK_NAMES = ['fgsm', 'fgm-l2', 'bim-linf', 'bim-l2', 'pgd-linf', 'pgd-l2', 'apgd-ce-linf', 'apgd-dlr-linf', 'apgd-ce-l2', 'apgd-dlr-l2', 'apgd-t-linf', 'apgd-t-l2', 'square-linf', 'deepfool-linf', 'deepfool-l2', 'cw-l2', 'fab-linf', 'fab-l2', 'fab-t-linf', 'fab-t-l2', 'worst-linf', 'worst-l2'] as const;
 export type AttackName = (typeof ATTACK_NAMES)[number];
 
 export interface AttackSettings {
@@ -40,8 +41,9 @@ export function makeAttack(name: string, s: AttackSettings): NamedAttack {
   const n = name as AttackName;
   const norm: Norm = n === 'fgsm' || n.endsWith('linf') ? 'linf' : 'l2';
   // steps: iterations (gradient attacks) or queries per example (square-linf, default 1000)
-  const steps = s.steps ?? (n.startsWith('apgd') ? 100 : n.startsWith('worst') ? 50 : n === 'square-linf' ? 1000 : n.startsWith('deepfool') ? 50 : n === 'cw-l2' ? 100 : 20);
-  const restarts = s.restarts ?? 1, key = s.key ?? makeKey(0), loss = s.loss ?? 'ce';
+  const steps = s.steps ?? (n.startsWith('apgd') || n.startsWith('fab') ? 100 : n.startsWith('worst') ? 50 : n === 'square-linf' ? 1000 : n.startsWith('deepfool') ? 50 : n === 'cw-l2' ? 100 : 20);
+  // FAB: AutoAttack runs untargeted FAB with 5 restarts ('plus') and FAB-T with 1 restart per target ('standard')
+  const restarts = s.restarts ?? (n.startsWith('fab-') && !n.startsWith('fab-t') ? 5 : 1), key = s.key ?? makeKey(0), loss = s.loss ?? 'ce';
   const stepSize = (eps: number) => (s.relativeStep ?? 2.5 / steps) * eps;
   let attack: Attack;
   if (n === 'fgsm' || n === 'fgm-l2') attack = (m, x, y, eps) => fgsm(m, x, y, { norm, eps, box: s.box, loss });
@@ -49,7 +51,10 @@ export function makeAttack(name: string, s: AttackSettings): NamedAttack {
   else if (n.startsWith('pgd')) attack = (m, x, y, eps) => pgd(m, x, y, { norm, eps, box: s.box, loss, steps, stepSize: stepSize(eps), randomStart: true, restarts, key });
   else if (n.startsWith('apgd-t')) attack = (m, x, y, eps) => apgdTargeted(m, x, y, { norm, eps, box: s.box, steps, key });
   else if (n === 'cw-l2') attack = (m, x, y, eps) => carliniWagnerL2(m, x, y, { eps, box: s.box, steps });
-  else if (n.startsWith('deepfool')) attack = (m, x, y, eps) => deepFool(m, x, y, { norm, eps, box: s.box, steps });
+  else if (n.startsWith('fab')) {
+    const targeted = n.startsWith('fab-t');
+    attack = (m, x, y, eps) => fab(m, x, y, { norm, eps, box: s.box, steps, restarts, targeted, key });
+  } else if (n.startsWith('deepfool')) attack = (m, x, y, eps) => deepFool(m, x, y, { norm, eps, box: s.box, steps });
   else if (n === 'square-linf') attack = (m, x, y, eps) => square(m, x, y, { eps, box: s.box, queries: steps, key });
   else if (n.startsWith('apgd')) {
     const apgdLoss = n.startsWith('apgd-dlr') ? 'dlr' : 'ce';

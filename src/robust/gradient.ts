@@ -1,7 +1,7 @@
 // Input gradients of the attack objective from the engine's reverse-mode autograd, plus plain
 // predictions. The objective is summed over the batch; examples do not interact in eval mode, so
 // the gradient of the sum w.r.t. row i is the gradient of example i's own objective.
-import { Tensor, noGrad, stopGradient, sum, valueAndGrad } from '../tensor/index.js';
+import { Tensor, noGrad, stopGradient, sum, valueAndGrad, vjp } from '../tensor/index.js';
 import { attackObjective, type AttackLoss } from './losses.js';
 import type { Classifier } from './inputSpace.js';
 
@@ -45,4 +45,21 @@ export function attackSuccess(logits: Tensor, y: Tensor, targets?: Tensor): Uint
   const pred = argmaxRows(logits), out = new Uint8Array(pred.length);
   for (let i = 0; i < pred.length; i++) out[i] = targets ? Number(pred[i] === targets.data[i]) : Number(pred[i] !== y.data[i]);
   return out;
+}
+
+export interface LogitsWithPullback {
+  /** Logits at x [N, C] (detached). */
+  logits: Tensor;
+  /** Σ_k v_ik·∂z_ik/∂x_i per example for cotangent rows v [N·C] (flat): a gradient [N·D], from the one forward pass. */
+  pullback: (cotangent: Float64Array) => Float64Array;
+}
+
+/** One forward pass of the model at x and its vector-Jacobian product (per-class gradients without re-running the model). */
+export function logitsWithPullback(model: Classifier, x: Tensor): LogitsWithPullback {
+  const [logits, pull] = vjp((xx: Tensor) => model(xx), x);
+  const pullback = (cotangent: Float64Array) => {
+    const v = new Tensor(logits.dtype === 'f64' ? cotangent : Float32Array.from(cotangent), logits.shape);
+    return Float64Array.from(pull(v)[0]!.data);
+  };
+  return { logits, pullback };
 }

@@ -3,12 +3,14 @@
 export * from './inputSpace.js';
 export * from './geometry.js';
 export { attackObjective, type AttackLoss } from './losses.js';
-export { objectiveAndGradient, predictLogits, argmaxRows, attackSuccess, type ObjectiveAndGradient } from './gradient.js';
+export { objectiveAndGradient, predictLogits, argmaxRows, attackSuccess, logitsWithPullback, type ObjectiveAndGradient, type LogitsWithPullback } from './gradient.js';
 export { fgsm, pgd, mergeBest, accuracyOn, type Attack, type AttackOptions, type AttackResult, type PgdOptions } from './attacks.js';
 export { apgd, apgdCheckpoints, type ApgdOptions } from './apgd.js';
 export { apgdTargeted, type ApgdTargetedOptions } from './apgdTargeted.js';
 export { square, squareFraction, type SquareOptions, type SquareResult } from './square.js';
 export { deepFool, type DeepFoolOptions, type DeepFoolResult } from './deepfool.js';
+export { fab, fabRandomStart, type FabOptions, type FabResult } from './fab.js';
+export { projectionLinf, projectionL2, projectionL1, hyperplaneBoxProjection, normOf, dualNormOf, type FabNorm } from './fabProjection.js';
 export { carliniWagnerL2, type CarliniWagnerOptions, type CarliniWagnerResult } from './carliniWagner.js';
 export { unboundedBim, paperStepSchedule, type UnboundedBimOptions } from './unboundedBim.js';
 export { onManifoldPgd, projectToSpheres, type OnManifoldPgdOptions } from './onManifoldPgd.js';
