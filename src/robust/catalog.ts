@@ -6,6 +6,7 @@ import { valueError } from '../core/errors.js';
 import { fgsm, pgd, type Attack } from './attacks.js';
 import { apgd } from './apgd.js';
 import { square } from './square.js';
+import { squareL2 } from './squareL2.js';
 import { deepFool } from './deepfool.js';
 import { apgdTargeted } from './apgdTargeted.js';
 import { carliniWagnerL2 } from './carliniWagner.js';
@@ -15,7 +16,7 @@ import type { Norm } from './geometry.js';
 import type { InputBox } from './inputSpace.js';
 import type { AttackLoss } from './losses.js';
 
-export const ATTACK_NAMES = ['fgsm', 'fgm-l2', 'bim-linf', 'bim-l2', 'pgd-linf', 'pgd-l2', 'apgd-ce-linf', 'apgd-dlr-linf', 'apgd-ce-l2', 'apgd-dlr-l2', 'apgd-t-linf', 'apgd-t-l2', 'square-linf', 'deepfool-linf', 'deepfool-l2', 'cw-l2', 'fab-linf', 'fab-l2', 'fab-t-linf', 'fab-t-l2', 'worst-linf', 'worst-l2'] as const;
+export const ATTACK_NAMES = ['fgsm', 'fgm-l2', 'bim-linf', 'bim-l2', 'pgd-linf', 'pgd-l2', 'apgd-ce-linf', 'apgd-dlr-linf', 'apgd-ce-l2', 'apgd-dlr-l2', 'apgd-t-linf', 'apgd-t-l2', 'square-linf', 'square-l2', 'deepfool-linf', 'deepfool-l2', 'cw-l2', 'fab-linf', 'fab-l2', 'fab-t-linf', 'fab-t-l2', 'worst-linf', 'worst-l2'] as const;
 export type AttackName = (typeof ATTACK_NAMES)[number];
 
 export interface AttackSettings {
@@ -25,6 +26,8 @@ export interface AttackSettings {
   /** Step size relative to ε (PGD/BIM); default 2.5/steps. */
   relativeStep?: number;
   loss?: AttackLoss;
+  /** Target classes per example of the targeted attacks (apgd-t, fab-t; default 9, AutoAttack's). */
+  targetClasses?: number;
   key?: Key;
 }
 
@@ -40,8 +43,8 @@ export function makeAttack(name: string, s: AttackSettings): NamedAttack {
   if (!(ATTACK_NAMES as readonly string[]).includes(name)) throw valueError('makeAttack', 'attack', `one of ${ATTACK_NAMES.join(', ')}`, name);
   const n = name as AttackName;
   const norm: Norm = n === 'fgsm' || n.endsWith('linf') ? 'linf' : 'l2';
-  // steps: iterations (gradient attacks) or queries per example (square-linf, default 1000)
-  const steps = s.steps ?? (n.startsWith('apgd') || n.startsWith('fab') ? 100 : n.startsWith('worst') ? 50 : n === 'square-linf' ? 1000 : n.startsWith('deepfool') ? 50 : n === 'cw-l2' ? 100 : 20);
+  // steps: iterations (gradient attacks) or queries per example (square-linf / square-l2, default 1000)
+  const steps = s.steps ?? (n.startsWith('apgd') || n.startsWith('fab') ? 100 : n.startsWith('worst') ? 50 : n.startsWith('square') ? 1000 : n.startsWith('deepfool') ? 50 : n === 'cw-l2' ? 100 : 20);
   // FAB: AutoAttack runs untargeted FAB with 5 restarts ('plus') and FAB-T with 1 restart per target ('standard')
   const restarts = s.restarts ?? (n.startsWith('fab-') && !n.startsWith('fab-t') ? 5 : 1), key = s.key ?? makeKey(0), loss = s.loss ?? 'ce';
   const stepSize = (eps: number) => (s.relativeStep ?? 2.5 / steps) * eps;
@@ -49,13 +52,14 @@ export function makeAttack(name: string, s: AttackSettings): NamedAttack {
   if (n === 'fgsm' || n === 'fgm-l2') attack = (m, x, y, eps) => fgsm(m, x, y, { norm, eps, box: s.box, loss });
   else if (n.startsWith('bim')) attack = (m, x, y, eps) => pgd(m, x, y, { norm, eps, box: s.box, loss, steps, stepSize: stepSize(eps), randomStart: false });
   else if (n.startsWith('pgd')) attack = (m, x, y, eps) => pgd(m, x, y, { norm, eps, box: s.box, loss, steps, stepSize: stepSize(eps), randomStart: true, restarts, key });
-  else if (n.startsWith('apgd-t')) attack = (m, x, y, eps) => apgdTargeted(m, x, y, { norm, eps, box: s.box, steps, key });
+  else if (n.startsWith('apgd-t')) attack = (m, x, y, eps) => apgdTargeted(m, x, y, { norm, eps, box: s.box, steps, key, ...(s.targetClasses !== undefined && { targetClasses: s.targetClasses }) });
   else if (n === 'cw-l2') attack = (m, x, y, eps) => carliniWagnerL2(m, x, y, { eps, box: s.box, steps });
   else if (n.startsWith('fab')) {
     const targeted = n.startsWith('fab-t');
-    attack = (m, x, y, eps) => fab(m, x, y, { norm, eps, box: s.box, steps, restarts, targeted, key });
+    attack = (m, x, y, eps) => fab(m, x, y, { norm, eps, box: s.box, steps, restarts, targeted, key, ...(s.targetClasses !== undefined && { targetClasses: s.targetClasses }) });
   } else if (n.startsWith('deepfool')) attack = (m, x, y, eps) => deepFool(m, x, y, { norm, eps, box: s.box, steps });
   else if (n === 'square-linf') attack = (m, x, y, eps) => square(m, x, y, { eps, box: s.box, queries: steps, key });
+  else if (n === 'square-l2') attack = (m, x, y, eps) => squareL2(m, x, y, { eps, box: s.box, queries: steps, key });
   else if (n.startsWith('apgd')) {
     const apgdLoss = n.startsWith('apgd-dlr') ? 'dlr' : 'ce';
     attack = (m, x, y, eps) => apgd(m, x, y, { norm, eps, box: s.box, loss: apgdLoss, steps, restarts, key });
@@ -68,6 +72,6 @@ export function makeAttack(name: string, s: AttackSettings): NamedAttack {
   }
   return {
     name: n, norm, attack,
-    stronger: () => makeAttack(n, { ...s, steps: 2 * steps, restarts: n === 'fgsm' || n === 'fgm-l2' || n.startsWith('bim') || n.startsWith('deepfool') || n === 'square-linf' || n === 'cw-l2' ? restarts : 2 * restarts, ...(s.relativeStep !== undefined && { relativeStep: s.relativeStep / 2 }) }),
+    stronger: () => makeAttack(n, { ...s, steps: 2 * steps, restarts: n === 'fgsm' || n === 'fgm-l2' || n.startsWith('bim') || n.startsWith('deepfool') || n.startsWith('square') || n === 'cw-l2' ? restarts : 2 * restarts, ...(s.relativeStep !== undefined && { relativeStep: s.relativeStep / 2 }) }),
   };
 }

@@ -8,6 +8,7 @@ export { fgsm, pgd, mergeBest, accuracyOn, type Attack, type AttackOptions, type
 export { apgd, apgdCheckpoints, type ApgdOptions } from './apgd.js';
 export { apgdTargeted, type ApgdTargetedOptions } from './apgdTargeted.js';
 export { square, squareFraction, type SquareOptions, type SquareResult } from './square.js';
+export { squareL2, squarePatch } from './squareL2.js';
 export { deepFool, type DeepFoolOptions, type DeepFoolResult } from './deepfool.js';
 export { fab, fabRandomStart, type FabOptions, type FabResult } from './fab.js';
 export { projectionLinf, projectionL2, projectionL1, hyperplaneBoxProjection, normOf, dualNormOf, type FabNorm } from './fabProjection.js';

@@ -45,7 +45,8 @@ export function squareFraction(pInit: number, it: number, total: number): number
   return pInit / 2 ** halvings;
 }
 
-function shapeOf(x: Tensor, d: number, given: SquareOptions['imageShape']): [number, number, number] {
+/** [C, H, W] of one example: `given`, the image dims of x [N, C, H, W], or vectors [N, d] as [1, √d, √d] (or [1, 1, d]). */
+export function squareImageShape(x: Tensor, d: number, given: SquareOptions['imageShape']): [number, number, number] {
   if (given) {
     if (given[0] * given[1] * given[2] !== d) throw shapeError('square', 'imageShape', `C·H·W = ${d} features`, given);
     return [given[0], given[1], given[2]];
@@ -56,7 +57,7 @@ function shapeOf(x: Tensor, d: number, given: SquareOptions['imageShape']): [num
 }
 
 /** Margins of logits [n, k] (lower = closer to success). */
-function margins(logits: Tensor, labels: ArrayLike<number>, targeted: boolean): Float64Array {
+export function squareMargins(logits: Tensor, labels: ArrayLike<number>, targeted: boolean): Float64Array {
   const [n, k] = logits.shape as [number, number];
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -79,7 +80,7 @@ export function square(model: Classifier, x: Tensor, y: Tensor, o: SquareOptions
   const total = o.queries ?? 1000, pInit = o.pInit ?? 0.8;
   if (!Number.isInteger(total) || total < 1) throw valueError(op, 'queries', 'a positive integer', total);
   if (!(pInit > 0 && pInit <= 1)) throw valueError(op, 'pInit', 'a fraction in (0, 1]', pInit);
-  const [C, H, W] = shapeOf(x, d, o.imageShape);
+  const [C, H, W] = squareImageShape(x, d, o.imageShape);
   const labels = (o.targets ?? y).data, targeted = o.targets !== undefined;
   const key = o.key ?? makeKey(0);
   const { lower, upper } = o.box;
@@ -98,7 +99,7 @@ export function square(model: Classifier, x: Tensor, y: Tensor, o: SquareOptions
     }
   }
   const shape = [...x.shape];
-  const margin = margins(predictLogits(model, new Tensor(best, shape)), labels, targeted);
+  const margin = squareMargins(predictLogits(model, new Tensor(best, shape)), labels, targeted);
   const queries = new Int32Array(n).fill(1);
 
   for (let it = 1; it < total; it++) {
@@ -121,7 +122,7 @@ export function square(model: Classifier, x: Tensor, y: Tensor, o: SquareOptions
         }
       }
     });
-    const candidateMargin = margins(predictLogits(model, new Tensor(candidate, [active.length, ...shape.slice(1)])), active.map((i) => labels[i]!), targeted);
+    const candidateMargin = squareMargins(predictLogits(model, new Tensor(candidate, [active.length, ...shape.slice(1)])), active.map((i) => labels[i]!), targeted);
     active.forEach((i, a) => {
       queries[i]!++;
       if (candidateMargin[a]! < margin[i]!) {
