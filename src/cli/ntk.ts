@@ -113,12 +113,19 @@ export function registerNtkCommands(program: Command): void {
     .option('--batch-size <n>', 'rows per kernel block', positiveInt('--batch-size'), 512)
     .addOption(backendOption())
     .addOption(threadsOption())
+    .option('--layers', 'instead: time the train kernels [n, n] of every newer kernel layer beside the existing kernel of its family (bench/ntkLayers.ts)')
+    .option('--image-n <m>', 'with --layers: images for the conv / pooling family', positiveInt('--image-n'), 200)
+    .option('--image-side <s>', 'with --layers: image side S (images [1, S, S], full spatial covariance)', positiveInt('--image-side'), 6)
     .option('--json', 'print the JSON result on one line')
-    .action(async (opts: { n: number; test: number; inputs: NtkBenchInputs; data?: string; d: number; diagReg: number; rounds: number; batchSize: number; backend: BackendChoice; threads?: number; json?: boolean }) => {
+    .action(async (opts: { n: number; test: number; inputs: NtkBenchInputs; data?: string; d: number; diagReg: number; rounds: number; batchSize: number; layers?: boolean; imageN: number; imageSide: number; backend: BackendChoice; threads?: number; json?: boolean }) => {
       const { benchNtk } = await import('../../bench/ntk.js');
+      const { benchNtkLayers } = await import('../../bench/ntkLayers.js');
       const dispose = await useBackend(opts.backend, opts.threads);
       try {
-        const result = benchNtk({ ...opts, ...(opts.data !== undefined && { dataDir: opts.data }), log: (line) => process.stderr.write(`${line}\n`) });
+        const log = (line: string) => process.stderr.write(`${line}\n`);
+        const result = opts.layers
+          ? benchNtkLayers({ n: opts.n, imageN: opts.imageN, imageSide: opts.imageSide, rounds: opts.rounds, batchSize: opts.batchSize, ...(opts.data !== undefined && { dataDir: opts.data }), log })
+          : benchNtk({ ...opts, ...(opts.data !== undefined && { dataDir: opts.data }), log });
         process.stdout.write(`${JSON.stringify(result, null, opts.json ? 0 : 2)}\n`);
       } finally {
         await dispose();

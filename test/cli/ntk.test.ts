@@ -147,6 +147,24 @@ test('ntk bench --json: the required keys, consistent times, and a t = ∞ NTK p
   }
 });
 
+test('ntk bench --layers --json: one row per newer layer with its family baseline, ratios consistent', () => {
+  const j = bench('--layers', '--n', '40', '--image-n', '6', '--image-side', '4') as unknown as { rows: { family: string; layer: string; arch: string; n: number; input_shape: number[]; kernel_s: number; baseline_s: number; ratio: number }[]; backend: string };
+  const families = new Set(j.rows.map((r) => r.family));
+  assert.deepEqual([...families], ['vectors', 'images']);
+  for (const f of families) {
+    const rows = j.rows.filter((r) => r.family === f);
+    assert.match(rows[0]!.layer, /baseline/);
+    assert.ok(rows.length >= 5, `${f}: ${rows.length} layers`);
+    for (const r of rows) {
+      assert.ok(r.kernel_s > 0 && r.baseline_s === rows[0]!.kernel_s, `${r.layer}: times`);
+      assert.ok(Math.abs(r.ratio - r.kernel_s / r.baseline_s) < 1e-12);
+      assert.equal(r.n, f === 'vectors' ? 40 : 6);
+      assert.deepEqual(r.input_shape, f === 'vectors' ? [784] : [1, 4, 4]);
+    }
+  }
+  assert.ok(j.rows.some((r) => r.arch.includes('fanin_prod')) && j.rows.some((r) => r.arch.includes('sum_pool')));
+});
+
 test('ntk bench on real Fashion-MNIST (when installed): d = 784, well above chance', { skip: existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz') ? false : 'Fashion-MNIST not installed' }, () => {
   const j = bench('--n', '300', '--test', '100', '--backend', 'cpu');
   assert.match(j.data, /^fashion-mnist/);

@@ -1,0 +1,105 @@
+// `tessera ntk bench --layers`: the NNGP + NTK train kernels [N, N] of each kernel layer added beyond the
+// original dense/ReLU stax, timed beside the existing kernel of the same family on the same inputs:
+//   vectors  N inputs [N, 784] (the first N Fashion-MNIST train images, standardised, when present; else
+//            seeded Gaussian rows); baseline the 4-layer ReLU spec of `ntk bench`; each closed-form
+//            activation in its place, and two-branch fan-ins (sum / prod / concat) after the first layer;
+//   images   M seeded Gaussian images [M, 1, S, S] (full spatial covariance: a kernel entry is a [P, P]
+//            matrix, P = S², so images are small); baseline two stride-1 'same' 3×3 convs with ReLU and
+//            global average pooling; strided / circular convs and local pooling in its place.
+// `ratio` = kernel_s / baseline_s of the family, measured in the same process one after the other
+// (medians over rounds).
+import { performance } from 'node:perf_hooks';
+import { getBackend } from '../src/index.js';
+import { random } from '../src/core/index.js';
+import { take, toTensors } from '../src/data/index.js';
+import { FASHION_MNIST_DIR, isFile, loadFashionMnist } from '../src/io/index.js';
+import { kernelFn, parseArchitecture, type Inputs } from '../src/infinite/index.js';
+import { median } from './timing.js';
+
+const D = 'dense:1.4:0.1';
+const stack = (act: string) => `${D} ${act} ${D} ${act} ${D} ${act} ${D}`;
+const branches = (fanIn: string) => `${D} ( relu ${D} | erf ${D} ) ${fanIn} relu ${D}`;
+const CONV = 'conv:1:3:1.4:0.1';
+
+/** [name, spec] of the vector family; the first is the baseline. */
+export const VECTOR_LAYERS: readonly (readonly [string, string])[] = [
+  ['relu (baseline)', stack('relu')],
+  ['sin', stack('sin')], ['cos', stack('cos')], ['rbf', stack('rbf:1')], ['exp', stack('exp')], ['gaussian', stack('gaussian:1:-0.5')],
+  ['sign', stack('sign')], ['abs', stack('abs')],
+  ['fanin_sum', branches('fanin_sum')], ['fanin_prod', branches('fanin_prod')], ['fanin_concat', branches('fanin_concat')],
+];
+
+/** [name, spec] of the image family; the first is the baseline. */
+export const IMAGE_LAYERS: readonly (readonly [string, string])[] = [
+  ['conv same, stride 1 (baseline)', `${CONV} relu ${CONV} relu global_avg_pool ${D}`],
+  ['conv circular', `${CONV}:1:circular relu ${CONV}:1:circular relu global_avg_pool ${D}`],
+  ['conv stride 2', `${CONV}:2 relu ${CONV} relu global_avg_pool ${D}`],
+  ['conv valid', `${CONV}:1:valid relu ${CONV} relu global_avg_pool ${D}`],
+  ['avg_pool 2', `${CONV} relu avg_pool:2 ${CONV} relu global_avg_pool ${D}`],
+  ['sum_pool 2', `${CONV} relu sum_pool:2 ${CONV} relu global_avg_pool ${D}`],
+  ['flatten', `${CONV} relu ${CONV} relu flatten ${D}`],
+];
+
+export interface NtkLayersOptions {
+  readonly n: number;
+  readonly imageN: number;
+  readonly imageSide: number;
+  readonly rounds: number;
+  readonly batchSize: number;
+  readonly dataDir?: string;
+  readonly log?: (line: string) => void;
+}
+
+export interface NtkLayerRow {
+  family: 'vectors' | 'images';
+  layer: string;
+  arch: string;
+  n: number;
+  input_shape: number[];
+  kernel_s: number;
+  baseline_s: number;
+  ratio: number;
+}
+
+export interface NtkLayersResult {
+  backend: string;
+  threads: number;
+  data: string;
+  rows: NtkLayerRow[];
+}
+
+function vectorInputs(o: NtkLayersOptions): { x: Inputs; data: string } {
+  const dir = o.dataDir ?? FASHION_MNIST_DIR;
+  if (isFile(`${dir}/train-images-idx3-ubyte.gz`) || isFile(`${dir}/train-images-idx3-ubyte`)) {
+    const t = toTensors(take(loadFashionMnist({ dir }).train, o.n), { dtype: 'f64', flatten: true, normalize: 'standardize' });
+    return { x: { data: t.x.data as Float64Array, shape: t.x.shape }, data: `fashion-mnist (${dir})` };
+  }
+  return { x: { data: random.normalValues(random.key(0), o.n * 784, 'f64'), shape: [o.n, 784] }, data: 'gaussian (seeded, d = 784)' };
+}
+
+function timeFamily(family: NtkLayerRow['family'], layers: readonly (readonly [string, string])[], x: Inputs, o: NtkLayersOptions): NtkLayerRow[] {
+  const seconds = layers.map(([name, arch]) => {
+    const layer = parseArchitecture(arch), times: number[] = [];
+    for (let r = 0; r < o.rounds; r++) {
+      const t0 = performance.now();
+      kernelFn(layer, x, null, { batchSize: o.batchSize });
+      times.push((performance.now() - t0) / 1000);
+    }
+    o.log?.(`${family} ${name}: ${median(times).toFixed(3)} s`);
+    return median(times);
+  });
+  return layers.map(([layer, arch], i) => ({
+    family, layer, arch, n: x.shape[0]!, input_shape: x.shape.slice(1), kernel_s: seconds[i]!, baseline_s: seconds[0]!, ratio: seconds[i]! / seconds[0]!,
+  }));
+}
+
+export function benchNtkLayers(o: NtkLayersOptions): NtkLayersResult {
+  const vectors = vectorInputs(o);
+  const S = o.imageSide;
+  const images: Inputs = { data: random.normalValues(random.key(1), o.imageN * S * S, 'f64'), shape: [o.imageN, 1, S, S] };
+  const backend = getBackend();
+  return {
+    backend: backend.name, threads: backend.threads, data: vectors.data,
+    rows: [...timeFamily('vectors', VECTOR_LAYERS, vectors.x, o), ...timeFamily('images', IMAGE_LAYERS, images, { ...o, batchSize: Math.min(o.batchSize, 64) })],
+  };
+}
