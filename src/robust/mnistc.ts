@@ -4,6 +4,8 @@
 // image); the other corruptions are in mnistcExtra.ts, the dispatch by name in mnistcCorrupt.ts.
 // Parameters follow corruptions.py; where the reference relies on a library whose exact
 // behaviour was not reproduced, the function says so:
+//   glass blur   — as the reference: skimage `gaussian(…, multichannel=True)` on a 2-D image treats the
+//                  columns as channels, so both blurs run down the columns only (σ = (0.7, 0));
 //   impulse noise — modern skimage s&p (each pixel replaced with probability `amount`, salt or pepper 1:1);
 //   motion blur  — ImageMagick's MotionBlurImage approximated by a one-sided Gaussian line kernel
 //                  (width 2·radius + 1 samples, σ, bilinear, edges clamped), no PNG 8-bit round trip;
@@ -11,7 +13,7 @@
 //   shear        — the skimage ≤ 0.18 AffineTransform shear (matrix [[1, −sin s], [0, cos s]]);
 //   canny edges  — see canny.ts (UNVERIFIED against skimage pixel for pixel).
 import { foldIn, normalValues, randintValues, uniformValues, type Key } from '../core/random.js';
-import { aboutCentre, checkImage, clip, gaussianBlur, sampleBilinear, warpAffine } from './imageOps.js';
+import { aboutCentre, clip, gaussianBlur, gaussianBlurAxis, sampleBilinear, warpAffine } from './imageOps.js';
 import { canny } from './canny.js';
 import { MNIST_C_SEVERITY as P } from './mnistcParams.js';
 
@@ -44,9 +46,9 @@ export function impulseNoise(x: Img, key: Key, amount: number = P.impulse_noise.
   return x.map((v, i) => (u[i]! < amount ? (u[x.length + i]! < 0.5 ? 0 : 1) : v));
 }
 
-/** Blur (σ 0.7), 8-bit quantise, swap pixels locally (max δ 1, 2 iterations), blur again (severity 1). */
+/** Blur (σ 0.7, down the columns), 8-bit quantise, swap pixels locally (max δ 1, 2 iterations), blur again (severity 1). */
 export function glassBlur(x: Img, key: Key, sigma: number = P.glass_blur.params.sigma, maxDelta: number = P.glass_blur.params.maxDelta, iterations: number = P.glass_blur.params.iterations): Img {
-  const q = gaussianBlur(x, S, S, sigma).map((v) => Math.floor(Math.min(1, Math.max(0, v)) * 255));
+  const q = gaussianBlurAxis(x, S, S, sigma, 'y').map((v) => Math.floor(Math.min(1, Math.max(0, v)) * 255));
   let k = 0;
   for (let it = 0; it < iterations; it++) {
     for (let h = S - maxDelta; h > maxDelta; h--) for (let w = S - maxDelta; w > maxDelta; w--) {
@@ -59,7 +61,7 @@ export function glassBlur(x: Img, key: Key, sigma: number = P.glass_blur.params.
       }
     }
   }
-  return clip(gaussianBlur(q.map((v) => v / 255), S, S, sigma));
+  return clip(gaussianBlurAxis(q.map((v) => v / 255), S, S, sigma, 'y'));
 }
 
 /** One-sided motion blur along a random angle in [−45°, 45°), radius 10, σ 3 (severity 1). */
