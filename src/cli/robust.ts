@@ -1,8 +1,9 @@
-// `tessera robust eval` (attack a training checkpoint over an ε sweep, with the sanity checks) and
-// `tessera robust mi` (I(T;Y) in bits of two JSON arrays of class ids; the bits alone on the last line).
+// `tessera robust eval` (attack a training checkpoint over an ε sweep, with the sanity checks),
+// `tessera robust mi` (I(T;Y) in bits of two JSON arrays of class ids; the bits alone on the last line) and
+// `tessera robust faults` (the MNIST-C corruptions with the severity parameters they run at).
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileChecked } from '../io/atomicWrite.js';
-import { ATTACK_NAMES, mutualInformation, type SanityCheck } from '../robust/index.js';
+import { ATTACK_NAMES, MNIST_C_CORRUPTIONS, MNIST_C_DATASET_CORRUPTIONS, MNIST_C_SEVERITY, mutualInformation, type SanityCheck } from '../robust/index.js';
 import { robustEvalCheckpoint } from '../experiments/robustEval.js';
 import { useBackend, type BackendChoice } from './backend.js';
 import { backendOption, positiveInt, nonNegativeInt } from './options.js';
@@ -78,5 +79,21 @@ export function registerRobustCommands(program: Command): void {
       const t = readClassIds(o.pred, '--pred'), y = readClassIds(o.labels, '--labels');
       if (t.length !== y.length) throw new Error(`--pred has ${t.length} entries but --labels has ${y.length}; expected one prediction per label`);
       process.stdout.write(`${mutualInformation(t, y, o.classes)}\n`);
+    });
+  robust.command('faults')
+    .description('list the MNIST-C corruptions (corruptDigit names) with the severity level and parameters each runs at')
+    .option('--json', 'print one JSON object: name → {severity, params, inDataset}')
+    .action((o: { json?: boolean }) => {
+      const rows = MNIST_C_CORRUPTIONS.map((name) => ({ name, ...MNIST_C_SEVERITY[name], inDataset: MNIST_C_DATASET_CORRUPTIONS.includes(name) }));
+      if (o.json) {
+        process.stdout.write(`${JSON.stringify(Object.fromEntries(rows.map(({ name, ...r }) => [name, r])))}\n`);
+        return;
+      }
+      const num = (v: number) => String(Number.isInteger(v) ? v : Number(v.toPrecision(6)));
+      const fmt = (p: Record<string, number | number[]>) => Object.entries(p).map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.map(num).join(', ')}]` : num(v)}`).join(' ') || '—';
+      process.stdout.write(`MNIST-C corruptions (google-research/mnist-c corruptions.py; * = in the published dataset), images in [0, 1]\n`);
+      process.stdout.write(`${'corruption'.padEnd(19)} ${'severity'.padEnd(8)} parameters\n`);
+      for (const r of rows) process.stdout.write(`${(r.name + (r.inDataset ? ' *' : '')).padEnd(19)} ${String(r.severity ?? '—').padEnd(8)} ${fmt(r.params)}\n`);
+      process.stdout.write(`not implemented: pessimal_noise (needs the reference's learned 196×196 noise matrix), frost (needs its frost photographs)\n`);
     });
 }

@@ -82,6 +82,25 @@ export function gaussianBlur(img: ArrayLike<number>, h: number, w: number, sigma
   return out;
 }
 
+/** An index outside [0, n) mapped back in: 'nearest' replicates the edge, 'reflect' is scipy's (d c b a | a b c d | d c b a). */
+function edgeIndex(i: number, n: number, edges: 'nearest' | 'reflect'): number {
+  if (edges === 'nearest') return Math.min(n - 1, Math.max(0, i));
+  const m = ((i % (2 * n)) + 2 * n) % (2 * n);
+  return m < n ? m : 2 * n - 1 - m;
+}
+
+/** A 1-D Gaussian blur along one axis only (x = along rows, y = down columns), scipy.ndimage.gaussian_filter1d. */
+export function gaussianBlurAxis(img: ArrayLike<number>, h: number, w: number, sigma: number, axis: 'x' | 'y', edges: 'nearest' | 'reflect' = 'nearest', truncate = 4): Float32Array {
+  checkImage(img, h, w, 'gaussianBlurAxis');
+  const k = gaussianKernel(sigma, truncate), r = (k.length - 1) / 2, out = new Float32Array(h * w);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    let s = 0;
+    for (let i = -r; i <= r; i++) s += k[i + r]! * (axis === 'x' ? img[y * w + edgeIndex(x + i, w, edges)]! : img[edgeIndex(y + i, h, edges) * w + x]!);
+    out[y * w + x] = s;
+  }
+  return out;
+}
+
 /** 3×3 correlation with replicated edges. */
 export function correlate3x3(img: ArrayLike<number>, h: number, w: number, k: readonly number[]): Float64Array {
   const out = new Float64Array(h * w);

@@ -24,4 +24,8 @@ export { gaussianNoise, uniformNoise, noiseSweep } from './noise.js';
 export * from './imageOps.js';
 export { canny } from './canny.js';
 export * from './mnistc.js';
+export * from './mnistcExtra.js';
+export * from './mnistcParams.js';
+export * from './mnistcCorrupt.js';
+export { jpegRoundTrip, jpegQuantTable } from './jpeg.js';
 export { faultToleranceCnn, adversarialSpheresMlp } from './paperModels.js';
