@@ -61,7 +61,7 @@ export function mapKernel(k: Kernel, f: PairMap): Kernel {
         ntk[row + j] = r[1]! * T[row + j]!;
       }
     }
-    return { ...k, nngp, ntk, cov1, cov2 };
+    return { ...k, nngp, ntk, cov1, cov2, isGaussian: false };
   }
   for (let i = 0; i < k.n1; i++) {
     for (let j = 0; j < k.n2; j++) {
@@ -77,7 +77,7 @@ export function mapKernel(k: Kernel, f: PairMap): Kernel {
       }
     }
   }
-  return { ...k, nngp, ntk, cov1, cov2 };
+  return { ...k, nngp, ntk, cov1, cov2, isGaussian: false };
 }
 
 function abReluMap(a: number, b: number): PairMap {

@@ -117,7 +117,7 @@ export function conv(outChannels: number, kernelSize: number | readonly [number,
       const ntk = nngp.map((v, i) => v + w2 * thetaConv[i]!);
       const cov1 = go(k.cov1, k.n1).map((v) => w2 * v + b2);
       const cov2 = k.cov2 === k.cov1 ? cov1 : go(k.cov2, k.n2).map((v) => w2 * v + b2);
-      return { ...k, spatial: [oh, ow], channels: outChannels, nngp, ntk, cov1, cov2 };
+      return { ...k, spatial: [oh, ow], channels: outChannels, nngp, ntk, cov1, cov2, isGaussian: true };
     },
   };
 }
@@ -147,7 +147,8 @@ function reducePositions(k: Kernel, diagonalOnly: boolean, channels: number): Ke
 export const flatten = (): Layer => elementwiseLayer('flatten', {
   shape: (s) => [s.reduce((a, b) => a * b, 1)],
   apply: (x) => reshape(x, [x.shape[0]!, x.size / x.shape[0]!]),
-  kernel: (k) => (k.spatial.length === 0 ? k : reducePositions(k, true, k.channels * positionsOf(k))),
+  // not Gaussian afterwards (neural-tangents): the flattened features at different positions are not i.i.d.
+  kernel: (k) => (k.spatial.length === 0 ? k : { ...reducePositions(k, true, k.channels * positionsOf(k)), isGaussian: false }),
 });
 
 /** [C, H, W] → [C], the mean over positions. */

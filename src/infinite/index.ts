@@ -17,6 +17,7 @@ export { avgPool, sumPool, type AvgPoolOptions } from './pooling.js';
 export { gradientDescent, type FunctionSpaceLoss, type GradientDescentOptions, type GradientDescentRequest } from './gradientFlow.js';
 export { gradientDescentMse, gpInference, maxLearningRate, type GradientDescentMseOptions, type GradientDescentMseRequest, type GpInferenceOptions } from './finitePredict.js';
 export { serial, parallel, fanOut, identity, elementwiseLayer, type Layer, type ParamTree, type Shape, type Flow, type InitOptions } from './layer.js';
+export { layerNorm, type LayerNormOptions } from './layerNorm.js';
 export { dense, denseKernel, type DenseOptions, type Parameterization } from './dense.js';
 export { relu, abRelu, leakyRelu, erf, gelu, sin, cos, rbf, exp, gaussian, sign, abs, elementwise, mapKernel, quadratureMap, type PairMap } from './activations.js';
 export { conv, flatten, globalAvgPool, type ConvOptions } from './conv.js';

@@ -8,6 +8,8 @@
 //
 // `cov2 === cov1` when x2 is x1 (one set of inputs), so self-covariances are computed once.
 // `channels` is the width of the current representation (used by the standard parameterisation).
+// `isGaussian` (neural-tangents' is_gaussian): the representation is the output of an affine layer, i.e. its
+// channels are i.i.d. zero-mean Gaussian processes, which layerNorm needs; false for the inputs.
 // Input kernel (neural-tangents' _cov): K⁰(x, x')[p, q] = Σ_c x[c, p] x'[c, q] / C, Θ⁰ = 0.
 import { shapeError, valueError } from '../core/errors.js';
 import { blockGrams, gram, selfGram } from './linalg.js';
@@ -24,6 +26,7 @@ export interface Kernel {
   readonly ntk: Float64Array;
   readonly cov1: Float64Array;
   readonly cov2: Float64Array;
+  readonly isGaussian: boolean;
 }
 
 export const positionsOf = (k: { spatial: readonly number[] }): number => k.spatial.reduce((a, b) => a * b, 1);
@@ -134,5 +137,5 @@ export function inputKernel(x1: Inputs, x2: Inputs | null): Kernel {
     cov1 = new Float64Array(a.n * PP);
     for (let i = 0; i < a.n; i++) cov1.set(nngp.subarray((i * a.n + i) * PP, (i * a.n + i + 1) * PP), i * PP);
   } else cov1 = selfCov(a);
-  return { n1: a.n, n2: b.n, spatial, channels: C, nngp, ntk: new Float64Array(nngp.length), cov1, cov2: x2 === null ? cov1 : selfCov(b) };
+  return { n1: a.n, n2: b.n, spatial, channels: C, nngp, ntk: new Float64Array(nngp.length), cov1, cov2: x2 === null ? cov1 : selfCov(b), isGaussian: false };
 }
