@@ -1,6 +1,8 @@
 // The infinite-width kernels of a layer between two sets of inputs, computed in blocks of rows so that
 // memory is bounded by the output (n1·n2 per matrix) plus one block's intermediates, as nt.batch does.
-// With x2 omitted only the blocks on and above the diagonal are computed and mirrored.
+// With x2 omitted — or equal to x1 to 1e-12 in every entry, as neural-tangents' utils.x1_is_x2 decides — only the
+// blocks on and above the diagonal are computed and mirrored, and layers see one set of inputs (dropout's shared
+// masks on the diagonal).
 //
 //   kernelFn(layer, x1, x2?) → { nngp [n1, n2], ntk [n1, n2], nngpDiag1 [n1], nngpDiag2 [n2] }
 //
@@ -59,9 +61,18 @@ function mirrorBlock(block: Float64Array, ni: number, nj: number, out: Float64Ar
   }
 }
 
+/** x1 and x2 are the same inputs: equal shapes and every entry within 1e-12 (neural-tangents' utils.x1_is_x2). */
+function sameInputs(a: Inputs, b: Inputs): boolean {
+  if (a === b) return true;
+  if (a.shape.length !== b.shape.length || a.shape.some((v, i) => v !== b.shape[i])) return false;
+  for (let i = 0; i < a.data.length; i++) if (!(Math.abs(a.data[i]! - b.data[i]!) < 1e-12)) return false;
+  return true;
+}
+
 export function kernelFn(layer: Layer, x1In: InputsLike, x2In?: InputsLike | null, options: KernelFnOptions = {}): KernelMatrices {
   const x1 = asInputs('x1', x1In);
-  const x2 = x2In === undefined || x2In === null ? null : asInputs('x2', x2In);
+  const x2Given = x2In === undefined || x2In === null ? null : asInputs('x2', x2In);
+  const x2 = x2Given !== null && sameInputs(x1, x2Given) ? null : x2Given;
   if (x2 !== null && (x2.shape.length !== x1.shape.length || x2.shape.some((v, i) => i > 0 && v !== x1.shape[i]))) {
     throw shapeError('kernelFn', 'x2', `inputs [N, ${x1.shape.slice(1).join(', ')}] (the per-example shape of x1)`, x2.shape);
   }
