@@ -70,7 +70,7 @@ export function registerNtkCommands(program: Command): void {
   const ntk = program.command('ntk').description('infinite-width neural network kernels (NNGP and NTK)');
   ntk.command('kernel')
     .description('NNGP and NTK Gram matrices of a fully connected network between the rows of JSON files (input kernel x·x\'/d)')
-    .requiredOption('--arch <spec>', 'space-separated layers: dense:W_STD:B_STD[:WIDTH] (B_STD "none" = no bias), relu, erf, gelu, identity, leaky_relu:A, abrelu:A:B, erf:A:B:C, sin[:A:B:C], cos[:A:B:C], rbf:GAMMA, exp[:A:B], gaussian:A:B, sign, abs')
+    .requiredOption('--arch <spec>', 'space-separated layers: dense:W_STD:B_STD[:WIDTH] (B_STD "none" = no bias), relu, erf, gelu, identity, leaky_relu:A, abrelu:A:B, erf:A:B:C, sin[:A:B:C], cos[:A:B:C], rbf:GAMMA, exp[:A:B], gaussian:A:B, sign, abs, monomial:D, rectified_monomial:D, hermite:D, polynomial:C0:C1:...:CN, layer_norm[:EPS], dropout:RATE[:train|test] (RATE = keep probability)')
     .requiredOption('--x1 <file>', 'JSON array of input rows [[...], ...]')
     .option('--x2 <file>', 'second JSON array of rows (default: x1)')
     .addOption(new Option('--param <name>', 'parameterisation').choices(['ntk', 'standard']).default('ntk'))

@@ -17,6 +17,8 @@
 //   sign: K_new = (2/π)·asin(K12/√(K11K22)),  K̇ = ∂K_new/∂K12 = (2/π)/√(K11K22 − K12²) (Price's theorem, as
 //     neural-tangents; infinite on the diagonal; a finite sign network's gradient through φ is 0 almost everywhere)
 //   abs = abRelu(−1, 1).
+//   polynomial(c), monomial(d), hermite(d), rectifiedMonomial(d): exact maps in polynomials.ts (Hermite expansion,
+//     and the degree-d arc-cosine kernel by a Stein recurrence).
 //   gelu and any `elementwise(fn, dfn)`: two-dimensional Gauss–Hermite quadrature (quadrature.ts),
 //     u = √K11·z1, v = √K22·(ρ z1 + √(1−ρ²) z2) — accurate for smooth φ; for kinks use many points.
 // Square roots of rounding-negative determinants are clamped at 0, so nothing turns into NaN.

@@ -19,6 +19,7 @@ export { gradientDescentMse, gpInference, maxLearningRate, type GradientDescentM
 export { serial, parallel, fanOut, identity, elementwiseLayer, type Layer, type ParamTree, type Shape, type Flow, type InitOptions, type ApplyOptions } from './layer.js';
 export { layerNorm, type LayerNormOptions } from './layerNorm.js';
 export { dropout } from './dropout.js';
+export { polynomial, monomial, hermite, rectifiedMonomial } from './polynomials.js';
 export { dense, denseKernel, type DenseOptions, type Parameterization } from './dense.js';
 export { relu, abRelu, leakyRelu, erf, gelu, sin, cos, rbf, exp, gaussian, sign, abs, elementwise, mapKernel, quadratureMap, type PairMap } from './activations.js';
 export { conv, flatten, globalAvgPool, type ConvOptions } from './conv.js';

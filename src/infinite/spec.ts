@@ -2,15 +2,20 @@
 //   dense:W_STD:B_STD[:WIDTH]   B_STD may be "none" (no bias); WIDTH (default 1) matters only for the
 //                               standard parameterisation, where the NTK grows with the input width
 //   relu | erf | gelu | identity | leaky_relu:ALPHA | abrelu:A:B | erf:A:B:C | sin[:A:B:C] | cos[:A:B:C] |
-//   rbf:GAMMA | exp[:A:B] | gaussian:A:B | sign | abs
+//   rbf:GAMMA | exp[:A:B] | gaussian:A:B | sign | abs | monomial:D | rectified_monomial:D | hermite:D |
+//   polynomial:C0:C1:…:CN (φ = C0 + C1·x + … + CN·x^N) | layer_norm[:EPS] | dropout:RATE[:train|test] (RATE = keep
+//   probability; train by default)
 // e.g. "dense:1.4:0.1 relu dense:1.4:0.1 relu dense:1.4:0.1". Unknown layers and bad numbers are errors
 // that name the token.
 import { TesseraError } from '../core/errors.js';
 import { abRelu, abs, cos, erf, exp, gaussian, gelu, leakyRelu, rbf, relu, sign, sin } from './activations.js';
+import { dropout } from './dropout.js';
+import { layerNorm } from './layerNorm.js';
+import { hermite, monomial, polynomial, rectifiedMonomial } from './polynomials.js';
 import { dense, type Parameterization } from './dense.js';
 import { identity, serial, type Layer } from './layer.js';
 
-const LAYERS = 'dense:W_STD:B_STD[:WIDTH], relu, erf, gelu, identity, leaky_relu:ALPHA, abrelu:A:B, erf:A:B:C, sin[:A:B:C], cos[:A:B:C], rbf:GAMMA, exp[:A:B], gaussian:A:B, sign, abs';
+const LAYERS = 'dense:W_STD:B_STD[:WIDTH], relu, erf, gelu, identity, leaky_relu:ALPHA, abrelu:A:B, erf:A:B:C, sin[:A:B:C], cos[:A:B:C], rbf:GAMMA, exp[:A:B], gaussian:A:B, sign, abs, monomial:D, rectified_monomial:D, hermite:D, polynomial:C0:…:CN, layer_norm[:EPS], dropout:RATE[:train|test]';
 
 export function parseArchitecture(spec: string, o: { parameterization?: Parameterization } = {}): Layer {
   const op = 'parseArchitecture';
@@ -50,6 +55,19 @@ export function parseArchitecture(spec: string, o: { parameterization?: Paramete
       case 'gaussian': arity([2]); return gaussian(num(0, 'A')!, num(1, 'B')!);
       case 'sign': arity([0]); return sign();
       case 'abs': arity([0]); return abs();
+      case 'monomial': arity([1]); return monomial(num(0, 'D')!);
+      case 'rectified_monomial': arity([1]); return rectifiedMonomial(num(0, 'D')!);
+      case 'hermite': arity([1]); return hermite(num(0, 'D')!);
+      case 'polynomial':
+        if (args.length === 0) throw new TesseraError('value', op, `layer ${at + 1} "${token}": expected coefficients C0:C1:… after "polynomial:", got none`);
+        return polynomial(args.map((_, i) => num(i, `C${i}`)!));
+      case 'layer_norm': arity([0, 1]); return args.length === 0 ? layerNorm() : layerNorm({ eps: num(0, 'EPS')! });
+      case 'dropout': {
+        arity([1, 2]);
+        const mode = args[1] ?? 'train';
+        if (mode !== 'train' && mode !== 'test') throw new TesseraError('value', op, `layer ${at + 1} "${token}": mode expected "train" or "test", got "${mode}"`);
+        return dropout(num(0, 'RATE')!, mode);
+      }
       default:
         throw new TesseraError('value', op, `layer ${at + 1} "${token}": unknown layer "${name}", expected one of ${LAYERS}`);
     }
