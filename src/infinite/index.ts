@@ -14,7 +14,7 @@ export { empiricalDistance, readoutDistanceOfWeights, type PairInput, type Dista
 export { inputKernel, toInputs, positionsOf, type Kernel, type Inputs } from './kernel.js';
 export { fanInSum, fanInProd, fanInConcat } from './fanIn.js';
 export { avgPool, sumPool, type AvgPoolOptions } from './pooling.js';
-export { gradientDescent, type FunctionSpaceLoss, type GradientDescentOptions, type GradientDescentRequest } from './gradientFlow.js';
+export { gradientDescent, type FunctionSpaceLoss, type GradientDescentOptions, type GradientDescentRequest, type GradientDescentResult } from './gradientFlow.js';
 export { gradientDescentMse, gpInference, maxLearningRate, type GradientDescentMseOptions, type GradientDescentMseRequest, type GpInferenceOptions } from './finitePredict.js';
 export { serial, parallel, fanOut, identity, elementwiseLayer, type Layer, type ParamTree, type Shape, type Flow, type InitOptions, type ApplyOptions } from './layer.js';
 export { layerNorm, type LayerNormOptions } from './layerNorm.js';
