@@ -14,11 +14,12 @@ import { positionsOf, type Kernel } from './kernel.js';
 import { single, type Layer } from './layer.js';
 
 /** Copies of the blocks of `src` with their position diagonal × factor; `every` block, or only blocks (i, i) of [n, n]. */
-function scaleDiagonal(src: Float64Array, blocks: number, P: number, factor: number, every: boolean, n: number): Float64Array {
+function scaleDiagonal(src: Float64Array, blocks: number, P: number, factor: number, every: boolean, n: number, diagonalOnly: boolean): Float64Array {
   const out = Float64Array.from(src);
+  const per = diagonalOnly ? P : P * P, stride = diagonalOnly ? 1 : P + 1;
   for (let b = 0; b < blocks; b++) {
     if (!every && b % (n + 1) !== 0) continue;
-    for (let p = 0; p < P; p++) out[b * P * P + p * (P + 1)]! *= factor;
+    for (let p = 0; p < P; p++) out[b * per + p * stride]! *= factor;
   }
   return out;
 }
@@ -44,10 +45,11 @@ export function dropout(rate: number, mode: 'train' | 'test' = 'train'): Layer {
       const k = single(name, 'input', input);
       if (mode === 'test') return k;
       const P = positionsOf(k), f = 1 / rate, same = k.cov2 === k.cov1 && k.n1 === k.n2;
-      const cov1 = scaleDiagonal(k.cov1, k.n1, P, f, true, k.n1);
-      const pairs = (v: Float64Array) => (same ? scaleDiagonal(v, k.n1 * k.n2, P, f, false, k.n1) : Float64Array.from(v));
+      const D = k.diagonalSpatial;
+      const cov1 = scaleDiagonal(k.cov1, k.n1, P, f, true, k.n1, D);
+      const pairs = (v: Float64Array) => (same ? scaleDiagonal(v, k.n1 * k.n2, P, f, false, k.n1, D) : Float64Array.from(v));
       const out: Kernel = {
-        ...k, nngp: pairs(k.nngp), ntk: pairs(k.ntk), cov1, cov2: k.cov2 === k.cov1 ? cov1 : scaleDiagonal(k.cov2, k.n2, P, f, true, k.n2), isGaussian: false,
+        ...k, nngp: pairs(k.nngp), ntk: pairs(k.ntk), cov1, cov2: k.cov2 === k.cov1 ? cov1 : scaleDiagonal(k.cov2, k.n2, P, f, true, k.n2, D), isGaussian: false,
       };
       return out;
     },

@@ -17,7 +17,7 @@ import { branches, type Layer, type Shape } from './layer.js';
 function checkKernels(name: string, ks: readonly Kernel[], sameChannels: boolean): void {
   const first = ks[0]!;
   ks.forEach((k, i) => {
-    if (k.n1 !== first.n1 || k.n2 !== first.n2 || positionsOf(k) !== positionsOf(first) || (sameChannels && k.channels !== first.channels)) {
+    if (k.n1 !== first.n1 || k.n2 !== first.n2 || positionsOf(k) !== positionsOf(first) || k.diagonalSpatial !== first.diagonalSpatial || (sameChannels && k.channels !== first.channels)) {
       throw shapeError(name, `branch ${i}`, `a kernel like branch 0 (${first.channels} channels, spatial [${first.spatial.join(', ')}])`, `${k.channels} channels, spatial [${k.spatial.join(', ')}]`);
     }
   });

@@ -11,7 +11,7 @@ export {
 } from './readoutKernel.js';
 export { sampleSparseGaussianWeights, bernoulliPositions } from './sparseWeights.js';
 export { empiricalDistance, readoutDistanceOfWeights, type PairInput, type DistanceEstimate } from './empiricalDistance.js';
-export { inputKernel, toInputs, positionsOf, type Kernel, type Inputs } from './kernel.js';
+export { inputKernel, toInputs, positionsOf, blockSize, type Kernel, type Inputs } from './kernel.js';
 export { fanInSum, fanInProd, fanInConcat } from './fanIn.js';
 export { avgPool, sumPool, type AvgPoolOptions } from './pooling.js';
 export { gradientDescent, type FunctionSpaceLoss, type GradientDescentOptions, type GradientDescentRequest, type GradientDescentResult } from './gradientFlow.js';

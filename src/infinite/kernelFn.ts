@@ -27,6 +27,13 @@ export interface KernelMatrices {
 export interface KernelFnOptions {
   /** Rows per block (default 512): the peak extra memory is a few blocks² of float64 per layer. */
   readonly batchSize?: number;
+  /**
+   * Track only the position diagonals K[p, p] of image kernels (neural-tangents' diagonal_spatial; kernel.ts): O(P)
+   * instead of O(P²) per pair, the same result for networks that only flatten (conv, nonlinearities, layerNorm,
+   * dropout, fan-ins, flatten); a pooling layer refuses. Default false. (neural-tangents infers it from the layers'
+   * requirements; here it is asked for.)
+   */
+  readonly diagonalSpatial?: boolean;
   /** Called after each block with (blocks done, blocks in total). */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -37,8 +44,8 @@ const asInputs = (arg: string, x: InputsLike): Inputs =>
   (typeof x === 'object' && x !== null && 'shape' in x && 'data' in x && x.data instanceof Float64Array && !('rank' in x) ? x as Inputs : toInputs('kernelFn', arg, x as Tensor | readonly unknown[]));
 
 /** The kernel of one block of inputs (x2b = null: the block against itself). */
-export function blockKernel(layer: Layer, x1: Inputs, x2: Inputs | null): Kernel {
-  const out = single(layer.name, 'output', layer.kernel(inputKernel(x1, x2)));
+export function blockKernel(layer: Layer, x1: Inputs, x2: Inputs | null, options: { diagonalSpatial?: boolean } = {}): Kernel {
+  const out = single(layer.name, 'output', layer.kernel(inputKernel(x1, x2, options)));
   if (positionsOf(out) !== 1) {
     throw shapeError('kernelFn', 'layer output', 'vectors (end the network with flatten or globalAvgPool)', `spatial [${out.spatial.join(', ')}]`);
   }
@@ -91,7 +98,7 @@ export function kernelFn(layer: Layer, x1In: InputsLike, x2In?: InputsLike | nul
     for (let bj = x2 === null ? bi : 0; bj < blocks2; bj++) {
       const j0 = bj * batch, nj = Math.min(batch, n2 - j0);
       const sameBlock = x2 === null && bi === bj;
-      const k = blockKernel(layer, a, sameBlock ? null : sliceInputs(x2 ?? x1, j0, nj));
+      const k = blockKernel(layer, a, sameBlock ? null : sliceInputs(x2 ?? x1, j0, nj), { diagonalSpatial: options.diagonalSpatial ?? false });
       for (let i = 0; i < ni; i++) {
         nngp.set(k.nngp.subarray(i * nj, (i + 1) * nj), (i0 + i) * n2 + j0);
         ntk.set(k.ntk.subarray(i * nj, (i + 1) * nj), (i0 + i) * n2 + j0);

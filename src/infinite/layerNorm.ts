@@ -9,6 +9,7 @@
 // for i.i.d. zero-mean Gaussian channels: the kernel map refuses inputs that are not the output of a dense or conv
 // layer (kernel.ts isGaussian), as neural-tangents does. The channel axis must be normalised (else there is no
 // infinite-width limit), and tessera does not normalise over the batch axis (axis 0), which neural-tangents allows.
+// diagonalSpatial kernels (kernel.ts) work alike: v needs only the diagonal, and the diagonal entries are scaled.
 import { shapeError, valueError } from '../core/errors.js';
 import { div, mean, mul, sqrt, sub, add, type Tensor } from '../tensor/index.js';
 import { positionsOf, type Kernel } from './kernel.js';
@@ -22,12 +23,12 @@ export interface LayerNormOptions {
 }
 
 /** v(x, p) = eps + mean of the self-covariance diagonal over the normalised spatial axes, per example [n, P]. */
-function normalisers(cov: Float64Array, n: number, spatial: readonly number[], over: readonly number[], eps: number): Float64Array {
+function normalisers(cov: Float64Array, n: number, spatial: readonly number[], over: readonly number[], eps: number, diagonalOnly: boolean): Float64Array {
   const P = positionsOf({ spatial }), out = new Float64Array(n * P);
   const H = spatial[0] ?? 1, W = spatial[1] ?? 1;
   const overH = over.includes(2), overW = over.includes(3);
   for (let i = 0; i < n; i++) {
-    const diag = (h: number, w: number) => cov[i * P * P + (h * W + w) * (P + 1)]!;
+    const diag = (h: number, w: number) => (diagonalOnly ? cov[i * P + h * W + w]! : cov[i * P * P + (h * W + w) * (P + 1)]!);
     for (let h = 0; h < H; h++) {
       for (let w = 0; w < W; w++) {
         let s = 0, count = 0;
@@ -39,12 +40,18 @@ function normalisers(cov: Float64Array, n: number, spatial: readonly number[], o
   return out;
 }
 
-/** src[(i, j), p, q] / √(v1[i, p]·v2[j, q]) for the blocks of n1 × n2 (self: n2 = 1 with j = i). */
-function scale(src: Float64Array, n1: number, n2: number, P: number, v1: Float64Array, v2: Float64Array, self: boolean): Float64Array {
+/** src[(i, j), p, q] / √(v1[i, p]·v2[j, q]) for the blocks of n1 × n2 (self: n2 = 1 with j = i); diagonalOnly: q = p. */
+function scale(src: Float64Array, n1: number, n2: number, P: number, v1: Float64Array, v2: Float64Array, self: boolean, diagonalOnly: boolean): Float64Array {
   const out = new Float64Array(src.length);
   for (let i = 0; i < n1; i++) {
     for (let j = 0; j < n2; j++) {
-      const base = (i * n2 + j) * P * P, jj = self ? i : j;
+      const jj = self ? i : j;
+      if (diagonalOnly) {
+        const base = (i * n2 + j) * P;
+        for (let p = 0; p < P; p++) out[base + p] = src[base + p]! / Math.sqrt(v1[i * P + p]! * v2[jj * P + p]!);
+        continue;
+      }
+      const base = (i * n2 + j) * P * P;
       for (let p = 0; p < P; p++) for (let q = 0; q < P; q++) out[base + p * P + q] = src[base + p * P + q]! / Math.sqrt(v1[i * P + p]! * v2[jj * P + q]!);
     }
   }
@@ -78,11 +85,12 @@ export function layerNorm(options: LayerNormOptions = {}): Layer {
       checkRank(k.spatial.length + 2, 'kernel');
       if (!k.isGaussian) throw valueError(op, 'input kernel', 'the kernel of a dense or conv layer\'s output (Gaussian channels; neural-tangents refuses the rest too)', 'a kernel after a nonlinearity, flatten, product or the raw inputs');
       const P = positionsOf(k);
-      const v1 = normalisers(k.cov1, k.n1, k.spatial, axes, eps), v2 = k.cov2 === k.cov1 ? v1 : normalisers(k.cov2, k.n2, k.spatial, axes, eps);
-      const cov1 = scale(k.cov1, k.n1, 1, P, v1, v1, true);
+      const D = k.diagonalSpatial;
+      const v1 = normalisers(k.cov1, k.n1, k.spatial, axes, eps, D), v2 = k.cov2 === k.cov1 ? v1 : normalisers(k.cov2, k.n2, k.spatial, axes, eps, D);
+      const cov1 = scale(k.cov1, k.n1, 1, P, v1, v1, true, D);
       return {
-        ...k, nngp: scale(k.nngp, k.n1, k.n2, P, v1, v2, false), ntk: scale(k.ntk, k.n1, k.n2, P, v1, v2, false),
-        cov1, cov2: k.cov2 === k.cov1 ? cov1 : scale(k.cov2, k.n2, 1, P, v2, v2, true),
+        ...k, nngp: scale(k.nngp, k.n1, k.n2, P, v1, v2, false, D), ntk: scale(k.ntk, k.n1, k.n2, P, v1, v2, false, D),
+        cov1, cov2: k.cov2 === k.cov1 ? cov1 : scale(k.cov2, k.n2, 1, P, v2, v2, true, D),
       };
     },
   });

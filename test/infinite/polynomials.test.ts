@@ -111,7 +111,7 @@ test('rectifiedMonomial: d = 1 is relu (1e-12), d = 0 and 2 the arc-cosine J_0, 
     // Price: K̇(K12) = ∂/∂K12 of the NNGP map, checked by a central difference at K11 = 1.3, K22 = 0.8
     const layer = rectifiedMonomial(d);
     const at = (k12: number) => {
-      const kk = layer.kernel({ n1: 1, n2: 1, spatial: [], channels: 1, nngp: Float64Array.of(k12), ntk: Float64Array.of(1), cov1: Float64Array.of(1.3), cov2: Float64Array.of(0.8), isGaussian: true });
+      const kk = layer.kernel({ n1: 1, n2: 1, spatial: [], channels: 1, nngp: Float64Array.of(k12), ntk: Float64Array.of(1), cov1: Float64Array.of(1.3), cov2: Float64Array.of(0.8), isGaussian: true, diagonalSpatial: false });
       return kk as { nngp: Float64Array; ntk: Float64Array };
     };
     for (const k12 of [-0.9, -0.2, 0.4, 0.95]) {
