@@ -17,6 +17,8 @@
 //   sign: K_new = (2/π)·asin(K12/√(K11K22)),  K̇ = ∂K_new/∂K12 = (2/π)/√(K11K22 − K12²) (Price's theorem, as
 //     neural-tangents; infinite on the diagonal; a finite sign network's gradient through φ is 0 almost everywhere)
 //   abs = abRelu(−1, 1).
+//   polynomial(c), monomial(d), hermite(d), rectifiedMonomial(d): exact maps in polynomials.ts (Hermite expansion,
+//     and the degree-d arc-cosine kernel by a Stein recurrence).
 //   gelu and any `elementwise(fn, dfn)`: two-dimensional Gauss–Hermite quadrature (quadrature.ts),
 //     u = √K11·z1, v = √K22·(ρ z1 + √(1−ρ²) z2) — accurate for smooth φ; for kinks use many points.
 // Square roots of rounding-negative determinants are clamped at 0, so nothing turns into NaN.
@@ -49,6 +51,18 @@ export function mapKernel(k: Kernel, f: PairMap): Kernel {
     return out;
   };
   const nngp = new Float64Array(k.nngp.length), ntk = new Float64Array(k.ntk.length);
+  if (k.diagonalSpatial) {
+    // position diagonals only: K[i, j, p] against the variances K(x1_i)[p] and K(x2_j)[p]
+    const selfDiag = (cov: Float64Array): Float64Array => cov.map((v) => (f(v, v, v, r), r[0]!));
+    const cov1 = selfDiag(k.cov1), cov2 = k.cov2 === k.cov1 ? cov1 : selfDiag(k.cov2);
+    for (let i = 0; i < k.n1; i++) for (let j = 0; j < k.n2; j++) for (let p = 0; p < P; p++) {
+      const at = (i * k.n2 + j) * P + p;
+      f(k.cov1[i * P + p]!, k.cov2[j * P + p]!, k.nngp[at]!, r);
+      nngp[at] = r[0]!;
+      ntk[at] = r[1]! * k.ntk[at]!;
+    }
+    return { ...k, nngp, ntk, cov1, cov2, isGaussian: false };
+  }
   const cov1 = mapSelf(k.cov1, k.n1), cov2 = k.cov2 === k.cov1 ? cov1 : mapSelf(k.cov2, k.n2);
   if (P === 1) {
     // Vectors: row i of [n1, n2] against the variances of x2 (the hot loop of dense nets).
@@ -61,7 +75,7 @@ export function mapKernel(k: Kernel, f: PairMap): Kernel {
         ntk[row + j] = r[1]! * T[row + j]!;
       }
     }
-    return { ...k, nngp, ntk, cov1, cov2 };
+    return { ...k, nngp, ntk, cov1, cov2, isGaussian: false };
   }
   for (let i = 0; i < k.n1; i++) {
     for (let j = 0; j < k.n2; j++) {
@@ -77,7 +91,7 @@ export function mapKernel(k: Kernel, f: PairMap): Kernel {
       }
     }
   }
-  return { ...k, nngp, ntk, cov1, cov2 };
+  return { ...k, nngp, ntk, cov1, cov2, isGaussian: false };
 }
 
 function abReluMap(a: number, b: number): PairMap {

@@ -9,11 +9,14 @@
 // (the same filter tap d multiplies both positions, so only equal shifts correlate).
 //   flatten:        K = (1/P) Σ_p K[p, p]   (then a dense layer averages over C·P features)
 //   globalAvgPool:  K = (1/P²) Σ_{p,q} K[p, q]
+// With diagonalSpatial kernels (kernel.ts) conv maps the diagonals alone, K_new[o] = (σ_w²/(kh·kw)) Σ_d K[s·o + d − pad]
+// + σ_b² (equal shifts only, so the diagonal needs only the diagonal), flatten averages them, and
+// globalAvgPool refuses (it needs every K[p, q]).
 import { shapeError, valueError } from '../core/errors.js';
 import { split } from '../core/random.js';
 import { add, concat, conv2d, mean, mul, random, reshape, slice, type Tensor } from '../tensor/index.js';
 import type { Kernel } from './kernel.js';
-import { positionsOf } from './kernel.js';
+import { positionsOf, refuseDiagonalSpatial } from './kernel.js';
 import { elementwiseLayer, single, type Layer, type Shape } from './layer.js';
 
 export interface ConvOptions {
@@ -65,6 +68,27 @@ function convolvePositions(src: Float64Array, blocks: number, H: number, W: numb
       }
     }
     for (let j = o0; j < o0 + Q * Q; j++) out[j] *= norm;
+  }
+  return out;
+}
+
+/** The diagonal version: (1/(kh·kw)) Σ_d src[s·o + d − pad] for `blocks` stacked [P] diagonals → [blocks, P′]. */
+function convolveDiagonal(src: Float64Array, blocks: number, H: number, W: number, kh: number, kw: number, padH: number, padW: number, outH: number, outW: number, stride: number, circular: boolean): Float64Array {
+  const P = H * W, Q = outH * outW, out = new Float64Array(blocks * Q), norm = 1 / (kh * kw);
+  const index = (i: number, n: number) => (circular ? ((i % n) + n) % n : i >= 0 && i < n ? i : -1);
+  for (let b = 0; b < blocks; b++) {
+    for (let h = 0; h < outH; h++) for (let w = 0; w < outW; w++) {
+      let s = 0;
+      for (let dh = 0; dh < kh; dh++) {
+        const i = index(stride * h + dh - padH, H);
+        if (i < 0) continue;
+        for (let dw = 0; dw < kw; dw++) {
+          const j = index(stride * w + dw - padW, W);
+          if (j >= 0) s += src[b * P + i * W + j]!;
+        }
+      }
+      out[b * Q + h * outW + w] = s * norm;
+    }
   }
   return out;
 }
@@ -122,19 +146,26 @@ export function conv(outChannels: number, kernelSize: number | readonly [number,
       if (k.spatial.length !== 2) throw shapeError('conv', 'kernel', 'a kernel of images (inputs [N, C, H, W])', `spatial [${k.spatial.join(', ')}]`);
       const [H, W] = k.spatial as [number, number];
       const [oh, ow] = outSize(H, W);
-      const go = (v: Float64Array, blocks: number): Float64Array => convolvePositions(v, blocks, H, W, kh, kw, padH, padW, oh, ow, stride, circular);
+      const go = (v: Float64Array, blocks: number): Float64Array => (k.diagonalSpatial ? convolveDiagonal : convolvePositions)(v, blocks, H, W, kh, kw, padH, padW, oh, ow, stride, circular);
       const nngp = go(k.nngp, k.n1 * k.n2).map((v) => w2 * v + b2);
       const thetaConv = go(k.ntk, k.n1 * k.n2);
       const ntk = nngp.map((v, i) => v + w2 * thetaConv[i]!);
       const cov1 = go(k.cov1, k.n1).map((v) => w2 * v + b2);
       const cov2 = k.cov2 === k.cov1 ? cov1 : go(k.cov2, k.n2).map((v) => w2 * v + b2);
-      return { ...k, spatial: [oh, ow], channels: outChannels, nngp, ntk, cov1, cov2 };
+      return { ...k, spatial: [oh, ow], channels: outChannels, nngp, ntk, cov1, cov2, isGaussian: true };
     },
   };
 }
 
 /** Reduce each [P, P] block of a kernel to one number with the given position weights. */
 function reducePositions(k: Kernel, diagonalOnly: boolean, channels: number): Kernel {
+  if (k.diagonalSpatial) {
+    if (!diagonalOnly) refuseDiagonalSpatial('globalAvgPool', k);
+    const P = positionsOf(k);
+    const mean = (v: Float64Array, blocks: number) => Float64Array.from({ length: blocks }, (_, b) => v.subarray(b * P, (b + 1) * P).reduce((s, x) => s + x, 0) / P);
+    const cov1 = mean(k.cov1, k.n1);
+    return { ...k, spatial: [], channels, nngp: mean(k.nngp, k.n1 * k.n2), ntk: mean(k.ntk, k.n1 * k.n2), cov1, cov2: k.cov2 === k.cov1 ? cov1 : mean(k.cov2, k.n2), diagonalSpatial: false };
+  }
   const P = positionsOf(k), PP = P * P;
   const norm = diagonalOnly ? 1 / P : 1 / PP;
   const reduce = (v: Float64Array, blocks: number): Float64Array => {
@@ -158,7 +189,8 @@ function reducePositions(k: Kernel, diagonalOnly: boolean, channels: number): Ke
 export const flatten = (): Layer => elementwiseLayer('flatten', {
   shape: (s) => [s.reduce((a, b) => a * b, 1)],
   apply: (x) => reshape(x, [x.shape[0]!, x.size / x.shape[0]!]),
-  kernel: (k) => (k.spatial.length === 0 ? k : reducePositions(k, true, k.channels * positionsOf(k))),
+  // not Gaussian afterwards (neural-tangents): the flattened features at different positions are not i.i.d.
+  kernel: (k) => (k.spatial.length === 0 ? k : { ...reducePositions(k, true, k.channels * positionsOf(k)), isGaussian: false }),
 });
 
 /** [C, H, W] → [C], the mean over positions. */

@@ -47,7 +47,7 @@ export function denseKernel(k: Kernel, o: { wStd: number; bStd: number | null; p
     }
   }
   const cov1 = affine(k.cov1);
-  return { ...k, channels: o.outDim, nngp, ntk, cov1, cov2: k.cov2 === k.cov1 ? cov1 : affine(k.cov2) };
+  return { ...k, channels: o.outDim, nngp, ntk, cov1, cov2: k.cov2 === k.cov1 ? cov1 : affine(k.cov2), isGaussian: true };
 }
 
 /** Dense(outDim) on vectors [d] → [outDim]. */

@@ -7,6 +7,7 @@
 //                K = Σ_i (C_i / C)·K_i and Θ likewise, C = Σ_i C_i   (the channel-weighted average: exact for
 //                the dense or conv layer that reads it, which averages over its input channels; a nonlinearity
 //                right after it would see the average, as in neural-tangents)
+// The merged representation is Gaussian (kernel.ts) when every summed or concatenated branch is; a product never is.
 import { shapeError } from '../core/errors.js';
 import { add, concat, mul } from '../tensor/index.js';
 import { positionsOf, type Kernel } from './kernel.js';
@@ -16,7 +17,7 @@ import { branches, type Layer, type Shape } from './layer.js';
 function checkKernels(name: string, ks: readonly Kernel[], sameChannels: boolean): void {
   const first = ks[0]!;
   ks.forEach((k, i) => {
-    if (k.n1 !== first.n1 || k.n2 !== first.n2 || positionsOf(k) !== positionsOf(first) || (sameChannels && k.channels !== first.channels)) {
+    if (k.n1 !== first.n1 || k.n2 !== first.n2 || positionsOf(k) !== positionsOf(first) || k.diagonalSpatial !== first.diagonalSpatial || (sameChannels && k.channels !== first.channels)) {
       throw shapeError(name, `branch ${i}`, `a kernel like branch 0 (${first.channels} channels, spatial [${first.spatial.join(', ')}])`, `${k.channels} channels, spatial [${k.spatial.join(', ')}]`);
     }
   });
@@ -71,7 +72,7 @@ export function fanInSum(): Layer {
   return fanIn('fanInSum', {
     shapeFrom: 0, outputShape: (shapes) => shapes[0]!, sameChannels: true,
     apply: (_p, x) => branches('fanInSum', 'input', x).reduce((a, b) => add(a, b)),
-    kernel: (ks) => merged(ks, sumOf(ks), sumOf(ks)((k) => k.ntk)),
+    kernel: (ks) => merged(ks, sumOf(ks), sumOf(ks)((k) => k.ntk), { isGaussian: ks.every((k) => k.isGaussian) }),
   });
 }
 
@@ -89,7 +90,7 @@ export function fanInProd(): Layer {
           ntk[i]! += term;
         }
       }
-      return merged(ks, (pick) => fold(ks, pick, (a, b) => a * b), ntk);
+      return merged(ks, (pick) => fold(ks, pick, (a, b) => a * b), ntk, { isGaussian: false });
     },
   });
 }
@@ -109,7 +110,7 @@ export function fanInConcat(): Layer {
         }
         return out;
       };
-      return merged(ks, averageOf, averageOf((k) => k.ntk), { channels });
+      return merged(ks, averageOf, averageOf((k) => k.ntk), { channels, isGaussian: ks.every((k) => k.isGaussian) });
     },
   });
 }

@@ -11,12 +11,15 @@ export {
 } from './readoutKernel.js';
 export { sampleSparseGaussianWeights, bernoulliPositions } from './sparseWeights.js';
 export { empiricalDistance, readoutDistanceOfWeights, type PairInput, type DistanceEstimate } from './empiricalDistance.js';
-export { inputKernel, toInputs, positionsOf, type Kernel, type Inputs } from './kernel.js';
+export { inputKernel, toInputs, positionsOf, blockSize, type Kernel, type Inputs } from './kernel.js';
 export { fanInSum, fanInProd, fanInConcat } from './fanIn.js';
 export { avgPool, sumPool, type AvgPoolOptions } from './pooling.js';
-export { gradientDescent, type FunctionSpaceLoss, type GradientDescentOptions, type GradientDescentRequest } from './gradientFlow.js';
+export { gradientDescent, type FunctionSpaceLoss, type GradientDescentOptions, type GradientDescentRequest, type GradientDescentResult } from './gradientFlow.js';
 export { gradientDescentMse, gpInference, maxLearningRate, type GradientDescentMseOptions, type GradientDescentMseRequest, type GpInferenceOptions } from './finitePredict.js';
-export { serial, parallel, fanOut, identity, elementwiseLayer, type Layer, type ParamTree, type Shape, type Flow, type InitOptions } from './layer.js';
+export { serial, parallel, fanOut, identity, elementwiseLayer, type Layer, type ParamTree, type Shape, type Flow, type InitOptions, type ApplyOptions } from './layer.js';
+export { layerNorm, type LayerNormOptions } from './layerNorm.js';
+export { dropout } from './dropout.js';
+export { polynomial, monomial, hermite, rectifiedMonomial } from './polynomials.js';
 export { dense, denseKernel, type DenseOptions, type Parameterization } from './dense.js';
 export { relu, abRelu, leakyRelu, erf, gelu, sin, cos, rbf, exp, gaussian, sign, abs, elementwise, mapKernel, quadratureMap, type PairMap } from './activations.js';
 export { conv, flatten, globalAvgPool, type ConvOptions } from './conv.js';

@@ -5,9 +5,18 @@
 //
 //   nngp, ntk [n1, n2, P, P]   K(x1_i, x2_j)[p, q], P = number of spatial positions (1 for vectors)
 //   cov1 [n1, P, P], cov2 [n2, P, P]   K(x1_i, x1_i)[p, q] and K(x2_j, x2_j)[p, q]
+// or, with `diagonalSpatial` (neural-tangents' diagonal_spatial = True), only the position diagonals p = q:
+//   nngp, ntk [n1, n2, P], cov1 [n1, P], cov2 [n2, P]   — O(P) instead of O(P²) per pair. Valid when no layer needs
+//   K[p, q] for p ≠ q: conv, nonlinearities, layerNorm, dropout, fan-ins and flatten map diagonals to diagonals;
+//   the poolings (avgPool, sumPool, globalAvgPool) need the off-diagonals and refuse such kernels (as
+//   neural-tangents' requirements make diagonal_spatial False before any pooling that follows a conv).
+// The batch is always diagonal here (neural-tangents' default diagonal_batch = True): cov1 holds K(x_i, x_i)
+// only, never K(x_i, x_i′) for i ≠ i′, which none of these layers needs.
 //
 // `cov2 === cov1` when x2 is x1 (one set of inputs), so self-covariances are computed once.
 // `channels` is the width of the current representation (used by the standard parameterisation).
+// `isGaussian` (neural-tangents' is_gaussian): the representation is the output of an affine layer, i.e. its
+// channels are i.i.d. zero-mean Gaussian processes, which layerNorm needs; false for the inputs.
 // Input kernel (neural-tangents' _cov): K⁰(x, x')[p, q] = Σ_c x[c, p] x'[c, q] / C, Θ⁰ = 0.
 import { shapeError, valueError } from '../core/errors.js';
 import { blockGrams, gram, selfGram } from './linalg.js';
@@ -24,6 +33,19 @@ export interface Kernel {
   readonly ntk: Float64Array;
   readonly cov1: Float64Array;
   readonly cov2: Float64Array;
+  readonly isGaussian: boolean;
+  /** Only the position diagonals are stored (see the header); false for vectors. */
+  readonly diagonalSpatial: boolean;
+}
+
+/** Entries per (input, input) block: P² positions pairs, or P with diagonalSpatial. */
+export const blockSize = (k: Kernel): number => (k.diagonalSpatial ? positionsOf(k) : positionsOf(k) ** 2);
+
+/** A clear error for layers that need the off-diagonal position covariances. */
+export function refuseDiagonalSpatial(layer: string, k: Kernel): void {
+  if (k.diagonalSpatial) {
+    throw shapeError(layer, 'kernel', 'the full spatial covariance K[p, q] (it mixes positions: compute with diagonalSpatial: false, or use flatten)', 'a diagonalSpatial kernel (only K[p, p])');
+  }
 }
 
 export const positionsOf = (k: { spatial: readonly number[] }): number => k.spatial.reduce((a, b) => a * b, 1);
@@ -97,8 +119,9 @@ function channelsLast(x: Inputs): { data: Float64Array; n: number; C: number; P:
  * same number in nngp and cov1 (the ReLU derivative kernel has a square-root singularity at equal inputs:
  * one rounding of difference between them would move Θ(x, x) by ~1e-8 relative).
  */
-export function inputKernel(x1: Inputs, x2: Inputs | null): Kernel {
+export function inputKernel(x1: Inputs, x2: Inputs | null, options: { diagonalSpatial?: boolean } = {}): Kernel {
   const op = 'inputKernel';
+  if (options.diagonalSpatial && x1.shape.length === 4 && x1.shape[2]! * x1.shape[3]! > 1) return diagonalInputKernel(x1, x2);
   if (x2 !== null && (x2.shape.length !== x1.shape.length || x2.shape.slice(1).some((v, i) => v !== x1.shape[i + 1]))) {
     throw shapeError(op, 'x2', `inputs of shape [N, ${x1.shape.slice(1).join(', ')}] (the shape of x1 after the batch)`, x2.shape);
   }
@@ -134,5 +157,36 @@ export function inputKernel(x1: Inputs, x2: Inputs | null): Kernel {
     cov1 = new Float64Array(a.n * PP);
     for (let i = 0; i < a.n; i++) cov1.set(nngp.subarray((i * a.n + i) * PP, (i * a.n + i + 1) * PP), i * PP);
   } else cov1 = selfCov(a);
-  return { n1: a.n, n2: b.n, spatial, channels: C, nngp, ntk: new Float64Array(nngp.length), cov1, cov2: x2 === null ? cov1 : selfCov(b) };
+  return { n1: a.n, n2: b.n, spatial, channels: C, nngp, ntk: new Float64Array(nngp.length), cov1, cov2: x2 === null ? cov1 : selfCov(b), isGaussian: false, diagonalSpatial: false };
+}
+
+/** The input kernel's position diagonals: K⁰[i, j, p] = x1_i[:, p]·x2_j[:, p]/C, one Gram per position. */
+function diagonalInputKernel(x1: Inputs, x2: Inputs | null): Kernel {
+  const a = channelsLast(x1), b = x2 === null ? a : channelsLast(x2);
+  const { C, P } = a;
+  /** The rows of position p [n, C]. */
+  const at = (s: typeof a, p: number): Float64Array => {
+    const out = new Float64Array(s.n * C);
+    for (let i = 0; i < s.n; i++) out.set(s.data.subarray((i * P + p) * C, (i * P + p + 1) * C), i * C);
+    return out;
+  };
+  const nngp = new Float64Array(a.n * b.n * P), cov1 = new Float64Array(a.n * P), cov2 = x2 === null ? cov1 : new Float64Array(b.n * P);
+  for (let p = 0; p < P; p++) {
+    const A = at(a, p), B = x2 === null ? A : at(b, p);
+    const G = x2 === null ? selfGram(A, a.n, C) : gram(A, a.n, B, b.n, C);
+    for (let i = 0; i < a.n; i++) for (let j = 0; j < b.n; j++) nngp[(i * b.n + j) * P + p] = G[i * b.n + j]! / C;
+    const self = (rows: Float64Array, n: number, out: Float64Array) => {
+      for (let i = 0; i < n; i++) {
+        let s = 0;
+        for (let c = 0; c < C; c++) s += rows[i * C + c]! * rows[i * C + c]!;
+        out[i * P + p] = s / C;
+      }
+    };
+    if (x2 === null) for (let i = 0; i < a.n; i++) cov1[i * P + p] = nngp[(i * a.n + i) * P + p]!;
+    else {
+      self(A, a.n, cov1);
+      self(B, b.n, cov2);
+    }
+  }
+  return { n1: a.n, n2: b.n, spatial: [x1.shape[2]!, x1.shape[3]!], channels: C, nngp, ntk: new Float64Array(nngp.length), cov1, cov2, isGaussian: false, diagonalSpatial: true };
 }

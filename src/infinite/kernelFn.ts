@@ -1,6 +1,8 @@
 // The infinite-width kernels of a layer between two sets of inputs, computed in blocks of rows so that
 // memory is bounded by the output (n1·n2 per matrix) plus one block's intermediates, as nt.batch does.
-// With x2 omitted only the blocks on and above the diagonal are computed and mirrored.
+// With x2 omitted — or equal to x1 to 1e-12 in every entry, as neural-tangents' utils.x1_is_x2 decides — only the
+// blocks on and above the diagonal are computed and mirrored, and layers see one set of inputs (dropout's shared
+// masks on the diagonal).
 //
 //   kernelFn(layer, x1, x2?) → { nngp [n1, n2], ntk [n1, n2], nngpDiag1 [n1], nngpDiag2 [n2] }
 //
@@ -25,6 +27,13 @@ export interface KernelMatrices {
 export interface KernelFnOptions {
   /** Rows per block (default 512): the peak extra memory is a few blocks² of float64 per layer. */
   readonly batchSize?: number;
+  /**
+   * Track only the position diagonals K[p, p] of image kernels (neural-tangents' diagonal_spatial; kernel.ts): O(P)
+   * instead of O(P²) per pair, the same result for networks that only flatten (conv, nonlinearities, layerNorm,
+   * dropout, fan-ins, flatten); a pooling layer refuses. Default false. (neural-tangents infers it from the layers'
+   * requirements; here it is asked for.)
+   */
+  readonly diagonalSpatial?: boolean;
   /** Called after each block with (blocks done, blocks in total). */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -35,8 +44,8 @@ const asInputs = (arg: string, x: InputsLike): Inputs =>
   (typeof x === 'object' && x !== null && 'shape' in x && 'data' in x && x.data instanceof Float64Array && !('rank' in x) ? x as Inputs : toInputs('kernelFn', arg, x as Tensor | readonly unknown[]));
 
 /** The kernel of one block of inputs (x2b = null: the block against itself). */
-export function blockKernel(layer: Layer, x1: Inputs, x2: Inputs | null): Kernel {
-  const out = single(layer.name, 'output', layer.kernel(inputKernel(x1, x2)));
+export function blockKernel(layer: Layer, x1: Inputs, x2: Inputs | null, options: { diagonalSpatial?: boolean } = {}): Kernel {
+  const out = single(layer.name, 'output', layer.kernel(inputKernel(x1, x2, options)));
   if (positionsOf(out) !== 1) {
     throw shapeError('kernelFn', 'layer output', 'vectors (end the network with flatten or globalAvgPool)', `spatial [${out.spatial.join(', ')}]`);
   }
@@ -59,9 +68,18 @@ function mirrorBlock(block: Float64Array, ni: number, nj: number, out: Float64Ar
   }
 }
 
+/** x1 and x2 are the same inputs: equal shapes and every entry within 1e-12 (neural-tangents' utils.x1_is_x2). */
+function sameInputs(a: Inputs, b: Inputs): boolean {
+  if (a === b) return true;
+  if (a.shape.length !== b.shape.length || a.shape.some((v, i) => v !== b.shape[i])) return false;
+  for (let i = 0; i < a.data.length; i++) if (!(Math.abs(a.data[i]! - b.data[i]!) < 1e-12)) return false;
+  return true;
+}
+
 export function kernelFn(layer: Layer, x1In: InputsLike, x2In?: InputsLike | null, options: KernelFnOptions = {}): KernelMatrices {
   const x1 = asInputs('x1', x1In);
-  const x2 = x2In === undefined || x2In === null ? null : asInputs('x2', x2In);
+  const x2Given = x2In === undefined || x2In === null ? null : asInputs('x2', x2In);
+  const x2 = x2Given !== null && sameInputs(x1, x2Given) ? null : x2Given;
   if (x2 !== null && (x2.shape.length !== x1.shape.length || x2.shape.some((v, i) => i > 0 && v !== x1.shape[i]))) {
     throw shapeError('kernelFn', 'x2', `inputs [N, ${x1.shape.slice(1).join(', ')}] (the per-example shape of x1)`, x2.shape);
   }
@@ -80,7 +98,7 @@ export function kernelFn(layer: Layer, x1In: InputsLike, x2In?: InputsLike | nul
     for (let bj = x2 === null ? bi : 0; bj < blocks2; bj++) {
       const j0 = bj * batch, nj = Math.min(batch, n2 - j0);
       const sameBlock = x2 === null && bi === bj;
-      const k = blockKernel(layer, a, sameBlock ? null : sliceInputs(x2 ?? x1, j0, nj));
+      const k = blockKernel(layer, a, sameBlock ? null : sliceInputs(x2 ?? x1, j0, nj), { diagonalSpatial: options.diagonalSpatial ?? false });
       for (let i = 0; i < ni; i++) {
         nngp.set(k.nngp.subarray(i * nj, (i + 1) * nj), (i0 + i) * n2 + j0);
         ntk.set(k.ntk.subarray(i * nj, (i + 1) * nj), (i0 + i) * n2 + j0);

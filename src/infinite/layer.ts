@@ -1,6 +1,7 @@
 // A layer in the stax style (neural-tangents, jax.example_libraries.stax): one definition gives
 //   init(key, inputShape) → { params, outputShape }   the finite network's parameters,
-//   apply(params, x) → y                              its forward pass (tensor ops, so autograd works),
+//   apply(params, x, { key }?) → y                    its forward pass (tensor ops, so autograd works; the key
+//                                                     feeds stochastic layers such as dropout),
 //   kernel(k) → k'                                    its infinite-width NNGP/NTK map (kernel.ts).
 // Shapes are per example (no batch dim): [d] for vectors, [C, H, W] for images.
 // After fanOut a flow carries several branches: arrays of shapes, tensors or kernels.
@@ -21,10 +22,15 @@ export interface InitOptions {
   readonly dtype?: FloatDType;
 }
 
+/** Options of a forward pass: the key that stochastic layers (dropout in train mode) draw from, as jax stax's rng. */
+export interface ApplyOptions {
+  readonly key?: Key;
+}
+
 export interface Layer {
   readonly name: string;
   init(key: Key, inputShape: Flow<Shape>, options?: InitOptions): { params: ParamTree; outputShape: Flow<Shape> };
-  apply(params: ParamTree, x: Flow<Tensor>): Flow<Tensor>;
+  apply(params: ParamTree, x: Flow<Tensor>, options?: ApplyOptions): Flow<Tensor>;
   kernel(k: Flow<Kernel>): Flow<Kernel>;
 }
 
@@ -56,6 +62,9 @@ export function elementwiseLayer(name: string, fns: { shape?: (s: Shape) => Shap
 /** The identity: y = x, the kernel unchanged. */
 export const identity = (): Layer => elementwiseLayer('identity', { apply: (x) => x, kernel: (k) => k });
 
+/** The apply options of child i of a combinator: its key is foldIn(key, i). */
+const childOptions = (o: ApplyOptions | undefined, i: number): ApplyOptions | undefined => (o?.key ? { key: foldIn(o.key, i) } : o);
+
 /** Layers applied one after another; parameters under '0', '1', …; layer i initialised from foldIn(key, i). */
 export function serial(...layers: Layer[]): Layer {
   if (layers.length === 0) throw valueError('serial', 'layers', 'at least one layer', 0);
@@ -71,7 +80,7 @@ export function serial(...layers: Layer[]): Layer {
       });
       return { params, outputShape: shape };
     },
-    apply: (params, x) => layers.reduce((h, l, i) => l.apply(params[i] as ParamTree, h), x),
+    apply: (params, x, o) => layers.reduce((h, l, i) => l.apply(params[i] as ParamTree, h, childOptions(o, i)), x),
     kernel: (k) => layers.reduce((h, l) => l.kernel(h), k),
   };
 }
@@ -90,7 +99,7 @@ export function parallel(...layers: Layer[]): Layer {
       });
       return { params, outputShape: shapes };
     },
-    apply: (params, x) => branches(name, 'input', x, layers.length).map((xi, i) => single(name, 'branch output', layers[i]!.apply(params[i] as ParamTree, xi))),
+    apply: (params, x, o) => branches(name, 'input', x, layers.length).map((xi, i) => single(name, 'branch output', layers[i]!.apply(params[i] as ParamTree, xi, childOptions(o, i)))),
     kernel: (k) => branches(name, 'input', k, layers.length).map((ki, i) => single(name, 'branch output', layers[i]!.kernel(ki))),
   };
 }

@@ -6,6 +6,9 @@
 //                   [n1, n2, O, O], and 'diagonal' the pairs o = o′ [n1, n2, O] (neural-tangents'
 //                   trace_axes = () and diagonal_axes = (-1,); the default 'trace' is trace_axes = (-1,), averaged)
 // As the widths grow they converge to kernelFn's NNGP and NTK (Lee et al. 2019, Jacot et al. 2018).
+// `key` feeds stochastic layers (dropout in train mode): one forward pass per set of inputs, so an input
+// meets the same mask in both factors; x1 and x2 (when distinct) get independent keys, as neural-tangents
+// splits the rng between them. Monte Carlo draws the forward key of draw s as foldIn(init key, 2³¹ − 1).
 import { valueError } from '../core/errors.js';
 import { foldIn, type Key } from '../core/random.js';
 import { concat, noGrad, Tensor, vjp } from '../tensor/index.js';
@@ -23,16 +26,17 @@ export interface EmpiricalKernel {
 
 const asF64 = (x: Tensor): Tensor => (x.dtype === 'f64' ? x : new Tensor(Float64Array.from(x.data), x.shape));
 
-function outputRows(layer: Layer, params: ParamTree, x: Tensor): Tensor {
-  const y = single(layer.name, 'output', layer.apply(params, x));
+function outputRows(layer: Layer, params: ParamTree, x: Tensor, key?: Key): Tensor {
+  const y = single(layer.name, 'output', layer.apply(params, x, key ? { key } : undefined));
   if (y.rank !== 2) throw valueError('empiricalKernel', 'network output', 'vectors [N, O] (end with flatten or globalAvgPool)', `shape [${y.shape.join(', ')}]`);
   return y;
 }
 
 /** The empirical NNGP of one draw: f(x1)·f(x2)ᵀ / O. */
-export function empiricalNngp(layer: Layer, params: ParamTree, x1: Tensor, x2: Tensor = x1): EmpiricalKernel {
+export function empiricalNngp(layer: Layer, params: ParamTree, x1: Tensor, x2: Tensor = x1, options: { key?: Key } = {}): EmpiricalKernel {
   return noGrad(() => {
-    const f1 = outputRows(layer, params, x1), f2 = x2 === x1 ? f1 : outputRows(layer, params, x2);
+    const k = options.key, distinct = x2 !== x1;
+    const f1 = outputRows(layer, params, x1, k && distinct ? foldIn(k, 1) : k), f2 = distinct ? outputRows(layer, params, x2, k && foldIn(k, 2)) : f1;
     const n1 = f1.shape[0]!, n2 = f2.shape[0]!, O = f1.shape[1]!;
     const nngp = new Float64Array(n1 * n2);
     for (let i = 0; i < n1; i++) for (let j = 0; j < n2; j++) {
@@ -45,12 +49,12 @@ export function empiricalNngp(layer: Layer, params: ParamTree, x1: Tensor, x2: T
 }
 
 /** The empirical NTK of one draw through autograd: Jacobian rows of every (input, output), then J1·J2ᵀ / O (see the header for `outputs`). */
-export function empiricalNtk(layer: Layer, params: ParamTree, x1: Tensor, x2: Tensor = x1, options: { outputs?: 'trace' | 'diagonal' | 'full' } = {}): EmpiricalKernel {
+export function empiricalNtk(layer: Layer, params: ParamTree, x1: Tensor, x2: Tensor = x1, options: { outputs?: 'trace' | 'diagonal' | 'full'; key?: Key } = {}): EmpiricalKernel {
   const mode = options.outputs ?? 'trace';
   if (mode !== 'trace' && mode !== 'diagonal' && mode !== 'full') throw valueError('empiricalNtk', 'outputs', "'trace', 'diagonal' or 'full'", mode);
   const leaves = flattenParams(params).map(([, t]) => t);
   const X = x2 === x1 ? x1 : concat([x1, x2], 0);
-  const [y, pullback] = vjp((...ps: Tensor[]) => outputRows(layer, unflattenParams(params, ps), X), ...leaves);
+  const [y, pullback] = vjp((...ps: Tensor[]) => outputRows(layer, unflattenParams(params, ps), X, options.key), ...leaves);
   const N = y.shape[0]!, O = y.shape[1]!, n1 = x1.shape[0]!, n2 = x2 === x1 ? n1 : x2.shape[0]!;
   const size = leaves.reduce((s, t) => s + t.size, 0);
   const J = new Float64Array(N * O * size); // row (i, o) = ∂f_o(x_i)/∂θ
@@ -116,9 +120,10 @@ export function monteCarloKernel(layer: Layer, o: {
     }
   };
   for (let s = 0; s < o.samples; s++) {
-    const { params } = layer.init(foldIn(o.key, s), o.inputShape, { dtype: 'f64' });
-    if (get !== 'ntk') add('nngp', empiricalNngp(layer, params, x1, x2).nngp);
-    if (get !== 'nngp') add('ntk', empiricalNtk(layer, params, x1, x2).ntk);
+    const initKey = foldIn(o.key, s), forwardKey = foldIn(initKey, 0x7fffffff);
+    const { params } = layer.init(initKey, o.inputShape, { dtype: 'f64' });
+    if (get !== 'ntk') add('nngp', empiricalNngp(layer, params, x1, x2, { key: forwardKey }).nngp);
+    if (get !== 'nngp') add('ntk', empiricalNtk(layer, params, x1, x2, { key: forwardKey }).ntk);
     o.onSample?.(s);
   }
   const S = o.samples;

@@ -4,7 +4,7 @@
 import type { Key } from '../core/random.js';
 import { valueError } from '../core/errors.js';
 import { Tensor } from '../tensor/index.js';
-import { Module } from '../nn/index.js';
+import { Module, type ForwardContext } from '../nn/index.js';
 import { single, type InitOptions, type Layer, type ParamTree, type Shape } from './layer.js';
 
 /** The leaves of a parameter tree with their dotted paths, in a fixed order. */
@@ -45,7 +45,7 @@ export class StaxNetwork extends Module {
     return this.tree;
   }
 
-  forward(x: Tensor): Tensor {
-    return single(this.layer.name, 'output', this.layer.apply(this.tree, x));
+  forward(x: Tensor, ctx?: ForwardContext): Tensor {
+    return single(this.layer.name, 'output', this.layer.apply(this.tree, x, ctx?.key ? { key: ctx.key } : undefined));
   }
 }

@@ -7,7 +7,7 @@
 // sumPool is avgPool times the window's kh·kw pixels (its kernel times (kh·kw)²).
 import { shapeError, valueError } from '../core/errors.js';
 import { avgPool2d as avgPoolTensor, mul, type Tensor } from '../tensor/index.js';
-import { positionsOf, type Kernel } from './kernel.js';
+import { positionsOf, refuseDiagonalSpatial, type Kernel } from './kernel.js';
 import { elementwiseLayer, type Layer } from './layer.js';
 
 export interface AvgPoolOptions {
@@ -37,6 +37,7 @@ export function avgPool(window: number, o: AvgPoolOptions = {}): Layer {
     apply: (x) => avgPoolTensor(x, { kernelSize: window, stride, padding: pad }),
     kernel: (k) => {
       if (k.spatial.length !== 2) throw shapeError('avgPool', 'kernel', 'a kernel of images', `spatial [${k.spatial.join(', ')}]`);
+      refuseDiagonalSpatial(name, k); // A K Aᵀ needs the off-diagonal K[p, q]
       const [H, W] = k.spatial as [number, number], outH = outSize(H), outW = outSize(W);
       // A as, per output position, its list of input positions (weight 1/window² each).
       const taps: number[][] = [];

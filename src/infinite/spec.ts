@@ -2,7 +2,9 @@
 //   dense:W_STD:B_STD[:WIDTH]   B_STD may be "none" (no bias); WIDTH (default 1) matters only for the
 //                               standard parameterisation, where the NTK grows with the input width
 //   relu | erf | gelu | identity | leaky_relu:ALPHA | abrelu:A:B | erf:A:B:C | sin[:A:B:C] | cos[:A:B:C] |
-//   rbf:GAMMA | exp[:A:B] | gaussian:A:B | sign | abs
+//   rbf:GAMMA | exp[:A:B] | gaussian:A:B | sign | abs | monomial:D | rectified_monomial:D | hermite:D |
+//   polynomial:C0:C1:…:CN (φ = C0 + C1·x + … + CN·x^N) | layer_norm[:EPS] | dropout:RATE[:train|test] (RATE = keep
+//   probability; train by default)
 //   conv:C:K:W_STD:B_STD[:STRIDE[:same|valid|circular]]   on images (inputs reshaped to --input-shape C,H,W)
 //   avg_pool:W[:STRIDE[:valid|same]] | sum_pool:W[:STRIDE[:valid|same]] | flatten | global_avg_pool
 //   ( A | B | … ) fanin_sum|fanin_prod|fanin_concat      branches: fanOut, each branch its own layers
@@ -12,12 +14,15 @@
 import { TesseraError } from '../core/errors.js';
 import { abRelu, abs, cos, erf, exp, gaussian, gelu, leakyRelu, rbf, relu, sign, sin } from './activations.js';
 import { conv, flatten, globalAvgPool } from './conv.js';
+import { dropout } from './dropout.js';
+import { layerNorm } from './layerNorm.js';
+import { hermite, monomial, polynomial, rectifiedMonomial } from './polynomials.js';
 import { dense, type Parameterization } from './dense.js';
 import { fanInConcat, fanInProd, fanInSum } from './fanIn.js';
 import { avgPool, sumPool } from './pooling.js';
 import { fanOut, identity, parallel, serial, type Layer } from './layer.js';
 
-const LAYERS = 'dense:W_STD:B_STD[:WIDTH], relu, erf, gelu, identity, leaky_relu:ALPHA, abrelu:A:B, erf:A:B:C, sin[:A:B:C], cos[:A:B:C], rbf:GAMMA, exp[:A:B], gaussian:A:B, sign, abs, conv:C:K:W_STD:B_STD[:STRIDE[:PADDING]], avg_pool:W[:STRIDE[:PADDING]], sum_pool:W[:STRIDE[:PADDING]], flatten, global_avg_pool, ( A | B ) fanin_sum|fanin_prod|fanin_concat';
+const LAYERS = 'dense:W_STD:B_STD[:WIDTH], relu, erf, gelu, identity, leaky_relu:ALPHA, abrelu:A:B, erf:A:B:C, sin[:A:B:C], cos[:A:B:C], rbf:GAMMA, exp[:A:B], gaussian:A:B, sign, abs, monomial:D, rectified_monomial:D, hermite:D, polynomial:C0:…:CN, layer_norm[:EPS], dropout:RATE[:train|test], conv:C:K:W_STD:B_STD[:STRIDE[:PADDING]], avg_pool:W[:STRIDE[:PADDING]], sum_pool:W[:STRIDE[:PADDING]], flatten, global_avg_pool, ( A | B ) fanin_sum|fanin_prod|fanin_concat';
 const FAN_INS: Record<string, () => Layer> = { fanin_sum: fanInSum, fanin_prod: fanInProd, fanin_concat: fanInConcat };
 
 export function parseArchitecture(spec: string, o: { parameterization?: Parameterization } = {}): Layer {
@@ -78,6 +83,19 @@ export function parseArchitecture(spec: string, o: { parameterization?: Paramete
       case 'fanin_prod':
       case 'fanin_concat':
         throw new TesseraError('value', op, `layer ${at + 1} "${token}": a fan-in must follow branches "( A | B )" closed by ")"`);
+      case 'monomial': arity([1]); return monomial(num(0, 'D')!);
+      case 'rectified_monomial': arity([1]); return rectifiedMonomial(num(0, 'D')!);
+      case 'hermite': arity([1]); return hermite(num(0, 'D')!);
+      case 'polynomial':
+        if (args.length === 0) throw new TesseraError('value', op, `layer ${at + 1} "${token}": expected coefficients C0:C1:… after "polynomial:", got none`);
+        return polynomial(args.map((_, i) => num(i, `C${i}`)!));
+      case 'layer_norm': arity([0, 1]); return args.length === 0 ? layerNorm() : layerNorm({ eps: num(0, 'EPS')! });
+      case 'dropout': {
+        arity([1, 2]);
+        const mode = args[1] ?? 'train';
+        if (mode !== 'train' && mode !== 'test') throw new TesseraError('value', op, `layer ${at + 1} "${token}": mode expected "train" or "test", got "${mode}"`);
+        return dropout(num(0, 'RATE')!, mode);
+      }
       default:
         throw new TesseraError('value', op, `layer ${at + 1} "${token}": unknown layer "${name}", expected one of ${LAYERS}`);
     }
