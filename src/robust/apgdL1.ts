@@ -15,13 +15,26 @@
 // 3ε, 2ε, ε with ⌈0.3·steps⌉, ⌈0.3·steps⌉ and the remaining iterations, each started from the previous
 // stage's best point projected onto the smaller ball, k and sp_old then taken from that start's sparsity.
 // Only the last stage (at ε) counts as the attack's result.
-import { foldIn, key as makeKey } from '../core/random.js';
+import { foldIn, key as makeKey, type Key } from '../core/random.js';
 import { Tensor } from '../tensor/index.js';
 import { emptyLike, perExample, projectToBall, randomPointInBall, topKAscentDirection } from './geometry.js';
-import { featuresPerExample, type Classifier } from './inputSpace.js';
+import { featuresPerExample, type Classifier, type InputBox } from './inputSpace.js';
 import { attackSuccess, eotObjectiveAndGradient } from './gradient.js';
 import { mergeBest, type AttackResult } from './attacks.js';
-import type { ApgdOptions } from './apgd.js';
+import type { AttackLoss } from './losses.js';
+
+/** The options of apgd that ℓ1-APGD reads (ApgdOptions with norm 'l1'; rho and momentum have no ℓ1 role). */
+export interface ApgdL1Options {
+  eps: number | ArrayLike<number>;
+  box: InputBox;
+  loss?: Extract<AttackLoss, 'ce' | 'dlr'>;
+  targets?: Tensor;
+  steps?: number;
+  restarts?: number;
+  key?: Key;
+  eotIter?: number;
+  largerEps?: boolean;
+}
 
 /** Constants of auto-attack's L1 branch (autopgd_base.py, attack_single_run). */
 export const APGD_L1 = {
@@ -52,7 +65,7 @@ function sparsity(a: ArrayLike<number>, b: ArrayLike<number>, n: number): Float6
 }
 
 /** Input already validated by apgd (which dispatches here for norm 'l1'). */
-export function apgdL1(model: Classifier, x: Tensor, y: Tensor, o: ApgdOptions): AttackResult {
+export function apgdL1(model: Classifier, x: Tensor, y: Tensor, o: ApgdL1Options): AttackResult {
   const steps = o.steps ?? 100, restarts = o.restarts ?? 1, loss = o.loss ?? 'ce', eotIter = o.eotIter ?? 1;
   const n = x.shape[0]!, d = featuresPerExample(x), eps = perExample(o.eps, n, 'apgd');
   const key = o.key ?? makeKey(0);
