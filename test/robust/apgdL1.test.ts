@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { key, normalValues, uniformValues } from '../../src/core/random.js';
 import { Tensor, add, matmul, relu } from '../../src/tensor/index.js';
 import {
-  APGD_L1, apgd, argmaxRows, deepFool, fgsm, makeAttack, noiseOfNorm, pgd, predictLogits, projectL1BallInBox, projectToBall, randomPointInBall,
+  APGD_L1, apgd, argmaxRows, deepFool, evaluateRobustness, fgsm, makeAttack, noiseOfNorm, pgd, predictLogits, projectL1BallInBox, projectToBall, randomPointInBall,
   rowNorms, topKAscentDirection, type Classifier, type InputBox,
 } from '../../src/robust/index.js';
 import { randomTensor } from '../support/random.js';
@@ -203,4 +203,13 @@ test('the attacks without an ℓ1 version refuse it by name; largerEps needs ℓ
   const z = Float64Array.from([0.5, 0.5, 5, -5, 0.5, 0.5]);
   projectToBall(z, [0.5, 0.5, 0.5, 0.5, 0.5, 0.5], [0.6], 1, 'l1', UNIT);
   assert.deepEqual(Array.from(z, (v) => +v.toFixed(12)), [0.5, 0.5, 0.6, 0, 0.5, 0.5]);
+});
+
+test('evaluateRobustness runs the ℓ1 threat model end to end: every check passes and ℓ1-APGD stays well below ℓ1 noise', () => {
+  const d = 16, model = net(11, d, 4), x = randomTensor(12, [40, d], 0, 1, 'f32'), y = new Tensor(argmaxRows(predictLogits(model, x)), [40]);
+  const named = makeAttack('apgd-ce-l1', { box: UNIT, steps: 30 });
+  const r = evaluateRobustness({ model, x, y, box: UNIT, norm: named.norm, epsilons: [0.2, 0.5, 1], attack: named.attack, strongerAttack: named.stronger().attack, classes: 4, eotIter: named.eotIter });
+  assert.deepEqual(r.warnings.map((w) => w.name), []);
+  assert.match(r.checks.find((c) => c.name === 'large-eps')!.message, /ε = 16 /); // box width · D for ℓ1
+  for (const p of r.points.filter((q) => q.eps >= 0.5)) assert.ok(p.robustAccuracy <= p.noiseAccuracy - 0.2, `ε=${p.eps}: APGD ${p.robustAccuracy} vs noise ${p.noiseAccuracy}`);
 });
