@@ -32,7 +32,7 @@ export function robustEvalCheckpoint(path: string, o: RobustEvalCheckpointOption
   });
   const result = evaluateRobustness({
     model: withPreprocessing((x) => model.forward(x), stats), module: model, x: t.x, y: t.y, box: UNIT_BOX, norm: named.norm, epsilons: o.epsilons,
-    attack: named.attack, strongerAttack: named.stronger().attack, key: foldIn(key, 2), ...(o.onWarning && { onWarning: o.onWarning }),
+    attack: named.attack, strongerAttack: named.stronger().attack, eotIter: named.eotIter, key: foldIn(key, 2), ...(o.onWarning && { onWarning: o.onWarning }),
     ...(o.blackBoxQueries && named.norm === 'linf' && { blackBoxAttack: makeAttack('square-linf', { box: UNIT_BOX, key: foldIn(key, 3), steps: o.blackBoxQueries }).attack }),
   });
   return { config, n: testSet.n, result };

@@ -5,14 +5,18 @@
 //   (1) the loss increased in at most ρ = 0.75 of the steps since the last checkpoint, or
 //   (2) the step was not reduced at the last checkpoint and the best loss has not improved since.
 // APGD-CE uses the CE loss, APGD-DLR the DLR loss (scale invariant); restarts from random starts.
+// norm 'l1' runs ℓ1-APGD (apgdL1.ts: sparse top-k steps, exact ℓ1-ball ∩ box projection, its own
+// step/sparsity schedule). eotIter > 1 averages every gradient over that many passes of a randomized model
+// (EOT; AutoAttack's version 'rand' uses 20).
 import { foldIn, key as makeKey, type Key } from '../core/random.js';
-import { rangeError } from '../core/errors.js';
+import { rangeError, valueError } from '../core/errors.js';
 import { Tensor } from '../tensor/index.js';
 import { ascentDirection, checkNorm, emptyLike, perExample, projectToBall, randomPointInBall, type Norm } from './geometry.js';
 import { assertInBox, checkBox, checkLabels, featuresPerExample, type Classifier, type InputBox } from './inputSpace.js';
 import type { AttackLoss } from './losses.js';
-import { attackSuccess, objectiveAndGradient } from './gradient.js';
+import { attackSuccess, eotObjectiveAndGradient } from './gradient.js';
 import { mergeBest, type AttackResult } from './attacks.js';
+import { apgdL1 } from './apgdL1.js';
 
 export interface ApgdOptions {
   norm: Norm;
@@ -25,6 +29,10 @@ export interface ApgdOptions {
   rho?: number;
   momentum?: number;
   key?: Key;
+  /** Forward/backward passes averaged per gradient (EOT for randomized models); default 1. */
+  eotIter?: number;
+  /** ℓ1 only: auto-attack's use_largereps schedule (3ε, 2ε, ε over 30/30/40% of the steps); default false. */
+  largerEps?: boolean;
 }
 
 /**
@@ -44,20 +52,23 @@ export function apgdCheckpoints(steps: number): number[] {
 }
 
 export function apgd(model: Classifier, x: Tensor, y: Tensor, o: ApgdOptions): AttackResult {
-  checkNorm(o.norm, 'apgd');
+  checkNorm(o.norm, 'apgd', ['linf', 'l2', 'l1']);
   checkBox(o.box, 'apgd');
   checkLabels(x, y, 'apgd');
   assertInBox(x, o.box, 'apgd');
-  const steps = o.steps ?? 100, restarts = o.restarts ?? 1, rho = o.rho ?? 0.75, momentum = o.momentum ?? 0.75, loss = o.loss ?? 'ce';
+  const steps = o.steps ?? 100, restarts = o.restarts ?? 1, rho = o.rho ?? 0.75, momentum = o.momentum ?? 0.75, loss = o.loss ?? 'ce', eotIter = o.eotIter ?? 1;
   if (!Number.isInteger(steps) || steps < 1) throw rangeError('apgd', 'steps', 'an integer ≥ 1', steps);
   if (!Number.isInteger(restarts) || restarts < 1) throw rangeError('apgd', 'restarts', 'an integer ≥ 1', restarts);
+  if (!Number.isInteger(eotIter) || eotIter < 1) throw rangeError('apgd', 'eotIter', 'an integer ≥ 1', eotIter);
+  if (o.largerEps && o.norm !== 'l1') throw valueError('apgd', 'largerEps', "only with norm 'l1' (auto-attack's use_largereps)", o.norm);
+  if (o.norm === 'l1') return apgdL1(model, x, y, o);
   const n = x.shape[0]!, d = featuresPerExample(x), eps = perExample(o.eps, n, 'apgd');
   const checkpoints = new Set(apgdCheckpoints(steps).slice(1));
   const overall = { x: emptyLike(x.data), success: new Uint8Array(n), objective: new Float64Array(n).fill(-Infinity) };
   overall.x.set(x.data);
   const key = o.key ?? makeKey(0);
   const evaluate = (cur: Float32Array | Float64Array) => {
-    const r = objectiveAndGradient(model, new Tensor(cur, x.shape), y, loss, o.targets);
+    const r = eotObjectiveAndGradient(model, new Tensor(cur, x.shape), y, loss, o.targets, eotIter);
     return { ...r, success: attackSuccess(r.logits, y, o.targets) };
   };
   for (let r = 0; r < restarts; r++) {

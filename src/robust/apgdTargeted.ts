@@ -20,6 +20,8 @@ export interface ApgdTargetedOptions {
   /** Target classes tried per example, by clean-logit rank after the top one (default 9, at most classes − 1). */
   targetClasses?: number;
   key?: Key;
+  /** Passes averaged per gradient (EOT for randomized models); default 1. */
+  eotIter?: number;
 }
 
 /** Rows `idx` of x as a new tensor. */
@@ -48,7 +50,7 @@ export function apgdTargeted(model: Classifier, x: Tensor, y: Tensor, o: ApgdTar
     if (left.length === 0) break;
     const xs = rows(x, left, d), ys = new Tensor(Int32Array.from(left, (i) => y.data[i]!), [left.length]);
     const ts = new Tensor(Int32Array.from(left, (i) => ranking[i]![rank]!), [left.length]);
-    const r = apgd(model, xs, ys, { norm: o.norm, eps: Float64Array.from(left, (i) => eps[i]!), box: o.box, loss: 'dlr', targets: ts, steps: o.steps ?? 100, key: foldIn(key, rank) });
+    const r = apgd(model, xs, ys, { norm: o.norm, eps: Float64Array.from(left, (i) => eps[i]!), box: o.box, loss: 'dlr', targets: ts, steps: o.steps ?? 100, key: foldIn(key, rank), ...(o.eotIter !== undefined && { eotIter: o.eotIter }) });
     const pred = argmaxRows(predictLogits(model, r.x));
     left.forEach((i, j) => {
       const broken = pred[j] !== y.data[i];

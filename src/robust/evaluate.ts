@@ -10,7 +10,7 @@ import { argmaxRows, objectiveAndGradient, predictLogits } from './gradient.js';
 import { assertInBox, featuresPerExample, type Classifier, type InputBox } from './inputSpace.js';
 import type { Attack } from './attacks.js';
 import { mutualInformation, perturbationSnrDb } from './metrics.js';
-import { checkBlackBoxVsWhiteBox, checkEpsZero, checkEvalMode, checkGradients, checkLargeEps, checkLogits, checkMonotone, checkMoreSteps, checkWhiteBoxVsNoise, type SanityCheck } from './sanity.js';
+import { checkBlackBoxVsWhiteBox, checkEpsZero, checkEvalMode, checkGradients, checkLargeEps, checkLogits, checkMonotone, checkMoreSteps, checkRandomized, checkWhiteBoxVsNoise, type SanityCheck } from './sanity.js';
 
 export interface RobustEvalOptions {
   model: Classifier;
@@ -24,13 +24,17 @@ export interface RobustEvalOptions {
   attack: Attack;
   /** The same attack with more steps/restarts (the more-steps check); skipped when absent. */
   strongerAttack?: Attack;
+  /** EOT passes per gradient of `attack` (NamedAttack.eotIter); > 1 means a randomized model is expected. Default 1. */
+  eotIter?: number;
+  /** Calls of the model on the first batch for the randomized-model check (default 5, as AutoAttack). */
+  randomizedCalls?: number;
   /** A black-box attack (Square) run at the largest ε for the black-box-vs-white-box check; skipped when absent. */
   blackBoxAttack?: Attack;
   classes?: number;
   batchSize?: number;
   /** Random-noise draws per example for the white-box-vs-noise check (the worst draw counts). */
   noiseDraws?: number;
-  /** ε for the large-ε check (default: the box width for ℓ∞, width·√D for ℓ2). */
+  /** ε for the large-ε check (default: the box width for ℓ∞, width·√D for ℓ2, width·D for ℓ1). */
   largeEps?: number;
   /** Accuracy slack of the monotone / more-steps / noise comparisons (default max(0.01, 2/N)). */
   tolerance?: number;
@@ -62,14 +66,14 @@ function batched<T>(n: number, size: number, f: (start: number, end: number) => 
   return out;
 }
 
-/** Random inputs at distance exactly ε (ℓ∞: random corners; ℓ2: random directions), clipped to the box. */
+/** Random inputs at distance exactly ε (ℓ∞: random corners; ℓ2, ℓ1: random Gaussian directions), clipped to the box. */
 export function noiseOfNorm(x: Tensor, eps: number, norm: Norm, box: InputBox, key: Key): Tensor {
   const n = x.shape[0]!, d = featuresPerExample(x), out = emptyLike(x.data);
   if (norm === 'linf') {
     const u = uniformValues(key, x.size, 'f64');
     for (let j = 0; j < x.size; j++) out[j] = x.data[j]! + (u[j]! < 0.5 ? -eps : eps);
   } else {
-    const g = normalValues(key, x.size, 'f64'), gn = rowNorms(g, n, 'l2');
+    const g = normalValues(key, x.size, 'f64'), gn = rowNorms(g, n, norm);
     for (let i = 0; i < n; i++) for (let j = i * d; j < (i + 1) * d; j++) out[j] = x.data[j]! + (eps * g[j]!) / Math.max(gn[i]!, 1e-12);
   }
   return new Tensor(clipToBox(out, box), x.shape);
@@ -99,6 +103,9 @@ export function evaluateRobustness(o: RobustEvalOptions): RobustEvalResult {
   const cleanAccuracy = accuracyOfPreds(cleanPred);
 
   const head = slice(o.x, [0], [Math.min(n, batch)]), headY = slice(o.y, [0], [Math.min(n, batch)]);
+  const calls = o.randomizedCalls ?? 5;
+  if (!Number.isInteger(calls) || calls < 2) throw rangeError('evaluateRobustness', 'randomizedCalls', 'an integer ≥ 2', calls);
+  checks.push(checkRandomized(Array.from({ length: calls }, () => predictLogits(o.model, head)), headY, o.eotIter ?? 1));
   const probe = objectiveAndGradient(o.model, head, headY, 'ce');
   checks.push(checkLogits(probe.logits), checkGradients(probe.grad, head.shape[0]!));
 
@@ -129,7 +136,7 @@ export function evaluateRobustness(o: RobustEvalOptions): RobustEvalResult {
     checks.push(checkBlackBoxVsWhiteBox(largest.eps, largest.robustAccuracy, blackBox, tolerance));
   }
   const width = o.box.upper - o.box.lower;
-  const largeEps = o.largeEps ?? (o.norm === 'linf' ? width : width * Math.sqrt(featuresPerExample(o.x)));
+  const largeEps = o.largeEps ?? (o.norm === 'linf' ? width : o.norm === 'l1' ? width * featuresPerExample(o.x) : width * Math.sqrt(featuresPerExample(o.x)));
   checks.push(checkLargeEps(largeEps, accuracyOfPreds(predictionsOf(attackAll(o.attack, largeEps))), classes));
 
   const warnings = checks.filter((c) => !c.passed);

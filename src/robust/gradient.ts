@@ -4,6 +4,7 @@
 import { Tensor, noGrad, stopGradient, sum, valueAndGrad, vjp } from '../tensor/index.js';
 import { attackObjective, type AttackLoss } from './losses.js';
 import type { Classifier } from './inputSpace.js';
+import { rangeError } from '../core/errors.js';
 
 export interface ObjectiveAndGradient {
   /** d objective_i / d x_i, shape of x. */
@@ -22,6 +23,26 @@ export function objectiveAndGradient(model: Classifier, x: Tensor, y: Tensor, lo
     return sum(perExample);
   })(x);
   return { grad: g!, logits: stopGradient(logits!), objective: Float64Array.from(perExample!.data) };
+}
+
+/**
+ * EOT (expectation over transformation, Athalye et al. 2018) for a randomized model: the input gradient
+ * averaged over `eotIter` forward/backward passes, each drawing the model's own randomness afresh. As in
+ * fra31/auto-attack's APGD (eot_iter), the logits and the objective are those of the LAST pass, not
+ * averages. eotIter = 1 returns objectiveAndGradient itself (bit-identical to the plain gradient path).
+ */
+export function eotObjectiveAndGradient(model: Classifier, x: Tensor, y: Tensor, loss: AttackLoss, targets: Tensor | undefined, eotIter: number): ObjectiveAndGradient {
+  if (!Number.isInteger(eotIter) || eotIter < 1) throw rangeError('eotObjectiveAndGradient', 'eotIter', 'an integer ≥ 1', eotIter);
+  let pass = objectiveAndGradient(model, x, y, loss, targets);
+  if (eotIter === 1) return pass;
+  const total = Float64Array.from(pass.grad.data);
+  for (let t = 1; t < eotIter; t++) {
+    pass = objectiveAndGradient(model, x, y, loss, targets);
+    for (let j = 0; j < total.length; j++) total[j]! += pass.grad.data[j]!;
+  }
+  const mean = pass.grad.data instanceof Float64Array ? new Float64Array(total.length) : new Float32Array(total.length);
+  for (let j = 0; j < total.length; j++) mean[j] = total[j]! / eotIter;
+  return { ...pass, grad: new Tensor(mean, pass.grad.shape) };
 }
 
 /** Logits of x without recording gradients. */

@@ -3,9 +3,11 @@
 export * from './inputSpace.js';
 export * from './geometry.js';
 export { attackObjective, type AttackLoss } from './losses.js';
-export { objectiveAndGradient, predictLogits, argmaxRows, attackSuccess, logitsWithPullback, type ObjectiveAndGradient, type LogitsWithPullback } from './gradient.js';
+export { objectiveAndGradient, eotObjectiveAndGradient, predictLogits, argmaxRows, attackSuccess, logitsWithPullback, type ObjectiveAndGradient, type LogitsWithPullback } from './gradient.js';
 export { fgsm, pgd, mergeBest, accuracyOn, type Attack, type AttackOptions, type AttackResult, type PgdOptions } from './attacks.js';
 export { apgd, apgdCheckpoints, type ApgdOptions } from './apgd.js';
+export { APGD_L1 } from './apgdL1.js';
+export { projectL1BallInBox } from './l1Projection.js';
 export { apgdTargeted, type ApgdTargetedOptions } from './apgdTargeted.js';
 export { square, squareFraction, type SquareOptions, type SquareResult } from './square.js';
 export { squareL2, squarePatch } from './squareL2.js';
@@ -16,7 +18,7 @@ export { carliniWagnerL2, type CarliniWagnerOptions, type CarliniWagnerResult } 
 export { unboundedBim, paperStepSchedule, type UnboundedBimOptions } from './unboundedBim.js';
 export { onManifoldPgd, projectToSpheres, type OnManifoldPgdOptions } from './onManifoldPgd.js';
 export { worstCase, type WorstCaseResult } from './ensemble.js';
-export { makeAttack, ATTACK_NAMES, type AttackName, type AttackSettings, type NamedAttack } from './catalog.js';
+export { makeAttack, ATTACK_NAMES, AUTOATTACK_EOT_ITER, type AttackName, type AttackSettings, type NamedAttack } from './catalog.js';
 export * from './metrics.js';
 export * from './sanity.js';
 export { evaluateRobustness, noiseOfNorm, type RobustEvalOptions, type RobustEvalResult, type EpsPoint } from './evaluate.js';

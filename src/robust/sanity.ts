@@ -4,7 +4,7 @@
 import type { Tensor } from '../tensor/index.js';
 
 export interface SanityCheck {
-  name: 'eval-mode' | 'logits' | 'gradients' | 'eps-zero' | 'monotone' | 'large-eps' | 'more-steps' | 'white-box-vs-noise' | 'black-box-vs-white-box';
+  name: 'eval-mode' | 'randomized-model' | 'logits' | 'gradients' | 'eps-zero' | 'monotone' | 'large-eps' | 'more-steps' | 'white-box-vs-noise' | 'black-box-vs-white-box';
   passed: boolean;
   message: string;
 }
@@ -16,6 +16,50 @@ export function checkEvalMode(training: boolean | undefined): SanityCheck {
   return training
     ? { name: 'eval-mode', passed: false, message: 'the model is in TRAINING mode: batch norm uses batch statistics (and updates its running averages) and dropout is active; call model.eval() before attacking' }
     : { name: 'eval-mode', passed: true, message: training === undefined ? 'no module given; mode not inspected' : 'model in eval mode' };
+}
+
+/** AutoAttack's threshold on the ℓ2 distance between row-normalised outputs of two calls (checks.py, check_randomized: alpha). */
+export const RANDOMIZED_OUTPUT_TOLERANCE = 1e-4;
+
+/**
+ * The model must give the same outputs on the same inputs (AutoAttack's check_randomized): `outputs` are the
+ * logits [N, C] of several calls on one batch with labels y. Failed when the number of correct predictions
+ * differs between calls or, for some row and pair of calls, ‖o/(‖o‖₂ + 1e−10) − o′/(‖o′‖₂ + 1e−10)‖₂ exceeds
+ * RANDOMIZED_OUTPUT_TOLERANCE. With `eotIter` > 1 the attack already averages over the randomness (the rand
+ * version), so a randomized model is expected and the check passes with a note.
+ */
+export function checkRandomized(outputs: readonly Tensor[], y: Tensor, eotIter = 1): SanityCheck {
+  const [n, c] = outputs[0]!.shape as [number, number];
+  const unit = outputs.map((o) => {
+    const u = new Float64Array(n * c);
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let j = 0; j < c; j++) s += o.data[i * c + j]! ** 2;
+      for (let j = 0; j < c; j++) u[i * c + j] = o.data[i * c + j]! / (Math.sqrt(s) + 1e-10);
+    }
+    return u;
+  });
+  const correct = outputs.map((o) => {
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      for (let j = 1; j < c; j++) if (o.data[i * c + j]! > o.data[i * c + best]!) best = j;
+      if (best === y.data[i]) k++;
+    }
+    return k;
+  });
+  let maxDiff = 0;
+  for (let a = 0; a < unit.length; a++) for (let b = a + 1; b < unit.length; b++) for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = i * c; j < (i + 1) * c; j++) s += (unit[a]![j]! - unit[b]![j]!) ** 2;
+    maxDiff = Math.max(maxDiff, Math.sqrt(s));
+  }
+  const varies = maxDiff > RANDOMIZED_OUTPUT_TOLERANCE || correct.some((k) => k !== correct[0]);
+  const measured = `${outputs.length} calls on the same ${n} inputs: max normalised output difference ${maxDiff.toExponential(2)} (tolerance ${RANDOMIZED_OUTPUT_TOLERANCE}), correct predictions ${[...new Set(correct)].join('/')}`;
+  if (!varies) return { name: 'randomized-model', passed: true, message: `deterministic outputs (${measured})` };
+  return eotIter > 1
+    ? { name: 'randomized-model', passed: true, message: `randomized model, attacked with EOT over ${eotIter} passes per gradient (${measured})` }
+    : { name: 'randomized-model', passed: false, message: `the model is RANDOMIZED: its outputs on the same inputs differ between calls (${measured}); single-pass gradients and predictions mislead the attack and overestimate robustness — use EOT, i.e. AutoAttack's rand version (apgd-ce-eot-* / apgd-dlr-eot-*, eotIter 20), or make the model deterministic` };
 }
 
 /** Outputs that are non-negative rows summing to 1 are probabilities, not logits. */

@@ -2,8 +2,8 @@
 // a softmax output, a batch-norm model left in training mode, and an attack with a sign bug.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { key, normalValues } from '../../src/core/random.js';
-import { Tensor, softmax } from '../../src/tensor/index.js';
+import { key, normalValues, uniformValues } from '../../src/core/random.js';
+import { Tensor, mul, softmax } from '../../src/tensor/index.js';
 import { BatchNorm, Linear, ReLU, Sequential } from '../../src/nn/index.js';
 import { sgd } from '../../src/optim/index.js';
 import { train } from '../../src/train/index.js';
@@ -58,7 +58,7 @@ test('a healthy evaluation passes every check', async () => {
   assert.equal(result.points[0]!.eps, 0);
   assert.equal(result.points[0]!.robustAccuracy, result.cleanAccuracy);
   assert.ok(result.points.at(-1)!.robustAccuracy < result.cleanAccuracy);
-  assert.deepEqual(result.checks.map((c) => c.name).sort(), ['eps-zero', 'eval-mode', 'gradients', 'large-eps', 'logits', 'monotone', 'more-steps', 'white-box-vs-noise', 'white-box-vs-noise', 'white-box-vs-noise']);
+  assert.deepEqual(result.checks.map((c) => c.name).sort(), ['eps-zero', 'eval-mode', 'gradients', 'large-eps', 'logits', 'monotone', 'more-steps', 'randomized-model', 'white-box-vs-noise', 'white-box-vs-noise', 'white-box-vs-noise']);
 });
 
 test('softmax output: the logits check fires', async () => {
@@ -99,4 +99,18 @@ test('zero gradients and "more steps help the model" are flagged', async () => {
   assert.ok(failed.includes('gradients'), failed.join(', '));
   assert.equal(checkMoreSteps(0.1, 0.3, 0.45, 0.01).passed, false);
   assert.equal(checkMoreSteps(0.1, 0.3, 0.29, 0.01).passed, true);
+});
+
+test('a randomized model (dropout left active at test time): the randomized-model check fires and recommends EOT', async () => {
+  const net = await bnNet();
+  let call = 0;
+  // drop each logit of the trained net with probability 0.1, a fresh mask per call
+  const dropout: Classifier = (x) => {
+    const z = net.forward(x), keep = uniformValues(key(1000 + call++), z.size, 'f32');
+    return mul(z, new Tensor(Float32Array.from(keep, (u) => (u < 0.1 ? 0 : 1 / 0.9)), z.shape));
+  };
+  const { failed, warnings } = run({ model: dropout, module: net });
+  assert.ok(failed.includes('randomized-model'), failed.join(', '));
+  assert.match(warnings.find((w) => w.name === 'randomized-model')!.message, /RANDOMIZED.*EOT/);
+  assert.ok(!failed.includes('gradients'), 'the masked logits keep their gradients');
 });
