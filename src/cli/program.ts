@@ -17,6 +17,7 @@ export function buildProgram(): Command {
   const program = new Command('tessera')
     .description('Neural-network research made runnable: a tensor engine with autograd and WebAssembly SIMD kernels, and paper modules on top.')
     .version(pkg.version)
+    .enablePositionalOptions() // -V/--version only before a command: `robust eval --version standard` is the command's own option
     .showHelpAfterError()
     .allowExcessArguments(false);
 

@@ -1,10 +1,11 @@
-// `tessera robust eval` (attack a training checkpoint over an ε sweep, with the sanity checks),
+// `tessera robust eval` (attack a training checkpoint over an ε sweep, with the sanity checks; or AutoAttack's cascade),
 // `tessera robust mi` (I(T;Y) in bits of two JSON arrays of class ids; the bits alone on the last line) and
 // `tessera robust faults` (the MNIST-C corruptions with the severity parameters they run at).
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileChecked } from '../io/atomicWrite.js';
-import { ATTACK_NAMES, MNIST_C_CORRUPTIONS, MNIST_C_DATASET_CORRUPTIONS, MNIST_C_SEVERITY, mutualInformation, type SanityCheck } from '../robust/index.js';
-import { robustEvalCheckpoint } from '../experiments/robustEval.js';
+import { ATTACK_NAMES, AUTOATTACK_VERSIONS, MNIST_C_CORRUPTIONS, MNIST_C_DATASET_CORRUPTIONS, MNIST_C_SEVERITY, mutualInformation, type AutoAttackReport, type AutoAttackVersion, type Norm, type SanityCheck } from '../robust/index.js';
+import { autoAttackCheckpoint, robustEvalCheckpoint } from '../experiments/robustEval.js';
+import type { ClassifierConfig } from '../train/index.js';
 import { useBackend, type BackendChoice } from './backend.js';
 import { backendOption, positiveInt, nonNegativeInt } from './options.js';
 
@@ -31,12 +32,43 @@ export function readClassIds(file: string, what: string): number[] {
 
 const loud = (w: SanityCheck) => process.stderr.write(`\n!!! SANITY CHECK FAILED [${w.name}]: ${w.message}\n\n`);
 
+/** `robust eval --attack autoattack`: the cascade per ε, each attack's contribution, RobustBench's entry. */
+function runAutoAttack(o: { model: string; version: AutoAttackVersion; norm: Norm; individual?: boolean; squareQueries?: number; eps: number[]; steps?: number; testLimit: number; data?: string; seed: number; json?: boolean }): void {
+  const { config, n, reports, robustbench } = autoAttackCheckpoint(o.model, {
+    version: o.version, norm: o.norm, epsilons: o.eps, testLimit: o.testLimit, seed: o.seed, ...(o.individual && { individual: true }),
+    ...(o.steps !== undefined && { steps: o.steps }), ...(o.squareQueries !== undefined && { squareQueries: o.squareQueries }), ...(o.data && { dataDir: o.data }),
+    ...(!o.json && { onStep: (eps: number, s: { attack: string; broken: number; attacked: number; robustAccuracy: number; seconds: number }) => process.stderr.write(`ε ${eps}: ${s.attack} broke ${s.broken}/${s.attacked}, robust accuracy ${(100 * s.robustAccuracy).toFixed(2)}% (${s.seconds.toFixed(1)} s)\n`) }),
+  });
+  for (const r of reports) for (const w of r.warnings) loud(w);
+  if (o.json) process.stdout.write(`${JSON.stringify({ checkpoint: o.model, model: config.model, dataset: config.dataset, attack: 'autoattack', version: o.version, norm: o.norm, n, reports, robustbench })}\n`);
+  else for (const r of reports) printAutoAttack(config, n, r);
+  if (reports.some((r) => r.warnings.length > 0)) process.exitCode = 3;
+}
+
+function printAutoAttack(config: ClassifierConfig, n: number, r: AutoAttackReport): void {
+  const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
+  process.stdout.write(`${config.model} on ${config.dataset}, ${n} test images, AutoAttack ${r.version} (${r.norm}, ε = ${r.eps}): clean accuracy ${pct(r.cleanAccuracy)}\n`);
+  process.stdout.write(`${'attack'.padEnd(10)} ${'attacked'.padStart(8)} ${'broken'.padStart(7)} ${'robust acc after'.padStart(17)} ${'queries/ex'.padStart(11)} ${'time s'.padStart(8)}\n`);
+  for (const s of r.steps) process.stdout.write(`${s.attack.padEnd(10)} ${String(s.attacked).padStart(8)} ${String(s.broken).padStart(7)} ${pct(s.robustAccuracy).padStart(17)} ${s.queriesPerExample.toFixed(0).padStart(11)} ${s.seconds.toFixed(1).padStart(8)}\n`);
+  process.stdout.write(`robust accuracy ${pct(r.robustAccuracy)}; max ${r.norm} perturbation ${r.maxPerturbation.toPrecision(5)}${r.hasNaN ? ', NaN in the adversarial inputs!' : ''}; ${r.seconds.toFixed(1)} s\n`);
+  if (r.individual) {
+    for (const a of r.individual) process.stdout.write(`  alone: ${a.attack.padEnd(10)} robust accuracy ${pct(a.robustAccuracy)} (${a.seconds.toFixed(1)} s)\n`);
+    const best = r.individual.reduce((b, a) => (a.robustAccuracy < b.robustAccuracy ? a : b));
+    process.stdout.write(`best single attack: ${best.attack} at ${pct(best.robustAccuracy)}; the cascade ${r.robustAccuracy <= best.robustAccuracy ? '≤' : '>'} it\n`);
+  }
+  process.stdout.write(`sanity checks: ${r.checks.length - r.warnings.length}/${r.checks.length} passed${r.warnings.length ? ` — FAILED: ${r.warnings.map((w) => w.name).join(', ')}` : ''}\n`);
+}
+
 export function registerRobustCommands(program: Command): void {
   const robust = program.command('robust').description('adversarial robustness and input-fault metrics (batch-norm vulnerability, input-fault tolerance)');
   robust.command('eval')
     .description('attack a `tessera train` checkpoint over an ε sweep (pixel units, box [0, 1]) with built-in sanity checks; exit status 3 when a check fails')
     .requiredOption('--model <checkpoint>', 'a step-*.safetensors file written by tessera train')
-    .addOption(new Option('--attack <name>', 'attack').choices([...ATTACK_NAMES]).default('pgd-linf'))
+    .addOption(new Option('--attack <name>', 'attack, or autoattack (the AutoAttack cascade of --version under --norm)').choices([...ATTACK_NAMES, 'autoattack']).default('pgd-linf'))
+    .addOption(new Option('--version <v>', 'AutoAttack version (with --attack autoattack)').choices([...AUTOATTACK_VERSIONS]).default('standard'))
+    .addOption(new Option('--norm <p>', 'threat model of --attack autoattack').choices(['linf', 'l2', 'l1']).default('linf'))
+    .option('--individual', 'with --attack autoattack: also run each attack alone on every clean-correct point (the best single attack beside the cascade)')
+    .option('--square-queries <n>', 'with --attack autoattack: Square queries per example (default 5000)', positiveInt('--square-queries'))
     .requiredOption('--eps <list>', 'comma-separated budgets in pixel units, e.g. 0,0.05,0.1', epsList)
     .option('--steps <n>', 'attack iterations (default 20; APGD 100)', positiveInt('--steps'))
     .option('--restarts <n>', 'random restarts (PGD, APGD)', positiveInt('--restarts'))
@@ -47,9 +79,14 @@ export function registerRobustCommands(program: Command): void {
     .option('--seed <n>', 'random seed', nonNegativeInt('--seed'), 0)
     .option('--json', 'print JSON')
     .addOption(backendOption())
-    .action(async (o: { model: string; attack: string; eps: number[]; steps?: number; restarts?: number; loss?: 'ce' | 'margin' | 'dlr'; blackBox?: number; testLimit: number; data?: string; seed: number; json?: boolean; backend: BackendChoice }) => {
+    .action(async (o: { model: string; attack: string; version: AutoAttackVersion; norm: Norm; individual?: boolean; squareQueries?: number; eps: number[]; steps?: number; restarts?: number; loss?: 'ce' | 'margin' | 'dlr'; blackBox?: number; testLimit: number; data?: string; seed: number; json?: boolean; backend: BackendChoice }) => {
       const dispose = await useBackend(o.backend);
       try {
+        if (o.attack === 'autoattack') {
+          if (o.restarts !== undefined || o.loss || o.blackBox !== undefined) throw new Error('--attack autoattack fixes its restarts and losses and runs Square itself; drop --restarts / --loss / --black-box');
+          runAutoAttack(o);
+          return;
+        }
         const { config, n, result } = robustEvalCheckpoint(o.model, {
           attack: o.attack, epsilons: o.eps, testLimit: o.testLimit, seed: o.seed, onWarning: loud,
           ...(o.steps !== undefined && { steps: o.steps }), ...(o.restarts !== undefined && { restarts: o.restarts }), ...(o.loss && { loss: o.loss }), ...(o.data && { dataDir: o.data }),

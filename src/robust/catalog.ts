@@ -24,7 +24,7 @@ import type { AttackLoss } from './losses.js';
 export const ATTACK_NAMES = [
   'fgsm', 'fgm-l2', 'bim-linf', 'bim-l2', 'pgd-linf', 'pgd-l2', 'apgd-ce-linf', 'apgd-dlr-linf', 'apgd-ce-l2', 'apgd-dlr-l2', 'apgd-ce-l1', 'apgd-dlr-l1',
   'apgd-ce-eot-linf', 'apgd-dlr-eot-linf', 'apgd-ce-eot-l2', 'apgd-dlr-eot-l2', 'apgd-ce-eot-l1', 'apgd-dlr-eot-l1',
-  'apgd-t-linf', 'apgd-t-l2', 'square-linf', 'square-l2', 'deepfool-linf', 'deepfool-l2', 'cw-l2', 'fab-linf', 'fab-l2', 'fab-t-linf', 'fab-t-l2', 'worst-linf', 'worst-l2',
+  'apgd-t-linf', 'apgd-t-l2', 'apgd-t-l1', 'square-linf', 'square-l2', 'deepfool-linf', 'deepfool-l2', 'cw-l2', 'fab-linf', 'fab-l2', 'fab-l1', 'fab-t-linf', 'fab-t-l2', 'fab-t-l1', 'worst-linf', 'worst-l2',
 ] as const;
 
 /** EOT passes per gradient in AutoAttack's version 'rand' (autoattack/autoattack.py, set_version: eot_iter = 20). */

@@ -18,6 +18,8 @@ export { carliniWagnerL2, type CarliniWagnerOptions, type CarliniWagnerResult } 
 export { unboundedBim, paperStepSchedule, type UnboundedBimOptions } from './unboundedBim.js';
 export { onManifoldPgd, projectToSpheres, type OnManifoldPgdOptions } from './onManifoldPgd.js';
 export { worstCase, type WorstCaseResult } from './ensemble.js';
+export { autoAttack, autoAttackCascade, AUTOATTACK_VERSIONS, AUTOATTACK_COMPONENTS, type AutoAttackVersion, type AutoAttackComponent, type AutoAttackOptions, type AutoAttackStep, type AutoAttackReport, type AutoAttackResult } from './autoAttack.js';
+export * from './robustBench.js';
 export { makeAttack, ATTACK_NAMES, AUTOATTACK_EOT_ITER, type AttackName, type AttackSettings, type NamedAttack } from './catalog.js';
 export * from './metrics.js';
 export * from './sanity.js';

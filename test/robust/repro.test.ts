@@ -102,6 +102,27 @@ test('robust eval attacks a tessera train checkpoint over an ε sweep with the s
     assert.ok(j.checks.some((c: { name: string; passed: boolean }) => c.name === 'black-box-vs-white-box' && c.passed), 'Square ran at the largest ε and did not beat PGD');
     const badEps = run('robust', 'eval', '--model', join(dir, ck), '--eps', '0,-1');
     assert.match(badEps.stderr, /--eps expects comma-separated numbers ≥ 0/);
+
+    // AutoAttack standard: the cascade's per-attack report, each attack alone, RobustBench's entry.
+    const aa = run('robust', 'eval', '--model', join(dir, ck), '--attack', 'autoattack', '--version', 'standard', '--eps', '0.05', '--test-limit', '60', '--steps', '5', '--square-queries', '50', '--individual', '--json');
+    assert.equal(aa.status, 0, aa.stderr);
+    const a = JSON.parse(aa.stdout);
+    assert.equal(a.version, 'standard');
+    const rep = a.reports[0];
+    assert.deepEqual(rep.steps.map((s: { attack: string }) => s.attack), ['apgd-ce', 'apgd-t', 'fab-t', 'square'].slice(0, rep.steps.length));
+    assert.ok(rep.steps[0].attacked === Math.round(rep.cleanAccuracy * 60) && rep.robustAccuracy <= rep.cleanAccuracy);
+    const best = Math.min(...rep.individual.map((x: { robustAccuracy: number }) => x.robustAccuracy));
+    assert.ok(rep.robustAccuracy <= best + 2 / 60, `cascade ${rep.robustAccuracy} vs best single ${best}`);
+    assert.ok(rep.maxPerturbation <= 0.05 + 1e-6);
+    assert.equal(a.robustbench[0].info.autoattack_acc, String(Math.round(rep.robustAccuracy * 10000) / 100).replace(/^(\d+)$/, '$1.0'));
+    assert.equal(a.robustbench[0].path, 'model_info/mnist/Linf/tessera-mlp.json');
+    const text = run('robust', 'eval', '--model', join(dir, ck), '--attack', 'autoattack', '--eps', '0.05', '--test-limit', '30', '--steps', '3', '--square-queries', '20');
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, /AutoAttack standard \(linf, ε = 0\.05\)/);
+    assert.match(text.stdout, /apgd-ce +\d+ +\d+/);
+    const mixed = run('robust', 'eval', '--model', join(dir, ck), '--attack', 'autoattack', '--eps', '0.05', '--restarts', '3');
+    assert.notEqual(mixed.status, 0);
+    assert.match(mixed.stderr, /--attack autoattack fixes its restarts/);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
