@@ -70,7 +70,7 @@ export function registerNtkCommands(program: Command): void {
   const ntk = program.command('ntk').description('infinite-width neural network kernels (NNGP and NTK)');
   ntk.command('kernel')
     .description('NNGP and NTK Gram matrices of a fully connected network between the rows of JSON files (input kernel x·x\'/d)')
-    .requiredOption('--arch <spec>', 'space-separated layers: dense:W_STD:B_STD[:WIDTH] (B_STD "none" = no bias), relu, erf, gelu, identity, leaky_relu:A, abrelu:A:B, erf:A:B:C, sin[:A:B:C], cos[:A:B:C], rbf:GAMMA, exp[:A:B], gaussian:A:B, sign, abs')
+    .requiredOption('--arch <spec>', 'space-separated layers: dense:W_STD:B_STD[:WIDTH] (B_STD "none" = no bias), relu, erf, gelu, identity, leaky_relu:A, abrelu:A:B, erf:A:B:C, sin[:A:B:C], cos[:A:B:C], rbf:GAMMA, exp[:A:B], gaussian:A:B, sign, abs; on sequences (library inputs [N, C, 1, L]; JSON rows here are vectors, i.e. one position) also attention:QK_STD:OV_STD:B_STD[:MECHANISM[:SCALING]] (MECHANISM softmax|identity|abs|relu, SCALING linear|sqrt, sqrt with identity only), global_avg_pool, flatten')
     .requiredOption('--x1 <file>', 'JSON array of input rows [[...], ...]')
     .option('--x2 <file>', 'second JSON array of rows (default: x1)')
     .addOption(new Option('--param <name>', 'parameterisation').choices(['ntk', 'standard']).default('ntk'))
