@@ -1,11 +1,12 @@
 // `tessera ntk bench --layers`: the NNGP + NTK train kernels [N, N] of each kernel layer added beyond the
-// original dense/ReLU stax, timed beside the existing kernel of the same family on the same inputs:
+// original dense/ReLU stax (closed-form activations, polynomials, layer norm, dropout, fan-ins), timed beside the existing kernel of the same family on the same inputs:
 //   vectors  N inputs [N, 784] (the first N Fashion-MNIST train images, standardised, when present; else
 //            seeded Gaussian rows); baseline the 4-layer ReLU spec of `ntk bench`; each closed-form
 //            activation in its place, and two-branch fan-ins (sum / prod / concat) after the first layer;
 //   images   M seeded Gaussian images [M, 1, S, S] (full spatial covariance: a kernel entry is a [P, P]
 //            matrix, P = S², so images are small); baseline two stride-1 'same' 3×3 convs with ReLU and
-//            global average pooling; strided / circular convs and local pooling in its place.
+//            global average pooling; strided / circular convs, local pooling, self-attention and flatten (also
+//            with diagonalSpatial, neural-tangents' diagonal_spatial) in its place.
 // `ratio` = kernel_s / baseline_s of the family, measured in the same process one after the other
 // (medians over rounds).
 import { performance } from 'node:perf_hooks';
@@ -21,23 +22,32 @@ const stack = (act: string) => `${D} ${act} ${D} ${act} ${D} ${act} ${D}`;
 const branches = (fanIn: string) => `${D} ( relu ${D} | erf ${D} ) ${fanIn} relu ${D}`;
 const CONV = 'conv:1:3:1.4:0.1';
 
-/** [name, spec] of the vector family; the first is the baseline. */
-export const VECTOR_LAYERS: readonly (readonly [string, string])[] = [
+/** [name, spec, kernelFn options]; the first of a family is its baseline. */
+type LayerCase = readonly [string, string, { diagonalSpatial?: boolean }?];
+
+/** The vector family. */
+export const VECTOR_LAYERS: readonly LayerCase[] = [
   ['relu (baseline)', stack('relu')],
   ['sin', stack('sin')], ['cos', stack('cos')], ['rbf', stack('rbf:1')], ['exp', stack('exp')], ['gaussian', stack('gaussian:1:-0.5')],
   ['sign', stack('sign')], ['abs', stack('abs')],
+  ['monomial 3', stack('monomial:3')], ['rectified_monomial 2', stack('rectified_monomial:2')], ['hermite 3', stack('hermite:3')],
+  ['polynomial', stack('polynomial:0.1:1:0.5')],
+  ["layer_norm", `${D} layer_norm relu ${D} layer_norm relu ${D} layer_norm relu ${D}`],
+  ['dropout 0.8 (train)', `${D} relu dropout:0.8 ${D} relu dropout:0.8 ${D} relu dropout:0.8 ${D}`],
   ['fanin_sum', branches('fanin_sum')], ['fanin_prod', branches('fanin_prod')], ['fanin_concat', branches('fanin_concat')],
 ];
 
-/** [name, spec] of the image family; the first is the baseline. */
-export const IMAGE_LAYERS: readonly (readonly [string, string])[] = [
+/** The image family. */
+export const IMAGE_LAYERS: readonly LayerCase[] = [
   ['conv same, stride 1 (baseline)', `${CONV} relu ${CONV} relu global_avg_pool ${D}`],
   ['conv circular', `${CONV}:1:circular relu ${CONV}:1:circular relu global_avg_pool ${D}`],
   ['conv stride 2', `${CONV}:2 relu ${CONV} relu global_avg_pool ${D}`],
   ['conv valid', `${CONV}:1:valid relu ${CONV} relu global_avg_pool ${D}`],
   ['avg_pool 2', `${CONV} relu avg_pool:2 ${CONV} relu global_avg_pool ${D}`],
   ['sum_pool 2', `${CONV} relu sum_pool:2 ${CONV} relu global_avg_pool ${D}`],
+  ['attention (softmax, linear scaling)', `${CONV} relu attention:1:1:0.1 relu global_avg_pool ${D}`],
   ['flatten', `${CONV} relu ${CONV} relu flatten ${D}`],
+  ['flatten, diagonal_spatial', `${CONV} relu ${CONV} relu flatten ${D}`, { diagonalSpatial: true }],
 ];
 
 export interface NtkLayersOptions {
@@ -77,19 +87,19 @@ function vectorInputs(o: NtkLayersOptions): { x: Inputs; data: string } {
   return { x: { data: random.normalValues(random.key(0), o.n * 784, 'f64'), shape: [o.n, 784] }, data: 'gaussian (seeded, d = 784)' };
 }
 
-function timeFamily(family: NtkLayerRow['family'], layers: readonly (readonly [string, string])[], x: Inputs, o: NtkLayersOptions): NtkLayerRow[] {
-  const seconds = layers.map(([name, arch]) => {
+function timeFamily(family: NtkLayerRow['family'], layers: readonly LayerCase[], x: Inputs, o: NtkLayersOptions): NtkLayerRow[] {
+  const seconds = layers.map(([name, arch, options]) => {
     const layer = parseArchitecture(arch), times: number[] = [];
     for (let r = 0; r < o.rounds; r++) {
       const t0 = performance.now();
-      kernelFn(layer, x, null, { batchSize: o.batchSize });
+      kernelFn(layer, x, null, { batchSize: o.batchSize, ...options });
       times.push((performance.now() - t0) / 1000);
     }
     o.log?.(`${family} ${name}: ${median(times).toFixed(3)} s`);
     return median(times);
   });
-  return layers.map(([layer, arch], i) => ({
-    family, layer, arch, n: x.shape[0]!, input_shape: x.shape.slice(1), kernel_s: seconds[i]!, baseline_s: seconds[0]!, ratio: seconds[i]! / seconds[0]!,
+  return layers.map(([layer, arch, options], i) => ({
+    family, layer, arch: options?.diagonalSpatial ? `${arch} (diagonalSpatial)` : arch, n: x.shape[0]!, input_shape: x.shape.slice(1), kernel_s: seconds[i]!, baseline_s: seconds[0]!, ratio: seconds[i]! / seconds[0]!,
   }));
 }
 

@@ -86,7 +86,7 @@ export function registerNtkCommands(program: Command): void {
   ntk.command('kernel')
     .description('NNGP and NTK Gram matrices of a network spec (fully connected, or convolutional with --input-shape) between the rows of JSON files (input kernel x·x\'/d)')
     .requiredOption('--arch <spec>', 'space-separated layers: dense:W_STD:B_STD[:WIDTH] (B_STD "none" = no bias), relu, erf, gelu, identity, leaky_relu:A, abrelu:A:B, erf:A:B:C, sin[:A:B:C], cos[:A:B:C], rbf:GAMMA, exp[:A:B], gaussian:A:B, sign, abs, monomial:D, rectified_monomial:D, hermite:D, polynomial:C0:C1:...:CN, layer_norm[:EPS], dropout:RATE[:train|test] (RATE = keep probability); ' +
-      'on images (--input-shape): conv:C:K:W_STD:B_STD[:STRIDE[:same|valid|circular]], avg_pool:W[:STRIDE[:valid|same]], sum_pool:W[:STRIDE[:valid|same]], flatten, global_avg_pool; ' +
+      'on images (--input-shape): conv:C:K:W_STD:B_STD[:STRIDE[:same|valid|circular]], avg_pool:W[:STRIDE[:valid|same]], sum_pool:W[:STRIDE[:valid|same]], flatten, global_avg_pool; on sequences (--input-shape C,1,L): attention:QK_STD:OV_STD:B_STD[:MECHANISM[:SCALING]] (MECHANISM softmax|identity|abs|relu, SCALING linear|sqrt, sqrt with identity only); ' +
       'branches: "( A | B ) fanin_sum|fanin_prod|fanin_concat" (tokens separated by spaces; an empty branch is the identity)')
     .option('--input-shape <C,H,W>', 'read each row as an image [C, H, W] (row length C·H·W) for conv and pooling layers', inputShape)
     .requiredOption('--x1 <file>', 'JSON array of input rows [[...], ...]')

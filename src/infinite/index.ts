@@ -14,6 +14,7 @@ export { empiricalDistance, readoutDistanceOfWeights, type PairInput, type Dista
 export { inputKernel, toInputs, positionsOf, blockSize, type Kernel, type Inputs } from './kernel.js';
 export { fanInSum, fanInProd, fanInConcat } from './fanIn.js';
 export { avgPool, sumPool, type AvgPoolOptions } from './pooling.js';
+export { globalSelfAttention, type AttentionOptions, type AttentionMechanism } from './attention.js';
 export { gradientDescent, type FunctionSpaceLoss, type GradientDescentOptions, type GradientDescentRequest, type GradientDescentResult } from './gradientFlow.js';
 export { gradientDescentMse, gpInference, maxLearningRate, type GradientDescentMseOptions, type GradientDescentMseRequest, type GpInferenceOptions } from './finitePredict.js';
 export { serial, parallel, fanOut, identity, elementwiseLayer, type Layer, type ParamTree, type Shape, type Flow, type InitOptions, type ApplyOptions } from './layer.js';

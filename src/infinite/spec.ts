@@ -7,12 +7,18 @@
 //   probability; train by default)
 //   conv:C:K:W_STD:B_STD[:STRIDE[:same|valid|circular]]   on images (inputs reshaped to --input-shape C,H,W)
 //   avg_pool:W[:STRIDE[:valid|same]] | sum_pool:W[:STRIDE[:valid|same]] | flatten | global_avg_pool
+//   attention:QK_STD:OV_STD:B_STD[:MECHANISM[:SCALING]]   global self-attention over the positions of
+//                               images or sequences [C, 1, L] (attention.ts): σ_QK = W_query_std·W_key_std,
+//                               σ_OV = W_out_std·W_value_std, MECHANISM softmax (default) | identity | abs | relu,
+//                               SCALING linear (default, 1/d_k) | sqrt (1/√d_k, identity only); its finite sizes are
+//                               1 head of 1 channel (the kernel does not depend on them)
 //   ( A | B | … ) fanin_sum|fanin_prod|fanin_concat      branches: fanOut, each branch its own layers
 //                                                         (an empty branch is the identity), then the fan-in
 // e.g. "dense:1.4:0.1 relu dense:1.4:0.1 relu dense:1.4:0.1" or "( dense:1:0 relu | ) fanin_sum dense:1:0".
 // Unknown layers and bad numbers are errors that name the token.
 import { TesseraError } from '../core/errors.js';
 import { abRelu, abs, cos, erf, exp, gaussian, gelu, leakyRelu, rbf, relu, sign, sin } from './activations.js';
+import { globalSelfAttention } from './attention.js';
 import { conv, flatten, globalAvgPool } from './conv.js';
 import { dropout } from './dropout.js';
 import { layerNorm } from './layerNorm.js';
@@ -22,7 +28,7 @@ import { fanInConcat, fanInProd, fanInSum } from './fanIn.js';
 import { avgPool, sumPool } from './pooling.js';
 import { fanOut, identity, parallel, serial, type Layer } from './layer.js';
 
-const LAYERS = 'dense:W_STD:B_STD[:WIDTH], relu, erf, gelu, identity, leaky_relu:ALPHA, abrelu:A:B, erf:A:B:C, sin[:A:B:C], cos[:A:B:C], rbf:GAMMA, exp[:A:B], gaussian:A:B, sign, abs, monomial:D, rectified_monomial:D, hermite:D, polynomial:C0:…:CN, layer_norm[:EPS], dropout:RATE[:train|test], conv:C:K:W_STD:B_STD[:STRIDE[:PADDING]], avg_pool:W[:STRIDE[:PADDING]], sum_pool:W[:STRIDE[:PADDING]], flatten, global_avg_pool, ( A | B ) fanin_sum|fanin_prod|fanin_concat';
+const LAYERS = 'dense:W_STD:B_STD[:WIDTH], relu, erf, gelu, identity, leaky_relu:ALPHA, abrelu:A:B, erf:A:B:C, sin[:A:B:C], cos[:A:B:C], rbf:GAMMA, exp[:A:B], gaussian:A:B, sign, abs, monomial:D, rectified_monomial:D, hermite:D, polynomial:C0:…:CN, layer_norm[:EPS], dropout:RATE[:train|test], conv:C:K:W_STD:B_STD[:STRIDE[:PADDING]], avg_pool:W[:STRIDE[:PADDING]], sum_pool:W[:STRIDE[:PADDING]], flatten, global_avg_pool, attention:QK_STD:OV_STD:B_STD[:MECHANISM[:SCALING]], ( A | B ) fanin_sum|fanin_prod|fanin_concat';
 const FAN_INS: Record<string, () => Layer> = { fanin_sum: fanInSum, fanin_prod: fanInProd, fanin_concat: fanInConcat };
 
 export function parseArchitecture(spec: string, o: { parameterization?: Parameterization } = {}): Layer {
@@ -95,6 +101,18 @@ export function parseArchitecture(spec: string, o: { parameterization?: Paramete
         const mode = args[1] ?? 'train';
         if (mode !== 'train' && mode !== 'test') throw new TesseraError('value', op, `layer ${at + 1} "${token}": mode expected "train" or "test", got "${mode}"`);
         return dropout(num(0, 'RATE')!, mode);
+      }
+      case 'attention': {
+        arity([3, 4, 5]);
+        const mechanism = args[3] ?? 'softmax', scaling = args[4] ?? 'linear';
+        if (!['softmax', 'identity', 'abs', 'relu'].includes(mechanism)) {
+          throw new TesseraError('value', op, `layer ${at + 1} "${token}": MECHANISM expected softmax, identity, abs or relu, got "${mechanism}"`);
+        }
+        if (scaling !== 'linear' && scaling !== 'sqrt') throw new TesseraError('value', op, `layer ${at + 1} "${token}": SCALING expected linear or sqrt, got "${scaling}"`);
+        if (scaling === 'sqrt' && mechanism !== 'identity') {
+          throw new TesseraError('value', op, `layer ${at + 1} "${token}": ${mechanism} attention with sqrt scaling has no known closed form kernel (use linear scaling, or the identity mechanism)`);
+        }
+        return globalSelfAttention(1, 1, 1, 1, { wKeyStd: num(0, 'QK_STD')!, wValueStd: num(1, 'OV_STD')!, bStd: num(2, 'B_STD', true), attentionMechanism: mechanism, linearScaling: scaling === 'linear' });
       }
       default:
         throw new TesseraError('value', op, `layer ${at + 1} "${token}": unknown layer "${name}", expected one of ${LAYERS}`);
