@@ -9,7 +9,7 @@ import { apgd } from './apgd.js';
 import type { AttackResult } from './attacks.js';
 import { emptyLike, perExample, type Norm } from './geometry.js';
 import { argmaxRows, predictLogits } from './gradient.js';
-import { featuresPerExample, type Classifier, type InputBox } from './inputSpace.js';
+import { exampleLabels, exampleRows, featuresPerExample, type Classifier, type InputBox } from './inputSpace.js';
 
 export interface ApgdTargetedOptions {
   norm: Norm;
@@ -22,13 +22,6 @@ export interface ApgdTargetedOptions {
   key?: Key;
   /** Passes averaged per gradient (EOT for randomized models); default 1. */
   eotIter?: number;
-}
-
-/** Rows `idx` of x as a new tensor. */
-function rows(x: Tensor, idx: readonly number[], d: number): Tensor {
-  const out = x.data instanceof Float64Array ? new Float64Array(idx.length * d) : new Float32Array(idx.length * d);
-  idx.forEach((i, r) => out.set(x.data.subarray(i * d, (i + 1) * d) as Float32Array, r * d));
-  return new Tensor(out, [idx.length, ...x.shape.slice(1)]);
 }
 
 export function apgdTargeted(model: Classifier, x: Tensor, y: Tensor, o: ApgdTargetedOptions): AttackResult {
@@ -48,7 +41,7 @@ export function apgdTargeted(model: Classifier, x: Tensor, y: Tensor, o: ApgdTar
     const left: number[] = [];
     for (let i = 0; i < n; i++) if (!success[i]) left.push(i);
     if (left.length === 0) break;
-    const xs = rows(x, left, d), ys = new Tensor(Int32Array.from(left, (i) => y.data[i]!), [left.length]);
+    const xs = exampleRows(x, left), ys = exampleLabels(y, left);
     const ts = new Tensor(Int32Array.from(left, (i) => ranking[i]![rank]!), [left.length]);
     const r = apgd(model, xs, ys, { norm: o.norm, eps: Float64Array.from(left, (i) => eps[i]!), box: o.box, loss: 'dlr', targets: ts, steps: o.steps ?? 100, key: foldIn(key, rank), ...(o.eotIter !== undefined && { eotIter: o.eotIter }) });
     const pred = argmaxRows(predictLogits(model, r.x));

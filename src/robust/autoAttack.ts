@@ -17,7 +17,7 @@ import { Tensor } from '../tensor/index.js';
 import { emptyLike, rowNorms, type Norm } from './geometry.js';
 import { argmaxRows, objectiveAndGradient, predictLogits } from './gradient.js';
 import { attackObjective } from './losses.js';
-import { assertInBox, checkBox, checkLabels, featuresPerExample, type Classifier, type InputBox } from './inputSpace.js';
+import { assertInBox, checkBox, checkLabels, exampleLabels, exampleRows, featuresPerExample, type Classifier, type InputBox } from './inputSpace.js';
 import { makeAttack, type AttackName } from './catalog.js';
 import type { AttackResult } from './attacks.js';
 import { checkBlackBoxVsWhiteBox, checkGradients, checkLogits, checkRandomized, type SanityCheck } from './sanity.js';
@@ -115,16 +115,6 @@ function componentAttack(c: AutoAttackComponent, version: AutoAttackVersion | 'c
   }
 }
 
-/** Rows `idx` of x (any trailing shape) as a new tensor. */
-function takeRows(x: Tensor, idx: readonly number[]): Tensor {
-  const d = featuresPerExample(x), out = x.data instanceof Float64Array ? new Float64Array(idx.length * d) : new Float32Array(idx.length * d);
-  idx.forEach((i, r) => out.set(x.data.subarray(i * d, (i + 1) * d) as Float32Array, r * d));
-  return new Tensor(out, [idx.length, ...x.shape.slice(1)]);
-}
-
-/** Labels `idx` of y. */
-const takeLabels = (y: Tensor, idx: readonly number[]) => new Tensor(Int32Array.from(idx, (i) => y.data[i]!), [idx.length]);
-
 export function autoAttack(model: Classifier, x: Tensor, y: Tensor, o: AutoAttackOptions): AutoAttackResult {
   checkBox(o.box, 'autoAttack');
   checkLabels(x, y, 'autoAttack');
@@ -144,7 +134,7 @@ export function autoAttack(model: Classifier, x: Tensor, y: Tensor, o: AutoAttac
 
   // AutoAttack's checks on the first batch, before attacking.
   const head = Array.from({ length: Math.min(n, batch) }, (_, i) => i);
-  const hx = takeRows(x, head), hy = takeLabels(y, head);
+  const hx = exampleRows(x, head), hy = exampleLabels(y, head);
   const checks: SanityCheck[] = [];
   // check_randomized: 5 calls on the first batch (skipped by rand, which expects randomness)
   if (version !== 'rand') checks.push(checkRandomized(Array.from({ length: 5 }, () => predictLogits(model, hx)), hy));
@@ -155,7 +145,7 @@ export function autoAttack(model: Classifier, x: Tensor, y: Tensor, o: AutoAttac
     const out = new Int32Array(xs.shape[0]!);
     for (let s = 0; s < out.length; s += batch) {
       const idx = Array.from({ length: Math.min(batch, out.length - s) }, (_, i) => s + i);
-      out.set(argmaxRows(predictLogits(model, takeRows(xs, idx))), s);
+      out.set(argmaxRows(predictLogits(model, exampleRows(xs, idx))), s);
     }
     return out;
   };
@@ -173,7 +163,7 @@ export function autoAttack(model: Classifier, x: Tensor, y: Tensor, o: AutoAttac
     let broken = 0;
     for (let s = 0; s < idx.length; s += batch) {
       const part = idx.slice(s, s + batch);
-      const px = takeRows(x, part), py = takeLabels(y, part);
+      const px = exampleRows(x, part), py = exampleLabels(y, part);
       const adv = named.attack(counted, px, py, o.eps).x;
       const pred = argmaxRows(predictLogits(model, adv));
       part.forEach((i, r) => {
@@ -231,7 +221,7 @@ export function autoAttack(model: Classifier, x: Tensor, y: Tensor, o: AutoAttac
   const adv = new Tensor(xAdv, x.shape), objective = new Float64Array(n);
   for (let s = 0; s < n; s += batch) {
     const idx = Array.from({ length: Math.min(batch, n - s) }, (_, i) => s + i);
-    objective.set(attackObjective(predictLogits(model, takeRows(adv, idx)), takeLabels(y, idx), 'ce').data, s);
+    objective.set(attackObjective(predictLogits(model, exampleRows(adv, idx)), exampleLabels(y, idx), 'ce').data, s);
   }
   return { x: adv, success: Uint8Array.from(robust, (r) => 1 - r), objective, report };
 }

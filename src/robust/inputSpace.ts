@@ -66,6 +66,16 @@ export function featuresPerExample(x: Tensor): number {
   return x.shape.slice(1).reduce((a, b) => a * b, 1);
 }
 
+/** Examples `idx` of x [N, …] as a new tensor [idx.length, …] (the points an attack of a cascade still works on). */
+export function exampleRows(x: Tensor, idx: readonly number[]): Tensor {
+  const d = featuresPerExample(x), out = x.data instanceof Float64Array ? new Float64Array(idx.length * d) : new Float32Array(idx.length * d);
+  idx.forEach((i, r) => out.set(x.data.subarray(i * d, (i + 1) * d) as Float32Array, r * d));
+  return new Tensor(out, [idx.length, ...x.shape.slice(1)]);
+}
+
+/** Labels `idx` of y [N] as a new i32 tensor. */
+export const exampleLabels = (y: Tensor, idx: readonly number[]): Tensor => new Tensor(Int32Array.from(idx, (i) => y.data[i]!), [idx.length]);
+
 /** A tensor of x's shape and dtype holding `data`. */
 export function like(x: Tensor, data: Float32Array | Float64Array): Tensor {
   return new Tensor(data, x.shape);
