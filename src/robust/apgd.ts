@@ -8,31 +8,20 @@
 // norm 'l1' runs ℓ1-APGD (apgdL1.ts: sparse top-k steps, exact ℓ1-ball ∩ box projection, its own
 // step/sparsity schedule). eotIter > 1 averages every gradient over that many passes of a randomized model
 // (EOT; AutoAttack's version 'rand' uses 20).
-import { foldIn, key as makeKey, type Key } from '../core/random.js';
+import { foldIn, key as makeKey } from '../core/random.js';
 import { rangeError, valueError } from '../core/errors.js';
 import { Tensor } from '../tensor/index.js';
 import { ascentDirection, checkNorm, emptyLike, perExample, projectToBall, randomPointInBall, type Norm } from './geometry.js';
-import { assertInBox, checkBox, checkLabels, featuresPerExample, type Classifier, type InputBox } from './inputSpace.js';
-import type { AttackLoss } from './losses.js';
+import { assertInBox, checkBox, checkLabels, featuresPerExample, type Classifier } from './inputSpace.js';
 import { attackSuccess, eotObjectiveAndGradient } from './gradient.js';
 import { mergeBest, type AttackResult } from './attacks.js';
-import { apgdL1 } from './apgdL1.js';
+import { apgdL1, type ApgdL1Options } from './apgdL1.js';
 
-export interface ApgdOptions {
+/** ApgdL1Options (the fields every norm shares) plus the norm and the ℓ∞/ℓ2 step rule's ρ and momentum. */
+export interface ApgdOptions extends ApgdL1Options {
   norm: Norm;
-  eps: number | ArrayLike<number>;
-  box: InputBox;
-  loss?: Extract<AttackLoss, 'ce' | 'dlr'>;
-  targets?: Tensor;
-  steps?: number;
-  restarts?: number;
   rho?: number;
   momentum?: number;
-  key?: Key;
-  /** Forward/backward passes averaged per gradient (EOT for randomized models); default 1. */
-  eotIter?: number;
-  /** ℓ1 only: auto-attack's use_largereps schedule (3ε, 2ε, ε over 30/30/40% of the steps); default false. */
-  largerEps?: boolean;
 }
 
 /**

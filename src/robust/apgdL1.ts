@@ -32,7 +32,9 @@ export interface ApgdL1Options {
   steps?: number;
   restarts?: number;
   key?: Key;
+  /** Forward/backward passes averaged per gradient (EOT for randomized models); default 1. */
   eotIter?: number;
+  /** ℓ1 only: auto-attack's use_largereps schedule (3ε, 2ε, ε over 30/30/40% of the steps); default false. */
   largerEps?: boolean;
 }
 

@@ -69,8 +69,22 @@ export function squareMargins(logits: Tensor, labels: ArrayLike<number>, targete
   return out;
 }
 
-export function square(model: Classifier, x: Tensor, y: Tensor, o: SquareOptions): SquareResult {
-  const op = 'square';
+/** The validated inputs of a Square attack (ℓ∞ or ℓ2). */
+export interface SquareSetup {
+  n: number;
+  d: number;
+  eps: Float64Array;
+  total: number;
+  pInit: number;
+  C: number;
+  H: number;
+  W: number;
+  key: Key;
+  /** Index of pixel (c, h, w) within one example. */
+  at: (c: number, h: number, w: number) => number;
+}
+
+export function squareSetup(op: string, x: Tensor, y: Tensor, o: SquareOptions): SquareSetup {
   checkBox(o.box, op);
   checkLabels(x, y, op);
   if (o.targets) checkLabels(x, o.targets, op, 'targets');
@@ -81,11 +95,44 @@ export function square(model: Classifier, x: Tensor, y: Tensor, o: SquareOptions
   if (!Number.isInteger(total) || total < 1) throw valueError(op, 'queries', 'a positive integer', total);
   if (!(pInit > 0 && pInit <= 1)) throw valueError(op, 'pInit', 'a fraction in (0, 1]', pInit);
   const [C, H, W] = squareImageShape(x, d, o.imageShape);
+  return { n, d, eps, total, pInit, C, H, W, key: o.key ?? makeKey(0), at: (c, h, w) => (c * H + h) * W + w };
+}
+
+/**
+ * The search both Square attacks share: from the initial iterates `best` (filled by the caller), each step
+ * asks `propose(it, active, candidate)` for one candidate row per still-unbroken example (`active`, in
+ * order), spends one query on each, and keeps a candidate whose margin is lower.
+ */
+export function squareSearch(model: Classifier, x: Tensor, o: SquareOptions, y: Tensor, setup: SquareSetup, best: Float32Array | Float64Array,
+  propose: (it: number, active: readonly number[], candidate: Float32Array | Float64Array) => void): SquareResult {
+  const { n, d, total } = setup;
   const labels = (o.targets ?? y).data, targeted = o.targets !== undefined;
-  const key = o.key ?? makeKey(0);
+  const shape = [...x.shape];
+  const margin = squareMargins(predictLogits(model, new Tensor(best, shape)), labels, targeted);
+  const queries = new Int32Array(n).fill(1);
+  for (let it = 1; it < total; it++) {
+    const active: number[] = [];
+    for (let i = 0; i < n; i++) if (margin[i]! >= 0) active.push(i);
+    if (active.length === 0) break;
+    const candidate = best instanceof Float64Array ? new Float64Array(active.length * d) : new Float32Array(active.length * d);
+    propose(it, active, candidate);
+    const candidateMargin = squareMargins(predictLogits(model, new Tensor(candidate, [active.length, ...shape.slice(1)])), active.map((i) => labels[i]!), targeted);
+    active.forEach((i, a) => {
+      queries[i]!++;
+      if (candidateMargin[a]! < margin[i]!) {
+        margin[i] = candidateMargin[a]!;
+        best.set(candidate.subarray(a * d, (a + 1) * d), i * d);
+      }
+    });
+  }
+  return { x: new Tensor(best, shape), success: Uint8Array.from(margin, (m) => (m < 0 ? 1 : 0)), objective: margin.map((m) => -m), queries };
+}
+
+export function square(model: Classifier, x: Tensor, y: Tensor, o: SquareOptions): SquareResult {
+  const setup = squareSetup('square', x, y, o);
+  const { n, d, eps, total, pInit, C, H, W, key, at } = setup;
   const { lower, upper } = o.box;
   const clip = (v: number) => Math.min(upper, Math.max(lower, v));
-  const at = (c: number, h: number, w: number) => (c * H + h) * W + w;
 
   // Initial vertical stripes.
   const best = emptyLike(x.data as Float32Array | Float64Array);
@@ -98,21 +145,13 @@ export function square(model: Classifier, x: Tensor, y: Tensor, o: SquareOptions
       }
     }
   }
-  const shape = [...x.shape];
-  const margin = squareMargins(predictLogits(model, new Tensor(best, shape)), labels, targeted);
-  const queries = new Int32Array(n).fill(1);
-
-  for (let it = 1; it < total; it++) {
-    const active: number[] = [];
-    for (let i = 0; i < n; i++) if (margin[i]! >= 0) active.push(i);
-    if (active.length === 0) break;
+  return squareSearch(model, x, o, y, setup, best, (it, active, candidate) => {
     const s = Math.max(1, Math.min(Math.round(Math.sqrt(squareFraction(pInit, it, total) * H * W)), H > 1 ? H - 1 : W - 1));
     const sh = Math.min(s, H), sw = Math.min(s, W); // a 1 × s window on vectors seen as [1, 1, d]
     const k = foldIn(key, it);
     const rows = randintValues(foldIn(k, 0), active.length, 0, H - sh + 1);
     const cols = randintValues(foldIn(k, 1), active.length, 0, W - sw + 1);
     const draws = uniformValues(foldIn(k, 2), active.length * C, 'f64');
-    const candidate = best instanceof Float64Array ? new Float64Array(active.length * d) : new Float32Array(active.length * d);
     active.forEach((i, a) => {
       candidate.set(best.subarray(i * d, (i + 1) * d), a * d);
       for (let c = 0; c < C; c++) {
@@ -122,14 +161,5 @@ export function square(model: Classifier, x: Tensor, y: Tensor, o: SquareOptions
         }
       }
     });
-    const candidateMargin = squareMargins(predictLogits(model, new Tensor(candidate, [active.length, ...shape.slice(1)])), active.map((i) => labels[i]!), targeted);
-    active.forEach((i, a) => {
-      queries[i]!++;
-      if (candidateMargin[a]! < margin[i]!) {
-        margin[i] = candidateMargin[a]!;
-        best.set(candidate.subarray(a * d, (a + 1) * d), i * d);
-      }
-    });
-  }
-  return { x: new Tensor(best, shape), success: Uint8Array.from(margin, (m) => (m < 0 ? 1 : 0)), objective: margin.map((m) => -m), queries };
+  });
 }

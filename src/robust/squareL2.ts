@@ -10,13 +10,12 @@
 //     replaces the iterate when its margin is lower (or it misclassifies).
 // p_i is the ℓ∞ attack's schedule (squareFraction, rescaled to the budget; p_init 0.8 as AutoAttack). Margins, image shapes and query
 // counting as square.ts. Every iterate stays in the ε-ball and the box.
-import { foldIn, key as makeKey, randintValues, uniformValues, type Key } from '../core/random.js';
+import { foldIn, randintValues, uniformValues } from '../core/random.js';
 import { valueError } from '../core/errors.js';
 import { Tensor } from '../tensor/index.js';
-import { emptyLike, perExample } from './geometry.js';
-import { predictLogits } from './gradient.js';
-import { assertInBox, checkBox, checkLabels, featuresPerExample, type Classifier } from './inputSpace.js';
-import { squareFraction, squareImageShape, squareMargins, type SquareOptions, type SquareResult } from './square.js';
+import { emptyLike } from './geometry.js';
+import type { Classifier } from './inputSpace.js';
+import { squareFraction, squareSearch, squareSetup, type SquareOptions, type SquareResult } from './square.js';
 
 /** η's rectangles [rows, cols]: rings around the centre weighted 1/(r + 1)², unit ℓ2 norm (eta_rectangles). */
 function rectangles(rows: number, cols: number): Float64Array {
@@ -53,23 +52,10 @@ export function squarePatch(s: number, transpose: boolean): Float64Array {
 }
 
 export function squareL2(model: Classifier, x: Tensor, y: Tensor, o: SquareOptions): SquareResult {
-  const op = 'squareL2';
-  checkBox(o.box, op);
-  checkLabels(x, y, op);
-  if (o.targets) checkLabels(x, o.targets, op, 'targets');
-  if (x.dtype !== 'f32' && x.dtype !== 'f64') throw valueError(op, 'x', 'f32 or f64 inputs', x.dtype);
-  assertInBox(x, o.box, op);
-  const n = x.shape[0]!, d = featuresPerExample(x), eps = perExample(o.eps, n, op);
-  const total = o.queries ?? 1000, pInit = o.pInit ?? 0.8;
-  if (!Number.isInteger(total) || total < 1) throw valueError(op, 'queries', 'a positive integer', total);
-  if (!(pInit > 0 && pInit <= 1)) throw valueError(op, 'pInit', 'a fraction in (0, 1]', pInit);
-  const [C, H, W] = squareImageShape(x, d, o.imageShape);
-  if (H < 5 || W < 5) throw valueError(op, 'imageShape', 'images of at least 5×5 pixels (the initial grid of patches)', [C, H, W]);
-  const labels = (o.targets ?? y).data, targeted = o.targets !== undefined;
-  const key: Key = o.key ?? makeKey(0);
+  const setup = squareSetup('squareL2', x, y, o);
+  const { n, d, eps, total, pInit, C, H, W, key, at } = setup;
+  if (H < 5 || W < 5) throw valueError('squareL2', 'imageShape', 'images of at least 5×5 pixels (the initial grid of patches)', [C, H, W]);
   const { lower, upper } = o.box;
-  const at = (c: number, h: number, w: number) => (c * H + h) * W + w;
-  const shape = [...x.shape];
 
   // delta[i·d …]: the initial perturbation of each example (scaled to ε and clipped when applied)
   const delta = new Float64Array(n * d);
@@ -96,13 +82,7 @@ export function squareL2(model: Classifier, x: Tensor, y: Tensor, o: SquareOptio
   }
   const best = emptyLike(x.data as Float32Array | Float64Array);
   for (let i = 0; i < n; i++) apply(i, best, i);
-  const margin = squareMargins(predictLogits(model, new Tensor(best, shape)), labels, targeted);
-  const queries = new Int32Array(n).fill(1);
-
-  for (let it = 1; it < total; it++) {
-    const active: number[] = [];
-    for (let i = 0; i < n; i++) if (margin[i]! >= 0) active.push(i);
-    if (active.length === 0) break;
+  return squareSearch(model, x, o, y, setup, best, (it, active, candidate) => {
     let s = Math.max(Math.round(Math.sqrt((squareFraction(pInit, it, total) * d) / C)), 3);
     if (s % 2 === 0) s++;
     s = Math.min(s, H, W);
@@ -111,7 +91,6 @@ export function squareL2(model: Classifier, x: Tensor, y: Tensor, o: SquareOptio
     const cols = randintValues(foldIn(k, 2), 2 * active.length, 0, Math.max(1, W - s));
     const draws = uniformValues(foldIn(k, 1), active.length * C + 1, 'f64');
     const eta = squarePatch(s, draws[active.length * C]! > 0.5);
-    const candidate = best instanceof Float64Array ? new Float64Array(active.length * d) : new Float32Array(active.length * d);
     const cur = new Float64Array(d), next = new Float64Array(d);
     active.forEach((i, a) => {
       const h1 = rows[2 * a]!, w1 = cols[2 * a]!, h2 = rows[2 * a + 1]!, w2 = cols[2 * a + 1]!;
@@ -144,14 +123,5 @@ export function squareL2(model: Classifier, x: Tensor, y: Tensor, o: SquareOptio
       const scale = eps[i]! / (Math.sqrt(norm) + 1e-12);
       for (let j = 0; j < d; j++) candidate[a * d + j] = Math.min(upper, Math.max(lower, x.data[i * d + j]! + scale * next[j]!));
     });
-    const candidateMargin = squareMargins(predictLogits(model, new Tensor(candidate, [active.length, ...shape.slice(1)])), active.map((i) => labels[i]!), targeted);
-    active.forEach((i, a) => {
-      queries[i]!++;
-      if (candidateMargin[a]! < margin[i]!) {
-        margin[i] = candidateMargin[a]!;
-        best.set(candidate.subarray(a * d, (a + 1) * d), i * d);
-      }
-    });
-  }
-  return { x: new Tensor(best, shape), success: Uint8Array.from(margin, (m) => (m < 0 ? 1 : 0)), objective: margin.map((m) => -m), queries };
+  });
 }

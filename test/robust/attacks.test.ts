@@ -4,28 +4,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { key } from '../../src/core/random.js';
-import { Tensor, add, matmul, relu, tensor } from '../../src/tensor/index.js';
+import { Tensor, add, matmul, tensor } from '../../src/tensor/index.js';
 import {
   apgd, apgdCheckpoints, attackObjective, fgsm, makeAttack, pgd, predictLogits, rowNorms, unboundedBim, worstCase, argmaxRows, type Classifier,
 } from '../../src/robust/index.js';
 import { randomTensor } from '../support/random.js';
+import { selfLabelled, smallNet } from '../support/robustModels.js';
 
 const linear = (w: Tensor, b: Tensor): Classifier => (x) => add(matmul(x, w, { transB: true }), b);
 const BIG_BOX = { lower: -100, upper: 100 };
 const UNIT = { lower: 0, upper: 1 };
 
-/** A random 2-layer ReLU network D → 16 → C. */
-function smallNet(seed: number, d: number, c: number): Classifier {
-  const w1 = randomTensor(seed, [16, d], -1, 1, 'f32'), b1 = randomTensor(seed + 1, [16], -0.5, 0.5, 'f32');
-  const w2 = randomTensor(seed + 2, [c, 16], -1, 1, 'f32'), b2 = randomTensor(seed + 3, [c], -0.1, 0.1, 'f32');
-  return (x) => add(matmul(relu(add(matmul(x, w1, { transB: true }), b1)), w2, { transB: true }), b2);
-}
 
-/** Inputs in the unit box with labels = the model's own predictions (clean accuracy 100%). */
-function selfLabelled(model: Classifier, seed: number, n: number, d: number): { x: Tensor; y: Tensor } {
-  const x = randomTensor(seed, [n, d], 0, 1, 'f32');
-  return { x, y: new Tensor(argmaxRows(predictLogits(model, x)), [n]) };
-}
 
 test('FGSM on a linear model equals the closed form x + ε·sign(Wᵀ(softmax(Wx + b) − onehot(y))), clipped', () => {
   const w = randomTensor(1, [3, 5], -1, 1), b = randomTensor(2, [3], -1, 1), x = randomTensor(3, [4, 5], 0, 1);

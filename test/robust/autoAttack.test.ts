@@ -6,20 +6,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { key } from '../../src/core/random.js';
-import { Tensor, add, matmul, relu } from '../../src/tensor/index.js';
+import { Tensor, add } from '../../src/tensor/index.js';
 import {
   argmaxRows, autoAttack, autoAttackCascade, predictLogits, robustBenchEntry, robustBenchPercent, type Classifier,
 } from '../../src/robust/index.js';
 import { randomTensor } from '../support/random.js';
+import { quantised, smallNet } from '../support/robustModels.js';
 
 const UNIT = { lower: 0, upper: 1 };
 
-function smallNet(seed: number, d: number, c: number): Classifier {
-  const w1 = randomTensor(seed, [16, d], -1, 1, 'f32'), b1 = randomTensor(seed + 1, [16], -0.5, 0.5, 'f32');
-  const w2 = randomTensor(seed + 2, [c, 16], -1, 1, 'f32'), b2 = randomTensor(seed + 3, [c], -0.1, 0.1, 'f32');
-  return (x) => add(matmul(relu(add(matmul(x, w1, { transB: true }), b1)), w2, { transB: true }), b2);
-}
-const quantised = (net: Classifier): Classifier => (x) => net(new Tensor(Float32Array.from(x.data, (v) => Math.round(4 * v) / 4), x.shape));
 
 /** Inputs labelled by the model, with every 5th label changed (clean mistakes the cascade must skip). */
 function labelled(model: Classifier, seed: number, n: number, d: number, c: number) {

@@ -5,27 +5,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { key } from '../../src/core/random.js';
-import { Tensor, add, matmul, relu } from '../../src/tensor/index.js';
 import {
-  argmaxRows, checkBlackBoxVsWhiteBox, evaluateRobustness, makeAttack, noiseOfNorm, pgd, predictLogits, square, squareFraction, type Classifier,
+  argmaxRows, checkBlackBoxVsWhiteBox, evaluateRobustness, makeAttack, noiseOfNorm, pgd, predictLogits, square, squareFraction,
 } from '../../src/robust/index.js';
-import { randomTensor } from '../support/random.js';
+import { misclassified as wrong, quantised, selfLabelled, smallNet } from '../support/robustModels.js';
 
 const UNIT = { lower: 0, upper: 1 };
 
-function smallNet(seed: number, d: number, c: number): Classifier {
-  const w1 = randomTensor(seed, [16, d], -1, 1, 'f32'), b1 = randomTensor(seed + 1, [16], -0.5, 0.5, 'f32');
-  const w2 = randomTensor(seed + 2, [c, 16], -1, 1, 'f32'), b2 = randomTensor(seed + 3, [c], -0.1, 0.1, 'f32');
-  return (x) => add(matmul(relu(add(matmul(x, w1, { transB: true }), b1)), w2, { transB: true }), b2);
-}
-/** The same net behind an input quantiser (steps of 1/4) built from the values: no gradient reaches x. */
-const quantised = (net: Classifier): Classifier => (x) => net(new Tensor(Float32Array.from(x.data, (v) => Math.round(4 * v) / 4), x.shape));
 
-function selfLabelled(model: Classifier, seed: number, n: number, d: number) {
-  const x = randomTensor(seed, [n, d], 0, 1, 'f32');
-  return { x, y: new Tensor(argmaxRows(predictLogits(model, x)), [n]) };
-}
-const wrong = (model: Classifier, x: Tensor, y: Tensor) => argmaxRows(predictLogits(model, x)).reduce((s, p, i) => s + (p !== y.data[i] ? 1 : 0), 0);
 
 test('square: every iterate in the ε-ball and the box, queries ≤ the budget, successes real, and stronger than noise of the same norm', () => {
   const d = 16, n = 64, model = smallNet(1, d, 4);

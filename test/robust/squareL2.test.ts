@@ -4,23 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { key } from '../../src/core/random.js';
-import { Tensor, add, matmul, relu } from '../../src/tensor/index.js';
-import { argmaxRows, makeAttack, noiseOfNorm, pgd, predictLogits, squareL2, squarePatch, type Classifier } from '../../src/robust/index.js';
-import { randomTensor } from '../support/random.js';
+import { argmaxRows, makeAttack, noiseOfNorm, pgd, predictLogits, squareL2, squarePatch } from '../../src/robust/index.js';
+import { misclassified as wrong, quantised, selfLabelled, smallNet } from '../support/robustModels.js';
 
 const UNIT = { lower: 0, upper: 1 };
 
-function smallNet(seed: number, d: number, c: number): Classifier {
-  const w1 = randomTensor(seed, [16, d], -1, 1, 'f32'), b1 = randomTensor(seed + 1, [16], -0.5, 0.5, 'f32');
-  const w2 = randomTensor(seed + 2, [c, 16], -1, 1, 'f32'), b2 = randomTensor(seed + 3, [c], -0.1, 0.1, 'f32');
-  return (x) => add(matmul(relu(add(matmul(x, w1, { transB: true }), b1)), w2, { transB: true }), b2);
-}
-const quantised = (net: Classifier): Classifier => (x) => net(new Tensor(Float32Array.from(x.data, (v) => Math.round(4 * v) / 4), x.shape));
-const selfLabelled = (model: Classifier, seed: number, n: number, d: number) => {
-  const x = randomTensor(seed, [n, d], 0.2, 0.8, 'f32');
-  return { x, y: new Tensor(argmaxRows(predictLogits(model, x)), [n]) };
-};
-const wrong = (model: Classifier, x: Tensor, y: Tensor) => argmaxRows(predictLogits(model, x)).reduce((s, p, i) => s + (p !== y.data[i] ? 1 : 0), 0);
 
 test('squarePatch: unit ℓ2 norm, the upper half positive and the lower negative, rings weighted 1/(r + 1)², transpose', () => {
   for (const s of [3, 5, 7]) {
@@ -39,7 +27,7 @@ test('squarePatch: unit ℓ2 norm, the upper half positive and the lower negativ
 
 test('squareL2: iterates in the ℓ2 ball and the box, queries within the budget, success real, stronger than ℓ2 noise', () => {
   const d = 64, n = 40, model = smallNet(1, d, 4);
-  const { x, y } = selfLabelled(model, 2, n, d);
+  const { x, y } = selfLabelled(model, 2, n, d, 0.2, 0.8);
   for (const eps of [0.5, 1.5]) {
     const r = squareL2(model, x, y, { eps, box: UNIT, queries: 200, key: key(3) });
     for (let i = 0; i < n; i++) {
@@ -63,7 +51,7 @@ test('squareL2: iterates in the ℓ2 ball and the box, queries within the budget
 
 test('squareL2 beats a gradient-masked model where PGD-ℓ2 finds nothing; square-l2 is in the catalog', () => {
   const d = 64, n = 32, model = quantised(smallNet(5, d, 4));
-  const { x, y } = selfLabelled(model, 6, n, d);
+  const { x, y } = selfLabelled(model, 6, n, d, 0.2, 0.8);
   const eps = 2;
   const pgdL2 = pgd(model, x, y, { norm: 'l2', eps, box: UNIT, steps: 20, stepSize: eps / 8, randomStart: false });
   assert.equal(pgdL2.success.reduce((a, b) => a + b, 0), 0, 'no gradient: PGD never leaves the clean point');
