@@ -3,7 +3,7 @@ import { fashionMnistBaselines } from './baselines.js';
 import { wideSparse } from './wideSparse.js';
 import { srigl } from './srigl.js';
 import { icb } from './icb.js';
-import { bnVulnerability } from './bnVulnerability.js';
+import { bnVulnerability } from './bnVulnerabilityGrid.js';
 import { inputFaults } from './inputFaults.js';
 import { zaya1Tiny } from './zaya1Tiny.js';
 import type { Experiment } from './experiment.js';

@@ -9,6 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { FASHION_MNIST_DIR } from '../../src/io/datasets.js';
 import { useBackend } from '../../src/cli/backend.js';
 import { runBnVulnerability } from '../../src/experiments/bnVulnerability.js';
+import { assembleCnnStudy, CNN_QUICK, runCnnDimensionTrial, runCnnTrial, vggCnn } from '../../src/experiments/bnCnnStudy.js';
+import { key as makeKey } from '../../src/core/random.js';
+import { zeros } from '../../src/tensor/index.js';
 import { runInputFaults } from '../../src/experiments/inputFaults.js';
 import type { ExperimentContext } from '../../src/experiments/index.js';
 
@@ -125,5 +128,32 @@ test('robust eval attacks a tessera train checkpoint over an ε sweep with the s
     assert.match(mixed.stderr, /--attack autoattack fixes its restarts/);
   } finally {
     rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('bn-vulnerability CNN study (smaller than --quick): VGG-style CNN with and without BN, every perturbation, matched BN, tables and metrics', { skip: !existsSync(FASHION_MNIST_DIR) && `needs ${FASHION_MNIST_DIR}`, timeout: 300_000 }, async () => {
+  const dispose = await useBackend('auto');
+  try {
+    const withBn = vggCnn(true, makeKey(0), { channels: [4, 8], side: 28 }), plain = vggCnn(false, makeKey(0), { channels: [4, 8], side: 28 });
+    assert.deepEqual(withBn.forward(zeros([2, 1, 28, 28])).shape, [2, 10]);
+    assert.ok(Object.keys(withBn.stateDict()).some((k) => k.includes('running_mean')) && !Object.keys(plain.stateDict()).some((k) => k.includes('running_mean')));
+    const s = { ...CNN_QUICK, datasets: ['fashion-mnist' as const], trainImages: 1000, testImages: 60, epochs: 3, lr: 0.1, channels: [4, 8] as [number, number], pgdSteps: 5, dimensionTrainImages: 300, dimensionEpochs: 1, linfEps: [0.02, 0.2] };
+    const r = await runCnnTrial(s, 'fashion-mnist', 0, 0, { log: () => {} });
+    for (const v of ['bn', 'none', 'none+wd', 'bn-final'] as const) {
+      assert.ok(r[v].clean > 0.3, `${v} clean ${r[v].clean}`);
+      assert.ok(r[v].linf[1]! < r[v].linf[0]! + 1e-9 && r[v].linf[1]! < r[v].clean, `${v}: PGD-ℓ∞ lowers accuracy`);
+      assert.equal(r[v].noise.length, 2);
+      assert.equal(r[v].l2.length, 2);
+    }
+    assert.ok(r.bn.epoch! >= 1 && r.bn.epoch! <= s.epochs, `matched epoch ${r.bn.epoch}`);
+    const d = await runCnnDimensionTrial(s, 2, 'bn', 0, { log: () => {} });
+    assert.equal(d.inputs, 56 * 56);
+    const a = assembleCnnStudy(s, [{ dataset: 'fashion-mnist', seed: 0, result: r }], [{ factor: 2, variant: 'bn', result: d }]);
+    assert.equal(a.tables[0]!.rows.length, 4);
+    assert.ok(Number.isFinite(a.metrics.cnn_fmnist_bn_extra_linf_loss_max));
+    assert.equal(a.metrics['cnn_fmnist_bn_clean'], r.bn.clean);
+    assert.equal(a.metrics['cnn_dim_x2_bn_pgd_linf'], d.robust);
+  } finally {
+    await dispose();
   }
 });
