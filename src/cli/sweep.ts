@@ -160,7 +160,7 @@ function processAlive(pid: number): boolean {
   }
 }
 
-export async function sweepReport(repro: string, a: GridArgs): Promise<void> {
+export async function sweepReport(repro: string, a: GridArgs & { out?: string }): Promise<void> {
   const t = await target(a);
   const p = await plan(repro, a);
   const files = fileTrialStore(storeDirOf(a, repro));
@@ -168,7 +168,7 @@ export async function sweepReport(repro: string, a: GridArgs): Promise<void> {
     const redis = redisTrialStore(t, repro);
     try { await mirror(p, redis, files); } finally { await redis.close(); }
   }
-  const r = await writeSweepReport(p, files, { resultsDir: a.results, versions: versions(), writer: nodeRunWriter() });
+  const r = await writeSweepReport(p, files, { resultsDir: a.results, versions: versions(), writer: nodeRunWriter(), ...(a.out !== undefined && { outDir: a.out }) });
   process.stdout.write(`${r.runDir}/report.md (${r.finished}/${r.total} trials)\n`);
 }
 

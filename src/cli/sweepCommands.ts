@@ -31,6 +31,7 @@ export function registerSweepCommands(program: Command): void {
       await sweepStatus(repro, o);
     });
   gridOptions(sweep.command('report').description('assemble report.md, result.json and the plots from the trials done so far'))
+    .option('--out <dir>', 'write the files into DIR itself (e.g. docs/results/<repro>) instead of a new run directory')
     .action(async (repro: string, o) => {
       const { sweepReport } = await import('./sweep.js');
       await sweepReport(repro, o);

@@ -12,6 +12,8 @@ export interface SweepReportOptions {
   resultsDir: string;
   versions: Record<string, string>;
   writer: RunWriter;
+  /** Write the files into this directory itself (e.g. docs/results/<repro>) instead of <resultsDir>/<repro>/<run-id>/. */
+  outDir?: string;
 }
 
 export interface SweepReport {
@@ -40,7 +42,7 @@ export async function writeSweepReport(plan: SweepPlan, store: TrialStore, o: Sw
     (retried ? `; ${retried} trial${retried === 1 ? '' : 's'} finished on a later attempt (a crashed worker or a retry)` : '') + '.';
   const run = startRun({
     name: plan.repro, config: { quick: plan.options.quick, seed: plan.options.seed, trials: plan.trials.length, ...(plan.options.dataDir !== undefined && { data: plan.options.dataDir }) },
-    seed: plan.options.seed, resultsDir: o.resultsDir, writer: o.writer, versions: o.versions, title: plan.experiment.description,
+    seed: plan.options.seed, resultsDir: o.resultsDir, versions: o.versions, title: plan.experiment.description, ...(o.outDir === undefined && { writer: o.writer }),
   });
   for (const [k, v] of Object.entries(result.metrics)) run.addMetric(k, v);
   for (const t of result.tables) run.addTable(t.title, t.columns, t.rows);
@@ -48,6 +50,9 @@ export async function writeSweepReport(plan: SweepPlan, store: TrialStore, o: Sw
   for (const n of result.notes ?? []) run.addNote(n);
   run.addNote(sweepNote);
   for (const pl of result.plots ?? []) run.addPlot(pl.file, pl.spec, pl.caption);
-  const { runDir } = await run.finish();
-  return { runDir, result, finished: records.length, total: plan.trials.length };
+  const finishedRun = await run.finish();
+  if (o.outDir === undefined) return { runDir: finishedRun.runDir, result, finished: records.length, total: plan.trials.length };
+  await o.writer.mkdir(o.outDir);
+  for (const [file, contents] of finishedRun.files) await o.writer.writeFile(`${o.outDir}/${file}`, contents);
+  return { runDir: o.outDir, result, finished: records.length, total: plan.trials.length };
 }

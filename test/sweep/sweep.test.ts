@@ -108,6 +108,12 @@ test('embedded queue: a worker killed with SIGKILL mid-trial; every trial comple
   const status = JSON.parse(run(['sweep', 'status', 'sweep-test', '--module', grid, '--results', results, '--json']).stdout);
   assert.equal(status.done, 12);
   assert.equal(status.trials.find((t: { id: string }) => t.id === lease.id).attempt, 2);
+  // `sweep report --out DIR` writes the same report into DIR itself (how docs/results/<repro>/ is published)
+  const out = join(root, 'published', 'sweep-test');
+  assert.equal(run(['sweep', 'report', 'sweep-test', '--module', grid, '--results', results, '--out', out]).status, 0);
+  const published = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+  assert.deepEqual({ metrics: published.metrics, tables: published.tables }, { metrics: reference.metrics, tables: reference.tables });
+  assert.ok(existsSync(join(out, 'report.md')));
 });
 
 test('BullMQ over a real Redis: SIGKILL of a worker mid-trial and a Redis restart (AOF) mid-grid lose nothing and run nothing twice', { skip: noRedis, timeout: 180_000 }, async () => {
