@@ -7,7 +7,7 @@
 // model's clean accuracy — and one per (upsampling factor, variant).
 //   input rows [N, side²] in pixel units → viewed as images [N, 1, side, side] → logits [N, 10]
 import { foldIn, key as makeKey, type Key } from '../core/random.js';
-import { loadFashionMnist, loadMnistDigits } from '../io/datasets.js';
+import { paperDataset } from './paperDatasets.js';
 import { BatchNorm, Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, type Module } from '../nn/index.js';
 import { reshape, type Tensor } from '../tensor/index.js';
 import { accuracyOn, makeAttack, withPreprocessing, UNIT_BOX } from '../robust/index.js';
@@ -65,14 +65,13 @@ const cnnNetwork = (p: Prepared, s: CnnStudySettings): VariantNetwork => ({
   view: (x: Tensor) => reshape(x, [x.shape[0]!, 1, p.side, p.side]),
 });
 
-const load = (dataset: 'fashion-mnist' | 'mnist', dataDir?: string) => (dataset === 'fashion-mnist' ? loadFashionMnist(dataDir ? { dir: dataDir } : {}) : loadMnistDigits());
 
 export type CnnVariantResult = Omit<VariantResult, 'warnings'> & { warnings: string[] };
 export type CnnTrialResult = Record<NormVariant | 'bn-final', CnnVariantResult>;
 
 /** The three variants on one dataset and seed (BN matched to the unnormalised model's clean accuracy). */
 export async function runCnnTrial(s: CnnStudySettings, dataset: 'fashion-mnist' | 'mnist', seed: number, base: number, o: { dataDir?: string; log(line: string): void }): Promise<CnnTrialResult> {
-  const p = prepare(load(dataset, o.dataDir), s.trainImages, s.testImages, 1);
+  const p = prepare(paperDataset(dataset, o.dataDir), s.trainImages, s.testImages, 1);
   const net = cnnNetwork(p, s);
   const key = foldIn(foldIn(foldIn(makeKey(base), 31), dataset === 'mnist' ? 2 : 1), seed);
   const out: Partial<CnnTrialResult> = {};
@@ -97,7 +96,7 @@ export interface CnnDimensionResult { inputs: number; clean: number; robust: num
 
 /** One variant on Fashion-MNIST upsampled ×factor: clean and PGD-ℓ∞ accuracy at dimensionEps. */
 export async function runCnnDimensionTrial(s: CnnStudySettings, factor: number, variant: 'bn' | 'none+wd', base: number, o: { dataDir?: string; log(line: string): void }): Promise<CnnDimensionResult> {
-  const p = prepare(load('fashion-mnist', o.dataDir), s.dimensionTrainImages, Math.min(s.testImages, 500), factor);
+  const p = prepare(paperDataset('fashion-mnist', o.dataDir), s.dimensionTrainImages, Math.min(s.testImages, 500), factor);
   const net = cnnNetwork(p, s);
   const key = foldIn(foldIn(makeKey(base), 77_000), factor);
   const { model } = await trainVariant(p, variant, { ...s, epochs: s.dimensionEpochs }, s.lr, key, undefined, net);

@@ -6,7 +6,7 @@
 // As a sweep grid: one trial per (model, method, sparsity, seed).
 import { foldIn, key as makeKey, type Key } from '../core/random.js';
 import { timeMs } from '../core/timing.js';
-import { loadFashionMnist } from '../io/datasets.js';
+import { paperDataset } from './paperDatasets.js';
 import { mlp, smallCnn, type Module, type Sequential } from '../nn/index.js';
 import { schedules, sgd } from '../optim/index.js';
 import { condenseMlp, condensedMlpForward, createDynamicSparsity, type DynamicMethod, type LayerStats } from '../sparse/index.js';
@@ -14,7 +14,6 @@ import { Tensor, noGrad, random } from '../tensor/index.js';
 import { train } from '../train/index.js';
 import type { Experiment, ExperimentResult, FinishedTrial, GridOptions, TrialContext, TrialGrid, TrialSpec } from './experiment.js';
 import { runGridInProcess } from './grid.js';
-import type { DatasetSplits } from '../core/dataset.js';
 import { standardizedSplits, type Split } from '../data/index.js';
 
 export type SparseMethod = 'dense' | DynamicMethod | 'srigl-ablation';
@@ -116,14 +115,10 @@ function trials(o: GridOptions): TrialSpec<SriglTrial>[] {
   return out;
 }
 
-/** Fashion-MNIST, loaded once per worker process. */
-let fashion: { dir: string | undefined; data: DatasetSplits } | null = null;
-
 async function runTrial(t: SriglTrial, ctx: TrialContext): Promise<SriglTrialResult> {
   const s = settingsOf(t.quick);
-  if (!fashion || fashion.dir !== ctx.dataDir) fashion = { dir: ctx.dataDir, data: loadFashionMnist(ctx.dataDir ? { dir: ctx.dataDir } : {}) };
   const cfg = t.arch === 'mlp' ? s.mlp : s.cnn;
-  const data = standardizedSplits(fashion.data, { trainImages: cfg.trainImages, testImages: s.testImages, flatten: t.arch === 'mlp' });
+  const data = standardizedSplits(paperDataset('fashion-mnist', ctx.dataDir), { trainImages: cfg.trainImages, testImages: s.testImages, flatten: t.arch === 'mlp' });
   const run = await trainSparse({ arch: t.arch, method: t.method, sparsity: t.sparsity, data, epochs: cfg.epochs, deltaT: s.deltaT, key: foldIn(foldIn(makeKey(t.base), t.seed), t.arch === 'mlp' ? 1 : 2) });
   ctx.log(`${t.arch} ${t.method}${t.method === 'dense' ? '' : ` at ${t.sparsity * 100}%`} seed ${t.seed}: test accuracy ${pct(run.accuracy)}`);
   const first = t.seed === 0 && t.method.startsWith('srigl');

@@ -11,8 +11,7 @@
 // As a sweep grid: one trial per (dataset, activation, width, seed) of A and A′, per width of B (its
 // learning-rate search and seeds), per width factor of C; `assemble` builds the tables from any subset.
 import { key as makeKey, foldIn, type Key } from '../core/random.js';
-import type { DatasetSplits } from '../core/dataset.js';
-import { loadFashionMnist, loadMnistDigits } from '../io/datasets.js';
+import { paperDataset } from './paperDatasets.js';
 import { sgd } from '../optim/index.js';
 import { slice } from '../tensor/index.js';
 import type { Module } from '../nn/index.js';
@@ -53,13 +52,6 @@ const MLP_BUDGET = 3970;
 const KERNEL_BUDGET = 6352;
 const INPUTS = 784;
 
-/** The raw splits, loaded once per worker process (trials of one grid share them). */
-const loaded = new Map<string, DatasetSplits>();
-function loadSplits(name: 'mnist' | 'fashion-mnist', dataDir: string | undefined): DatasetSplits {
-  const id = `${name} ${dataDir ?? ''}`;
-  if (!loaded.has(id)) loaded.set(id, name === 'mnist' ? loadMnistDigits() : loadFashionMnist(dataDir ? { dir: dataDir } : {}));
-  return loaded.get(id)!;
-}
 
 async function fit(model: Module, data: { train: Split; test?: Split }, o: { epochs: number; batchSize: number; lr: number; key: Key }): Promise<{ accuracy: number; trainLoss: number }> {
   const result = await train({
@@ -107,7 +99,7 @@ function trials(o: GridOptions): TrialSpec<WideSparseTrial>[] {
 async function runTrial(t: WideSparseTrial, ctx: TrialContext): Promise<WideSparseResult> {
   const base = makeKey(t.base);
   if (t.part === 'A') {
-    const data = standardizedSplits(loadSplits(t.dataset, ctx.dataDir), { flatten: true });
+    const data = standardizedSplits(paperDataset(t.dataset, ctx.dataDir), { flatten: true });
     const k = foldIn(foldIn(base, t.width), t.seed);
     const { model, report } = sparseMlpAtBudget({ inputs: INPUTS, outputs: 10, width: t.width, budget: MLP_BUDGET, key: k, activation: t.activation });
     const { accuracy } = await fit(model, data, { epochs: t.epochs, batchSize: 100, lr: 0.1, key: foldIn(k, 1) });
@@ -116,7 +108,7 @@ async function runTrial(t: WideSparseTrial, ctx: TrialContext): Promise<WideSpar
   }
   if (t.part === 'A2') {
     // The two widening methods the paper rejected, at the same budget (ReLU), for comparison.
-    const data = standardizedSplits(loadSplits(t.dataset, ctx.dataDir), { flatten: true });
+    const data = standardizedSplits(paperDataset(t.dataset, ctx.dataDir), { flatten: true });
     const k = foldIn(foldIn(base, 3000 + t.width), t.seed);
     const b = bottleneckMlpAtBudget({ inputs: INPUTS, outputs: 10, width: t.width, budget: MLP_BUDGET, key: k, kind: t.kind, activation: 'relu' });
     const { accuracy } = await fit(b.model, data, { epochs: t.epochs, batchSize: 100, lr: 0.1, key: foldIn(k, 1) });
@@ -124,7 +116,7 @@ async function runTrial(t: WideSparseTrial, ctx: TrialContext): Promise<WideSpar
     return { accuracy, info: `d_b ${b.bottleneck}, ${b.weights} weights` };
   }
   if (t.part === 'B') {
-    const mnist = standardizedSplits(loadSplits('mnist', ctx.dataDir), { trainImages: 2048, flatten: true });
+    const mnist = standardizedSplits(paperDataset('mnist', ctx.dataDir), { trainImages: 2048, flatten: true });
     const pairs = Math.min(t.pairs, Math.floor(mnist.test.x.shape[0]! / 2));
     const xs = slice(mnist.test.x, [0], [pairs]), ys = slice(mnist.test.x, [pairs], [2 * pairs]);
     const build = (seed: number) => sparseMlpAtBudget({
@@ -148,7 +140,7 @@ async function runTrial(t: WideSparseTrial, ctx: TrialContext): Promise<WideSpar
     ctx.log(`B width ${t.width} (hidden connectivity ${p.toFixed(4)}, lr ${lr}): D empirical ${mean(distances).toExponential(3)}, approximation ${approximation.toExponential(3)}, test accuracy ${(100 * mean(accuracies)).toFixed(2)}%`);
     return { p, lr, distances, accuracies, approximation };
   }
-  const cnnData = standardizedSplits(loadSplits('fashion-mnist', ctx.dataDir), { trainImages: t.trainImages, testImages: t.quick ? 2000 : 0, flatten: false });
+  const cnnData = standardizedSplits(paperDataset('fashion-mnist', ctx.dataDir), { trainImages: t.trainImages, testImages: t.quick ? 2000 : 0, flatten: false });
   const k = foldIn(base, 5000 + t.factor);
   const { model, report } = sparseCnnAtBudget({ baseChannels: [4, 8], factor: t.factor, key: k });
   const { accuracy } = await fit(model, cnnData, { epochs: t.epochs, batchSize: 128, lr: 0.05, key: foldIn(k, 1) });
