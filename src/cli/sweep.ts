@@ -172,6 +172,19 @@ export async function sweepReport(repro: string, a: GridArgs & { out?: string })
   process.stdout.write(`${r.runDir}/report.md (${r.finished}/${r.total} trials)\n`);
 }
 
+export async function sweepLogs(repro: string, trial: string, a: GridArgs): Promise<void> {
+  const t = await target(a);
+  const p = await plan(repro, a);
+  const found = p.trials.find((x) => x.id === trial || x.label === trial);
+  if (!found) throw new Error(`no trial "${trial}" in the ${repro}${a.quick ? ' --quick' : ''} grid; expected a trial id or label from \`tessera sweep status ${repro}${a.quick ? ' --quick' : ''}\``);
+  const store = t ? redisTrialStore(t, repro) : fileTrialStore(storeDirOf(a, repro));
+  try {
+    for (const line of await store.logOf(found.id)) process.stdout.write(`${line}\n`);
+  } finally {
+    await store.close();
+  }
+}
+
 export async function sweepWorker(a: { queue: string; concurrency: number; threads?: number; stallTimeout: number }): Promise<void> {
   const t = parseQueueUrl(a.queue);
   await checkReachable(t);

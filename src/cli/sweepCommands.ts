@@ -36,6 +36,12 @@ export function registerSweepCommands(program: Command): void {
       const { sweepReport } = await import('./sweep.js');
       await sweepReport(repro, o);
     });
+  gridOptions(sweep.command('logs').description('the log lines of one trial (by id or label, as `sweep status` lists them)'))
+    .argument('<trial>', 'trial id or label')
+    .action(async (repro: string, trial: string, o) => {
+      const { sweepLogs } = await import('./sweep.js');
+      await sweepLogs(repro, trial, o);
+    });
   gridOptions(sweep.command('cancel').description('stop a grid: queued trials are dropped, running ones stop; finished results stay'))
     .action(async (repro: string, o) => {
       const { sweepCancel } = await import('./sweep.js');

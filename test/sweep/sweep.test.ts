@@ -108,6 +108,9 @@ test('embedded queue: a worker killed with SIGKILL mid-trial; every trial comple
   const status = JSON.parse(run(['sweep', 'status', 'sweep-test', '--module', grid, '--results', results, '--json']).stdout);
   assert.equal(status.done, 12);
   assert.equal(status.trials.find((t: { id: string }) => t.id === lease.id).attempt, 2);
+  const logs = run(['sweep', 'logs', 'sweep-test', 'trial 3', '--module', grid, '--results', results]);
+  assert.equal(logs.stdout.trim(), 'trial 3 computed');
+  assert.match(run(['sweep', 'logs', 'sweep-test', 'nope', '--module', grid, '--results', results]).stderr, /no trial "nope"/);
   // `sweep report --out DIR` writes the same report into DIR itself (how docs/results/<repro>/ is published)
   const out = join(root, 'published', 'sweep-test');
   assert.equal(run(['sweep', 'report', 'sweep-test', '--module', grid, '--results', results, '--out', out]).status, 0);
