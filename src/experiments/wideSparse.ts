@@ -2,7 +2,7 @@
 // (Golubeva, Neyshabur, Gur-Ari, ICLR 2021), research note kernels-bounds.md §B.
 //   A. 1-hidden-layer MLPs at a fixed budget of 3,970 weights (= 5·(784+10)), widened from the
 //      dense width 5 with static random sparsity (water-filling), ReLU and linear, standard
-//      parameterisation, SGD lr 0.1, batch 100 (paper Fig. 5; paper: 300 epochs).
+//      parameterisation, SGD lr 0.1, batch 100, 300 epochs at full settings (paper Fig. 5).
 //   B. The kernel study (paper Fig. 8): 6,352 = 8·794 weights, all removals from the hidden layer,
 //      NTK parameterisation without biases, a 2,048-image subset; the readout kernel's mean squared
 //      distance to the infinite-width kernel at initialisation (empirical over test pairs and seeds,
@@ -38,7 +38,7 @@ interface Settings {
 }
 
 const FULL: Settings = {
-  datasets: ['mnist', 'fashion-mnist'], seeds: 3, mlpWidths: [5, 10, 20, 40, 80, 160, 320, 640], mlpEpochs: 100, bottleneckWidths: [20, 80, 320],
+  datasets: ['mnist', 'fashion-mnist'], seeds: 3, mlpWidths: [5, 10, 20, 40, 80, 160, 320, 640], mlpEpochs: 300, bottleneckWidths: [20, 80, 320],
   kernelWidths: [8, 32, 128, 216, 328, 512, 635], kernelEpochs: 300, kernelPairs: 2000, kernelLrs: [1, 2, 4, 8, 16, 32],
   cnnFactors: [1, 2, 4], cnnEpochs: 10, cnnTrain: 60_000,
 };
