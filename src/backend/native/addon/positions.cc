@@ -102,6 +102,8 @@ struct ConvGeometry {
   int64_t H, W, kh, kw, stride, padH, padW, outH, outW, S, XW, TW;
   bool circular;
   std::vector<int64_t> rowIndex, colIndex;
+  /** masks[(v/4)·kw + dw]: the lanes w′ = v … v + 3 (< outW) whose column w′ + dw − padW is in the image. */
+  std::vector<int64_t> masks;  // four lanes each
 };
 
 /** Σ_k loadu(rows[k] + at) for k < n (n unrolled for the common filter sizes). */
@@ -132,11 +134,35 @@ static void convBlock(const ConvGeometry& g, const double* __restrict K, double*
   const int64_t P = H * W, XW = g.XW, TW = g.TW, Q = outH * outW, kh = g.kh, kw = g.kw;
   const int64_t* colIndex = g.colIndex.data();
   const int64_t* rowIndex = g.rowIndex.data();
-  const bool circular = g.circular;
+  const bool circular = g.circular, direct = !circular && stride == 1;
+  if (direct) {
+    // columns straight from K: lane w′ of tap dw reads column w′ + dw − padW, masked when outside [0, W) (a masked
+    // lane is never accessed, so a load may start before the row or run past the array)
+    const int64_t end = (padH + H) * outW;
+    const auto mask = [&](int64_t m) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(g.masks.data() + 4 * m)); };
+    for (int64_t h1 = 0; h1 < H; h1++) {
+      for (int64_t w1 = 0; w1 < outW; w1++) {
+        double* t = T + (h1 * outW + w1) * TW;
+        const double* rows[16];
+        for (int64_t dw = 0; dw < kw; dw++) {
+          const int64_t c1 = colIndex[dw * outW + w1];
+          rows[dw] = (c1 >= 0 ? K + (h1 * W + c1) * P : zeros + 8) + dw - padW;
+        }
+        for (int64_t h2 = 0; h2 < H; h2++) {
+          for (int64_t v = 0, m = 0; v < outW; v += 4, m += kw) {
+            __m256d acc = _mm256_maskload_pd(rows[0] + h2 * W + v, mask(m));
+            for (int64_t k = 1; k < kw; k++) acc = _mm256_add_pd(acc, _mm256_maskload_pd(rows[k] + h2 * W + v, mask(m + k)));
+            _mm256_storeu_pd(t + (padH + h2) * outW + v, acc);
+          }
+        }
+        for (int64_t e = end; e < end + 4; e++) t[e] = 0.0;  // the spill past the last segment
+      }
+    }
+  }
   // X: the rows of K, each image row extended (the zero padding columns were written once by the caller);
   // copied in vectors (a short std::copy becomes a memmove call)
   const __m256i rowTail = firstLanes(W % 4);
-  for (int64_t r = 0; r < P; r++) {
+  for (int64_t r = 0; r < P && !direct; r++) {
     for (int64_t h2 = 0; h2 < H; h2++) {
       const double* from = K + r * P + h2 * W;
       double* to = X + r * XW + h2 * S;
@@ -148,7 +174,7 @@ static void convBlock(const ConvGeometry& g, const double* __restrict K, double*
   }
   // columns: T[(h1, w1′), segment padH + h2, w2′] = Σ_dw X[(h1, c_dw(w1′)), (h2, stride·w2′ + dw)]
   const int64_t end = (padH + H) * outW;  // the first column after the image's segments
-  for (int64_t h1 = 0; h1 < H; h1++) {
+  for (int64_t h1 = 0; h1 < H && !direct; h1++) {
     for (int64_t w1 = 0; w1 < outW; w1++) {
       const double* rows[16];
       for (int64_t dw = 0; dw < kw; dw++) {
@@ -233,11 +259,19 @@ static Napi::Value PositionConv(const Napi::CallbackInfo& info) {
   g.colIndex = axisTable(g.W, g.kw, g.stride, g.padW, g.outW, g.circular);
   g.S = (std::max(g.W + 2 * g.padW, g.outW) + 3) / 4 * 4;
   g.XW = g.H * g.S, g.TW = (g.H + 2 * g.padH) * g.outW + 4;  // T rows: their segments and the last one's spill
+  for (int64_t v = 0; v < g.outW; v += 4) for (int64_t dw = 0; dw < g.kw; dw++) {
+    int64_t lane[4];
+    for (int64_t l = 0; l < 4; l++) {
+      const int64_t w = v + l + dw - g.padW;
+      lane[l] = v + l < g.outW && w >= 0 && w < g.W ? -1 : 0;
+    }
+    g.masks.insert(g.masks.end(), lane, lane + 4);
+  }
   const double norm = 1.0 / static_cast<double>(g.kh * g.kw);
   parallelChunks(blocks, 8, kernelThreads(), [&](int64_t b0, int64_t b1) {
     // X and the zero row have slack for the lanes past a row's last segment (read, never into the output)
     const int64_t slack = g.S + g.kw + 4;
-    std::vector<double> X(P * g.XW + slack, 0.0), T(g.H * g.outW * g.TW + slack, 0.0), zeros(std::max(g.XW, g.TW) + slack, 0.0);
+    std::vector<double> X(P * g.XW + slack, 0.0), T(g.H * g.outW * g.TW + slack, 0.0), zeros(std::max({g.XW, g.TW, P}) + slack + 16, 0.0);
     for (int64_t b = b0; b < b1; b++) {
       convBlock(g, src + b * P * P, X.data(), T.data(), zeros.data(), scale, shift, norm, add ? add + b * Q * Q : nullptr, out + b * Q * Q);
     }
