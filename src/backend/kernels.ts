@@ -191,6 +191,81 @@ export interface AdamStep {
   decoupled: boolean;
 }
 
+// ---- infinite-width kernels of images (infinite/): per pair of inputs a [P, P] block of position covariances
+// K[p, q] (P = H·W), float64, blocks stacked row-major. A `self` set pairs input i with itself (the self-covariances
+// [n, P, P]); otherwise block b = i·n2 + j pairs x1_i with x2_j.
+
+/**
+ * The input kernel per position pair: out[i, j, p, q] = (Σ_c x1[i, c, p]·x2[j, c, q]) / C, summed in c order (so a
+ * self block is exactly symmetric); self: n2 = 1 and x2_j = x2_i (the self-covariances of x2 = x1 [n1, P, P]).
+ */
+export interface PositionGramParams {
+  n1: number;
+  n2: number;
+  channels: number;
+  positions: number;
+  self: boolean;
+}
+
+/**
+ * A convolution's map of `blocks` [P, P] blocks (images h×w → outH×outW, P = h·w, Q = outH·outW), infinite/conv.ts:
+ *   out[b, o1, o2] = scale·((1/(kh·kw)) Σ_d src[b, s·o1 + d − pad, s·o2 + d − pad]) + shift (+ add[b, o1, o2])
+ * over the filter taps d = (dh, dw); a tap whose position falls outside the image adds nothing, or, `circular`,
+ * reads the position wrapped around (mod h, mod w).
+ */
+export interface PositionConvParams {
+  blocks: number;
+  h: number;
+  w: number;
+  kh: number;
+  kw: number;
+  stride: number;
+  padH: number;
+  padW: number;
+  outH: number;
+  outW: number;
+  circular: boolean;
+  scale: number;
+  shift: number;
+}
+
+/**
+ * Local pooling's map of `blocks` [P, P] blocks (infinite/pooling.ts): with window(o) the in-image positions of
+ * output o's window×window window (stride, zero padding pad counted),
+ *   out[b, o1, o2] = ((1/window⁴) Σ_{a ∈ window(o1), c ∈ window(o2)} src[b, a, c])·scale.
+ */
+export interface PositionPoolParams {
+  blocks: number;
+  h: number;
+  w: number;
+  window: number;
+  stride: number;
+  pad: number;
+  outH: number;
+  outW: number;
+  scale: number;
+}
+
+/**
+ * The closed-form elementwise maps of infinite/activations.ts for (u, v) ~ N(0, [[K11, K12], [K12, K22]]):
+ * abRelu(a, b): φ = a·min(x, 0) + b·max(x, 0) (relu, leaky relu, abs); erf(a, b, c): φ = a·erf(b·x) + c.
+ * Each gives K_new = E[φ(u)φ(v)] and K̇ = E[φ′(u)φ′(v)] (formulas in backend/cpu/pairMaps.ts).
+ */
+export type PairMapKind = { kind: 'abRelu'; a: number; b: number } | { kind: 'erf'; a: number; b: number; c: number };
+
+/**
+ * Where the pair map reads its variances. Blocks b = i·n2 + j (self: n2 = 1, j = i) of P·P entries K12[b, p, q]
+ * with K11 = var1[i, p], K22 = var2[j, q]; `diagonal`: blocks of P entries K12[b, p] with K11 = var1[i, p],
+ * K22 = var2[j, p] (diagonalSpatial kernels). Vectors are P = 1.
+ */
+export interface PairMapParams {
+  n1: number;
+  n2: number;
+  positions: number;
+  self: boolean;
+  diagonal: boolean;
+}
+
 export interface AcceleratedKernels {
   gemm(p: GemmParams, a: FloatArray, b: FloatArray, c: FloatArray): void;
   /** y (overwritten) = conv2d(x, weight). */
@@ -267,6 +342,28 @@ export interface AcceleratedKernels {
   solveTriangular(l: Float64Array, b: Float64Array, n: number, m: number, transpose: boolean): Float64Array;
   /** Eigenvalues ascending and unit eigenvectors as rows of a symmetric A [n, n]. */
   eighSym(a: Float64Array, n: number): SymmetricEigen;
+
+  // ---- infinite-width image kernels on [P, P] position blocks (float64; the types above say what each computes)
+  /** out [n1, n2, P, P] (overwritten) from x1 [n1, C, P], x2 [n2, C, P] (self: [n1, C, P]). */
+  positionGram(p: PositionGramParams, x1: Float64Array, x2: Float64Array, out: Float64Array): void;
+  /** out [blocks, Q, Q] (overwritten) from src [blocks, P, P] and add (null: none) [blocks, Q, Q]. */
+  positionConv(p: PositionConvParams, src: Float64Array, add: Float64Array | null, out: Float64Array): void;
+  /** out [blocks, Q, Q] (overwritten) from src [blocks, P, P]. */
+  positionPool(p: PositionPoolParams, src: Float64Array, out: Float64Array): void;
+  /** out[b] (overwritten) = (1/P²) Σ_{p,q} src[b, p, q], or with diagonalOnly (1/P) Σ_p src[b, p, p]. */
+  positionReduce(blocks: number, positions: number, diagonalOnly: boolean, src: Float64Array, out: Float64Array): void;
+  /**
+   * out[b] (overwritten) = w·A_i (M[b] + alpha·M2[b]) B_jᵀ + c for [P, P] matrices, block b = i·n2 + j (self: n2 = 1,
+   * B_j = B_i); A [n1, P, P], B [n2, P, P] (self: B = A), M, M2 (null: none) and out [n1·n2, P, P].
+   */
+  positionSandwich(p: { n1: number; n2: number; positions: number; self: boolean; w: number; c: number; alpha: number },
+    A: Float64Array, B: Float64Array, M: Float64Array, M2: Float64Array | null, out: Float64Array): void;
+  /**
+   * A closed-form pair map over blocks (see PairMapParams): outNngp = K_new(var1, var2, nngp); outNtk = K̇·ntk
+   * when ntk and outNtk are given (both null for self-covariances). All outputs overwritten.
+   */
+  pairMap(map: PairMapKind, p: PairMapParams, nngp: Float64Array, ntk: Float64Array | null, var1: Float64Array, var2: Float64Array,
+    outNngp: Float64Array, outNtk: Float64Array | null): void;
 }
 
 /** A backend: a name, its thread count and every kernel of the seam (those it does not accelerate delegate to cpu/). */

@@ -8,6 +8,7 @@
 //   relu = abRelu(0, 1), leakyRelu(α) = abRelu(α, 1).
 //   erf(a, b, c): φ = a·erf(b·x) + c; with K ← b²K first and P = (1+2K11)(1+2K22):
 //     K_new = a²·(2/π)·atan2(2K12, √(P − 4K12²)) + c²,  K̇ = a²b²·(4/π)/√(P − 4K12²)
+//   (abRelu and erf run on the backend's pairMap kernel; backend/cpu/pairMaps.ts is their reference code.)
 //   sin(a, b, c): φ = a·sin(b·x + c); with E = exp(−b²(K11 + K22)/2) (E[cos w] = e^{−Var w/2}):
 //     K_new = (a²/2)·E·(e^{b²K12} − cos 2c·e^{−b²K12}),  K̇ = (a²b²/2)·E·(e^{b²K12} + cos 2c·e^{−b²K12})
 //   cos(a, b, c) = sin(a, b, c + π/2);  rbf(γ) = sin(√2, √(2γ), π/4): K_new = exp(−γ(K11 + K22 − 2K12))
@@ -25,6 +26,8 @@
 import { valueError } from '../core/errors.js';
 import { normalCdf } from '../core/special.js';
 import { add, cos as cosTensor, erf as erfTensor, exp as expTensor, gelu as geluTensor, minimum, mul, relu as reluTensor, sign as signTensor, sin as sinTensor, type Tensor } from '../tensor/index.js';
+import { getBackend } from '../backend/registry.js';
+import type { PairMapKind } from '../backend/kernels.js';
 import type { Kernel } from './kernel.js';
 import { positionsOf } from './kernel.js';
 import { elementwiseLayer, type Layer } from './layer.js';
@@ -33,8 +36,36 @@ import { gaussHermite } from './quadrature.js';
 /** Writes (K_new, K̇) for one (K11, K22, K12) into out[0], out[1]. */
 export type PairMap = (k11: number, k22: number, k12: number, out: Float64Array) => void;
 
-/** Applies a pair map to every cross and self entry of a kernel. */
-export function mapKernel(k: Kernel, f: PairMap): Kernel {
+/** The self-covariances' position diagonals K(x_i, x_i)[p, p] [n, P] of full [n, P, P] blocks. */
+function positionDiagonals(cov: Float64Array, n: number, P: number): Float64Array {
+  const out = new Float64Array(n * P);
+  for (let i = 0; i < n; i++) for (let p = 0; p < P; p++) out[i * P + p] = cov[(i * P + p) * P + p]!;
+  return out;
+}
+
+/** A closed-form map (abRelu, erf) on the backend's pairMap kernel: every layout (vectors, [P, P] blocks, diagonals). */
+function mapClosedForm(k: Kernel, map: PairMapKind): Kernel {
+  const backend = getBackend(), P = positionsOf(k), diagonal = k.diagonalSpatial;
+  const variances = (cov: Float64Array, n: number) => (diagonal || P === 1 ? cov : positionDiagonals(cov, n, P));
+  const var1 = variances(k.cov1, k.n1), var2 = k.cov2 === k.cov1 ? var1 : variances(k.cov2, k.n2);
+  const output = (length: number) => backend.allocateOutput('f64', length) as Float64Array;
+  const nngp = output(k.nngp.length), ntk = output(k.ntk.length);
+  backend.pairMap(map, { n1: k.n1, n2: k.n2, positions: P, self: false, diagonal }, k.nngp, k.ntk, var1, var2, nngp, ntk);
+  const self = (cov: Float64Array, v: Float64Array, n: number): Float64Array => {
+    const out = output(cov.length);
+    backend.pairMap(map, { n1: n, n2: 1, positions: P, self: true, diagonal }, cov, null, v, v, out, null);
+    return out;
+  };
+  const cov1 = self(k.cov1, var1, k.n1), cov2 = k.cov2 === k.cov1 ? cov1 : self(k.cov2, var2, k.n2);
+  return { ...k, nngp, ntk, cov1, cov2, isGaussian: false };
+}
+
+/**
+ * Applies a pair map to every cross and self entry of a kernel: a closed form (PairMapKind) on the backend's
+ * pairMap kernel, any other map (a PairMap closure) entry by entry here.
+ */
+export function mapKernel(k: Kernel, f: PairMap | PairMapKind): Kernel {
+  if (typeof f !== 'function') return mapClosedForm(k, f);
   const P = positionsOf(k), PP = P * P;
   const r = new Float64Array(2);
   const mapSelf = (cov: Float64Array, n: number): Float64Array => {
@@ -94,26 +125,6 @@ export function mapKernel(k: Kernel, f: PairMap): Kernel {
   return { ...k, nngp, ntk, cov1, cov2, isGaussian: false };
 }
 
-function abReluMap(a: number, b: number): PairMap {
-  const mixed = (a - b) ** 2 / (2 * Math.PI), even = (a * a + b * b) / 2;
-  return (k11, k22, k12, out) => {
-    const s = Math.sqrt(Math.max(k11 * k22 - k12 * k12, 0));
-    const theta = Math.atan2(s, k12);
-    out[0] = mixed * s + (even - mixed * theta) * k12;
-    out[1] = even - mixed * theta;
-  };
-}
-
-function erfMap(a: number, b: number, c: number): PairMap {
-  const b2 = b * b, a2 = a * a;
-  return (k11, k22, k12, out) => {
-    const x11 = b2 * k11, x22 = b2 * k22, x12 = b2 * k12;
-    const root = Math.sqrt(Math.max((1 + 2 * x11) * (1 + 2 * x22) - 4 * x12 * x12, 0));
-    out[0] = a2 * (2 / Math.PI) * Math.atan2(2 * x12, root) + c * c;
-    out[1] = a2 * b2 * (4 / Math.PI) / root;
-  };
-}
-
 /** E[φ(u)φ(v)] and E[φ′(u)φ′(v)] by a deg×deg Gauss–Hermite rule. */
 export function quadratureMap(phi: (x: number) => number, dphi: (x: number) => number, deg: number): PairMap {
   const { nodes, weights } = gaussHermite(deg);
@@ -151,7 +162,7 @@ const checkNumber = (op: string, arg: string, v: number): void => {
 export function abRelu(a: number, b: number): Layer {
   checkNumber('abRelu', 'a', a);
   checkNumber('abRelu', 'b', b);
-  const map = abReluMap(a, b);
+  const map: PairMapKind = { kind: 'abRelu', a, b };
   return elementwiseLayer(`abRelu(${a}, ${b})`, {
     apply: (x) => add(mul(minimum(x, 0), a), mul(reluTensor(x), b)),
     kernel: (k) => mapKernel(k, map),
@@ -160,7 +171,7 @@ export function abRelu(a: number, b: number): Layer {
 
 /** max(x, 0). */
 export function relu(): Layer {
-  const map = abReluMap(0, 1);
+  const map: PairMapKind = { kind: 'abRelu', a: 0, b: 1 };
   return elementwiseLayer('relu', { apply: reluTensor, kernel: (k) => mapKernel(k, map) });
 }
 
@@ -170,7 +181,7 @@ export const leakyRelu = (alpha: number): Layer => ({ ...abRelu(alpha, 1), name:
 /** a·erf(b·x) + c (default a = 1, b = 1, c = 0). */
 export function erf(a = 1, b = 1, c = 0): Layer {
   for (const [arg, v] of [['a', a], ['b', b], ['c', c]] as const) checkNumber('erf', arg, v);
-  const map = erfMap(a, b, c);
+  const map: PairMapKind = { kind: 'erf', a, b, c };
   return elementwiseLayer(a === 1 && b === 1 && c === 0 ? 'erf' : `erf(${a}, ${b}, ${c})`, {
     apply: (x) => {
       const y = erfTensor(b === 1 ? x : mul(x, b));

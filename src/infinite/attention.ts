@@ -21,6 +21,8 @@
 //     Θ′_ij = (σ_QK σ_OV)² (2 t_ij K_ij + s_ij (Θ_ij + 4 K_ij)) + σ_b²
 //   (√d_k scaling with softmax has no known closed form: an error, as in neural-tangents.)
 // Positional embeddings (pos_emb_type 'SUM' / 'CONCAT') and masking are not implemented.
+// The sandwiches A_i M A_jᵀ run on the backend's positionSandwich kernel (backend/cpu/positions.ts is its reference).
+import { getBackend } from '../backend/registry.js';
 import { shapeError, TesseraError, valueError } from '../core/errors.js';
 import { split } from '../core/random.js';
 import { abs, add, matmul, mul, random, relu, reshape, softmax, transpose, type Tensor } from '../tensor/index.js';
@@ -68,38 +70,19 @@ function attentionWeights(cov: Float64Array, blocks: number, P: number, scale: n
   return out;
 }
 
-/** out = w · A M Bᵀ + c for [P, P] matrices (A at a0, M at m0, B at b0), written at o0. */
-function sandwich(A: Float64Array, a0: number, M: Float64Array, m0: number, B: Float64Array, b0: number, P: number, w: number, c: number, out: Float64Array, o0: number, tmp: Float64Array): void {
-  // tmp = A M   [P, P]
-  for (let p = 0; p < P; p++) for (let q = 0; q < P; q++) {
-    let s = 0;
-    for (let r = 0; r < P; r++) s += A[a0 + p * P + r]! * M[m0 + r * P + q]!;
-    tmp[p * P + q] = s;
-  }
-  // out = tmp Bᵀ
-  for (let p = 0; p < P; p++) for (let q = 0; q < P; q++) {
-    let s = 0;
-    for (let r = 0; r < P; r++) s += tmp[p * P + r]! * B[b0 + q * P + r]!;
-    out[o0 + p * P + q] = w * s + c;
-  }
-}
-
-/** The linear-scaling kernel map: K′ = σ_OV² A_i K A_jᵀ + σ_b², Θ′ = σ_OV² A_i (Θ + 2K) A_jᵀ + σ_b². */
+/** The linear-scaling kernel map: K′ = σ_OV² A_i K A_jᵀ + σ_b², Θ′ = σ_OV² A_i (Θ + 2K) A_jᵀ + σ_b², on the backend's positionSandwich. */
 function linearScalingKernel(k: Kernel, qk: number, ov2: number, b2: number, mechanism: AttentionMechanism): Pick<Kernel, 'nngp' | 'ntk' | 'cov1' | 'cov2'> {
-  const P = positionsOf(k), PP = P * P;
+  const P = positionsOf(k), backend = getBackend();
   const A1 = attentionWeights(k.cov1, k.n1, P, qk, mechanism);
   const A2 = k.cov2 === k.cov1 ? A1 : attentionWeights(k.cov2, k.n2, P, qk, mechanism);
-  const tmp = new Float64Array(PP), sum = new Float64Array(PP);
-  const nngp = new Float64Array(k.nngp.length), ntk = new Float64Array(k.ntk.length);
-  for (let i = 0; i < k.n1; i++) for (let j = 0; j < k.n2; j++) {
-    const at = (i * k.n2 + j) * PP;
-    sandwich(A1, i * PP, k.nngp, at, A2, j * PP, P, ov2, b2, nngp, at, tmp);
-    for (let t = 0; t < PP; t++) sum[t] = k.ntk[at + t]! + 2 * k.nngp[at + t]!;
-    sandwich(A1, i * PP, sum, 0, A2, j * PP, P, ov2, b2, ntk, at, tmp);
-  }
+  const output = (length: number) => backend.allocateOutput('f64', length) as Float64Array;
+  const pairs = { n1: k.n1, n2: k.n2, positions: P, self: false, w: ov2, c: b2 };
+  const nngp = output(k.nngp.length), ntk = output(k.ntk.length);
+  backend.positionSandwich({ ...pairs, alpha: 0 }, A1, A2, k.nngp, null, nngp);
+  backend.positionSandwich({ ...pairs, alpha: 2 }, A1, A2, k.ntk, k.nngp, ntk);
   const self = (cov: Float64Array, A: Float64Array, n: number): Float64Array => {
-    const out = new Float64Array(cov.length);
-    for (let i = 0; i < n; i++) sandwich(A, i * PP, cov, i * PP, A, i * PP, P, ov2, b2, out, i * PP, tmp);
+    const out = output(cov.length);
+    backend.positionSandwich({ n1: n, n2: 1, positions: P, self: true, w: ov2, c: b2, alpha: 0 }, A, A, cov, null, out);
     return out;
   };
   const cov1 = self(k.cov1, A1, k.n1);

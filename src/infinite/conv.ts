@@ -9,9 +9,11 @@
 // (the same filter tap d multiplies both positions, so only equal shifts correlate).
 //   flatten:        K = (1/P) Σ_p K[p, p]   (then a dense layer averages over C·P features)
 //   globalAvgPool:  K = (1/P²) Σ_{p,q} K[p, q]
-// With diagonalSpatial kernels (kernel.ts) conv maps the diagonals alone, K_new[o] = (σ_w²/(kh·kw)) Σ_d K[s·o + d − pad]
+// The [P, P] maps run on the backend's positionConv / positionReduce kernels (backend/cpu/positions.ts is their
+// reference code). With diagonalSpatial kernels (kernel.ts) conv maps the diagonals alone, K_new[o] = (σ_w²/(kh·kw)) Σ_d K[s·o + d − pad]
 // + σ_b² (equal shifts only, so the diagonal needs only the diagonal), flatten averages them, and
 // globalAvgPool refuses (it needs every K[p, q]).
+import { getBackend } from '../backend/registry.js';
 import { shapeError, valueError } from '../core/errors.js';
 import { split } from '../core/random.js';
 import { add, concat, conv2d, mean, mul, random, reshape, slice, type Tensor } from '../tensor/index.js';
@@ -31,45 +33,6 @@ export interface ConvOptions {
 function imageShape(layer: string, s: Shape): [number, number, number] {
   if (s.length !== 3) throw shapeError(layer, 'input', 'images [C, H, W]', s);
   return s as [number, number, number];
-}
-
-/**
- * (1/(kh·kw)) Σ_d src[s·o1 + d − pad, s·o2 + d − pad] for `blocks` stacked [P, P] matrices → [blocks, P′, P′].
- * Per filter tap d a table maps each output position to its input position (−1 outside the image, or
- * wrapped for 'circular'); the sum then gathers one [P′, P′] submatrix of src per tap.
- */
-function convolvePositions(src: Float64Array, blocks: number, H: number, W: number, kh: number, kw: number, padH: number, padW: number, outH: number, outW: number, stride: number, circular: boolean): Float64Array {
-  const P = H * W, Q = outH * outW, taps = kh * kw;
-  const out = new Float64Array(blocks * Q * Q);
-  const norm = 1 / taps;
-  /** An input index, wrapped (circular) or −1 outside the image. */
-  const index = (i: number, n: number) => (circular ? ((i % n) + n) % n : i >= 0 && i < n ? i : -1);
-  // source[t·Q + o]: the input position output position o reads at tap t (−1: zero padding)
-  const source = new Int32Array(taps * Q);
-  for (let dh = 0; dh < kh; dh++) for (let dw = 0; dw < kw; dw++) {
-    const t = dh * kw + dw;
-    for (let h = 0; h < outH; h++) for (let w = 0; w < outW; w++) {
-      const i = index(stride * h + dh - padH, H), j = index(stride * w + dw - padW, W);
-      source[t * Q + h * outW + w] = i < 0 || j < 0 ? -1 : i * W + j;
-    }
-  }
-  for (let b = 0; b < blocks; b++) {
-    const s0 = b * P * P, o0 = b * Q * Q;
-    for (let t = 0; t < taps; t++) {
-      const tq = t * Q;
-      for (let o1 = 0; o1 < Q; o1++) {
-        const r = source[tq + o1]!;
-        if (r < 0) continue;
-        const row = s0 + r * P, dst = o0 + o1 * Q;
-        for (let o2 = 0; o2 < Q; o2++) {
-          const c = source[tq + o2]!;
-          if (c >= 0) out[dst + o2] += src[row + c]!;
-        }
-      }
-    }
-    for (let j = o0; j < o0 + Q * Q; j++) out[j] *= norm;
-  }
-  return out;
 }
 
 /** The diagonal version: (1/(kh·kw)) Σ_d src[s·o + d − pad] for `blocks` stacked [P] diagonals → [blocks, P′]. */
@@ -146,12 +109,22 @@ export function conv(outChannels: number, kernelSize: number | readonly [number,
       if (k.spatial.length !== 2) throw shapeError('conv', 'kernel', 'a kernel of images (inputs [N, C, H, W])', `spatial [${k.spatial.join(', ')}]`);
       const [H, W] = k.spatial as [number, number];
       const [oh, ow] = outSize(H, W);
-      const go = (v: Float64Array, blocks: number): Float64Array => (k.diagonalSpatial ? convolveDiagonal : convolvePositions)(v, blocks, H, W, kh, kw, padH, padW, oh, ow, stride, circular);
-      const nngp = go(k.nngp, k.n1 * k.n2).map((v) => w2 * v + b2);
-      const thetaConv = go(k.ntk, k.n1 * k.n2);
-      const ntk = nngp.map((v, i) => v + w2 * thetaConv[i]!);
-      const cov1 = go(k.cov1, k.n1).map((v) => w2 * v + b2);
-      const cov2 = k.cov2 === k.cov1 ? cov1 : go(k.cov2, k.n2).map((v) => w2 * v + b2);
+      let go: (v: Float64Array, blocks: number, shift: number, add: Float64Array | null) => Float64Array;
+      if (k.diagonalSpatial) {
+        go = (v, blocks, shift, add) => convolveDiagonal(v, blocks, H, W, kh, kw, padH, padW, oh, ow, stride, circular).map((c, i) => w2 * c + shift + (add === null ? 0 : add[i]!));
+      } else {
+        // the [P, P] blocks on the backend's positionConv: w2·(its tap mean) + shift (+ add)
+        const backend = getBackend(), Q = oh * ow;
+        go = (v, blocks, shift, add) => {
+          const out = backend.allocateOutput('f64', blocks * Q * Q) as Float64Array;
+          backend.positionConv({ blocks, h: H, w: W, kh, kw, stride, padH, padW, outH: oh, outW: ow, circular, scale: w2, shift }, v, add, out);
+          return out;
+        };
+      }
+      const nngp = go(k.nngp, k.n1 * k.n2, b2, null);
+      const ntk = go(k.ntk, k.n1 * k.n2, 0, nngp); // K_new + w2·conv(Θ)
+      const cov1 = go(k.cov1, k.n1, b2, null);
+      const cov2 = k.cov2 === k.cov1 ? cov1 : go(k.cov2, k.n2, b2, null);
       return { ...k, spatial: [oh, ow], channels: outChannels, nngp, ntk, cov1, cov2, isGaussian: true };
     },
   };
@@ -166,16 +139,10 @@ function reducePositions(k: Kernel, diagonalOnly: boolean, channels: number): Ke
     const cov1 = mean(k.cov1, k.n1);
     return { ...k, spatial: [], channels, nngp: mean(k.nngp, k.n1 * k.n2), ntk: mean(k.ntk, k.n1 * k.n2), cov1, cov2: k.cov2 === k.cov1 ? cov1 : mean(k.cov2, k.n2), diagonalSpatial: false };
   }
-  const P = positionsOf(k), PP = P * P;
-  const norm = diagonalOnly ? 1 / P : 1 / PP;
+  const P = positionsOf(k), backend = getBackend();
   const reduce = (v: Float64Array, blocks: number): Float64Array => {
     const out = new Float64Array(blocks);
-    for (let b = 0; b < blocks; b++) {
-      let s = 0;
-      if (diagonalOnly) for (let p = 0; p < P; p++) s += v[b * PP + p * P + p]!;
-      else for (let t = 0; t < PP; t++) s += v[b * PP + t]!;
-      out[b] = s * norm;
-    }
+    backend.positionReduce(blocks, P, diagonalOnly, v, out);
     return out;
   };
   const cov1 = reduce(k.cov1, k.n1);

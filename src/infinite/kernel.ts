@@ -19,6 +19,7 @@
 // channels are i.i.d. zero-mean Gaussian processes, which layerNorm needs; false for the inputs.
 // Input kernel (neural-tangents' _cov): K⁰(x, x')[p, q] = Σ_c x[c, p] x'[c, q] / C, Θ⁰ = 0.
 import { shapeError, valueError } from '../core/errors.js';
+import { getBackend } from '../backend/registry.js';
 import { blockGrams, gram, selfGram } from './linalg.js';
 import type { Tensor } from '../tensor/index.js';
 
@@ -114,8 +115,8 @@ function channelsLast(x: Inputs): { data: Float64Array; n: number; C: number; P:
 
 /**
  * The input kernel of x1 and x2 (null: x2 = x1): K⁰ = x·x'/C per position pair, Θ⁰ = 0.
- * One Gram matrix of all (input, position) rows through the backend's GEMM. With x2 = x1 the Gram is
- * mirrored to be exactly symmetric and the self-covariances are its diagonal blocks, so K(x, x) is the
+ * Vectors: one Gram matrix through the backend's GEMM; images: the backend's positionGram per pair of inputs.
+ * With x2 = x1 the Gram is exactly symmetric and the self-covariances are its diagonal blocks, so K(x, x) is the
  * same number in nngp and cov1 (the ReLU derivative kernel has a square-root singularity at equal inputs:
  * one rounding of difference between them would move Θ(x, x) by ~1e-8 relative).
  */
@@ -125,39 +126,40 @@ export function inputKernel(x1: Inputs, x2: Inputs | null, options: { diagonalSp
   if (x2 !== null && (x2.shape.length !== x1.shape.length || x2.shape.slice(1).some((v, i) => v !== x1.shape[i + 1]))) {
     throw shapeError(op, 'x2', `inputs of shape [N, ${x1.shape.slice(1).join(', ')}] (the shape of x1 after the batch)`, x2.shape);
   }
-  const a = channelsLast(x1), b = x2 === null ? a : channelsLast(x2);
-  const { C, P } = a;
-  const PP = P * P;
   const spatial = x1.shape.length === 4 ? [x1.shape[2]!, x1.shape[3]!] : [];
-  // G[(i, p), (j, q)] = x1_i[:, p] · x2_j[:, q]   [n1·P, n2·P]
-  const m = b.n * P;
-  const G = x2 === null ? selfGram(a.data, a.n * P, C) : gram(a.data, a.n * P, b.data, m, C);
-  let nngp: Float64Array;
-  if (P === 1) {
-    for (let i = 0; i < G.length; i++) G[i]! /= C; // [n1, n2] already
-    nngp = G;
-  } else {
-    nngp = new Float64Array(a.n * b.n * PP);
-    for (let i = 0; i < a.n; i++) {
-      for (let j = 0; j < b.n; j++) {
-        for (let p = 0; p < P; p++) {
-          for (let q = 0; q < P; q++) nngp[((i * b.n + j) * P + p) * P + q] = G[(i * P + p) * m + j * P + q]! / C;
-        }
-      }
-    }
-  }
-  // K⁰(x_i, x_i) [n, P, P]: the diagonal blocks of nngp (x2 = x1), else one batched GEMM per input set.
-  const selfCov = (s: typeof a): Float64Array => {
-    const out = blockGrams(s.data, s.n, P, C);
-    for (let t = 0; t < out.length; t++) out[t]! /= C;
+  const C = x1.shape[1]!, P = positionsOf({ spatial }), n1 = x1.shape[0]!, n2 = x2 === null ? n1 : x2.shape[0]!;
+  if (P > 1) return imageInputKernel(x1, x2, n1, n2, C, spatial);
+  // vectors: G [n1, n2] = x1·x2ᵀ / C, one GEMM (mirrored for x2 = x1)
+  const nngp = x2 === null ? selfGram(x1.data, n1, C) : gram(x1.data, n1, x2.data, n2, C);
+  for (let i = 0; i < nngp.length; i++) nngp[i]! /= C;
+  const selfCov = (x: Inputs, n: number): Float64Array => {
+    const out = blockGrams(x.data, n, 1, C); // the squared norms [n] as one batched GEMM
+    for (let i = 0; i < n; i++) out[i]! /= C;
     return out;
   };
+  const cov1 = x2 === null ? Float64Array.from({ length: n1 }, (_, i) => nngp[i * n1 + i]!) : selfCov(x1, n1);
+  return { n1, n2, spatial, channels: C, nngp, ntk: new Float64Array(nngp.length), cov1, cov2: x2 === null ? cov1 : selfCov(x2, n2), isGaussian: false, diagonalSpatial: false };
+}
+
+/**
+ * Images: K⁰[i, j, p, q] = Σ_c x1_i[c, p]·x2_j[c, q] / C on the backend's positionGram (summed in c order, so with
+ * x2 = x1 the blocks are exactly symmetric), and the self-covariances the diagonal blocks (x2 = x1) or their own Grams.
+ */
+function imageInputKernel(x1: Inputs, x2: Inputs | null, n1: number, n2: number, C: number, spatial: number[]): Kernel {
+  const backend = getBackend(), P = spatial[0]! * spatial[1]!, PP = P * P;
+  const gramOf = (a: Inputs, b: Inputs, na: number, nb: number, self: boolean): Float64Array => {
+    const out = backend.allocateOutput('f64', na * nb * PP) as Float64Array;
+    backend.positionGram({ n1: na, n2: nb, channels: C, positions: P, self }, a.data, b.data, out);
+    return out;
+  };
+  const nngp = gramOf(x1, x2 ?? x1, n1, n2, false);
   let cov1: Float64Array;
   if (x2 === null) {
-    cov1 = new Float64Array(a.n * PP);
-    for (let i = 0; i < a.n; i++) cov1.set(nngp.subarray((i * a.n + i) * PP, (i * a.n + i + 1) * PP), i * PP);
-  } else cov1 = selfCov(a);
-  return { n1: a.n, n2: b.n, spatial, channels: C, nngp, ntk: new Float64Array(nngp.length), cov1, cov2: x2 === null ? cov1 : selfCov(b), isGaussian: false, diagonalSpatial: false };
+    cov1 = new Float64Array(n1 * PP);
+    for (let i = 0; i < n1; i++) cov1.set(nngp.subarray((i * n1 + i) * PP, (i * n1 + i + 1) * PP), i * PP);
+  } else cov1 = gramOf(x1, x1, n1, 1, true);
+  const cov2 = x2 === null ? cov1 : gramOf(x2, x2, n2, 1, true);
+  return { n1, n2, spatial, channels: C, nngp, ntk: new Float64Array(nngp.length), cov1, cov2, isGaussian: false, diagonalSpatial: false };
 }
 
 /** The input kernel's position diagonals: K⁰[i, j, p] = x1_i[:, p]·x2_j[:, p]/C, one Gram per position. */

@@ -4,10 +4,12 @@
 //   finite:  y = avgPool2d(x, window, stride, padding)          [C, H, W] → [C, H′, W′]
 //   kernel:  K_new = A K Aᵀ and Θ_new = A Θ Aᵀ for every [P, P] block (self-covariances too)
 // Padding 'valid' (none) or 'same' (stride 1 and an odd window: (k − 1)/2 on each side, output H × W).
-// sumPool is avgPool times the window's kh·kw pixels (its kernel times (kh·kw)²).
+// sumPool is avgPool times the window's kh·kw pixels (its kernel times (kh·kw)²). The kernel map runs on the
+// backend's positionPool kernel (backend/cpu/positions.ts is its reference code).
 import { shapeError, valueError } from '../core/errors.js';
 import { avgPool2d as avgPoolTensor, mul, type Tensor } from '../tensor/index.js';
-import { positionsOf, refuseDiagonalSpatial, type Kernel } from './kernel.js';
+import { getBackend } from '../backend/registry.js';
+import { refuseDiagonalSpatial } from './kernel.js';
 import { elementwiseLayer, type Layer } from './layer.js';
 
 export interface AvgPoolOptions {
@@ -17,7 +19,10 @@ export interface AvgPoolOptions {
 }
 
 /** avgPool(window) on images [C, H, W]. */
-export function avgPool(window: number, o: AvgPoolOptions = {}): Layer {
+export const avgPool = (window: number, o: AvgPoolOptions = {}): Layer => windowPool(window, o, 1);
+
+/** The window pooling behind avgPool (scale 1) and sumPool (scale window⁴ on the kernel, window² on the features). */
+function windowPool(window: number, o: AvgPoolOptions, scale: number): Layer {
   const stride = o.stride ?? window, padding = o.padding ?? 'valid';
   if (!Number.isInteger(window) || window < 1) throw valueError('avgPool', 'window', 'a positive integer', window);
   if (!Number.isInteger(stride) || stride < 1) throw valueError('avgPool', 'stride', 'a positive integer', stride);
@@ -38,57 +43,21 @@ export function avgPool(window: number, o: AvgPoolOptions = {}): Layer {
     kernel: (k) => {
       if (k.spatial.length !== 2) throw shapeError('avgPool', 'kernel', 'a kernel of images', `spatial [${k.spatial.join(', ')}]`);
       refuseDiagonalSpatial(name, k); // A K Aᵀ needs the off-diagonal K[p, q]
-      const [H, W] = k.spatial as [number, number], outH = outSize(H), outW = outSize(W);
-      // A as, per output position, its list of input positions (weight 1/window² each).
-      const taps: number[][] = [];
-      for (let oh = 0; oh < outH; oh++) {
-        for (let ow = 0; ow < outW; ow++) {
-          const list: number[] = [];
-          for (let dh = 0; dh < window; dh++) {
-            for (let dw = 0; dw < window; dw++) {
-              const h = oh * stride + dh - pad, w = ow * stride + dw - pad;
-              if (h >= 0 && h < H && w >= 0 && w < W) list.push(h * W + w);
-            }
-          }
-          taps.push(list);
-        }
-      }
-      const P = positionsOf(k), Q = outH * outW, norm = 1 / (window * window) ** 2;
+      const [H, W] = k.spatial as [number, number], outH = outSize(H), outW = outSize(W), Q = outH * outW;
+      const backend = getBackend();
       const map = (src: Float64Array, blocks: number): Float64Array => {
-        const out = new Float64Array(blocks * Q * Q);
-        for (let b = 0; b < blocks; b++) {
-          const s0 = b * P * P, o0 = b * Q * Q;
-          for (let q1 = 0; q1 < Q; q1++) {
-            for (let q2 = 0; q2 < Q; q2++) {
-              let s = 0;
-              for (const a of taps[q1]!) for (const c of taps[q2]!) s += src[s0 + a * P + c]!;
-              out[o0 + q1 * Q + q2] = s * norm;
-            }
-          }
-        }
+        const out = backend.allocateOutput('f64', blocks * Q * Q) as Float64Array;
+        backend.positionPool({ blocks, h: H, w: W, window, stride, pad, outH, outW, scale }, src, out);
         return out;
       };
       const cov1 = map(k.cov1, k.n1);
-      const pooled: Kernel = {
-        ...k, spatial: [outH, outW], nngp: map(k.nngp, k.n1 * k.n2), ntk: map(k.ntk, k.n1 * k.n2), cov1, cov2: k.cov2 === k.cov1 ? cov1 : map(k.cov2, k.n2),
-      };
-      return pooled;
+      return { ...k, spatial: [outH, outW], nngp: map(k.nngp, k.n1 * k.n2), ntk: map(k.ntk, k.n1 * k.n2), cov1, cov2: k.cov2 === k.cov1 ? cov1 : map(k.cov2, k.n2) };
     },
   });
 }
 
 /** sumPool(window) on images [C, H, W]: the sum over each window (avgPool × window²). */
 export function sumPool(window: number, o: AvgPoolOptions = {}): Layer {
-  const avg = avgPool(window, o), area = window * window;
-  const scale = (v: Float64Array) => v.map((x) => x * area * area);
-  return {
-    name: avg.name.replace('avgPool', 'sumPool'),
-    init: avg.init,
-    apply: (params, x) => mul(avg.apply(params, x) as Tensor, area),
-    kernel: (k) => {
-      const a = avg.kernel(k) as Kernel;
-      const cov1 = scale(a.cov1);
-      return { ...a, nngp: scale(a.nngp), ntk: scale(a.ntk), cov1, cov2: a.cov2 === a.cov1 ? cov1 : scale(a.cov2) };
-    },
-  };
+  const area = window * window, pooled = windowPool(window, o, area * area);
+  return { ...pooled, name: pooled.name.replace('avgPool', 'sumPool'), apply: (params, x) => mul(pooled.apply(params, x) as Tensor, area) };
 }

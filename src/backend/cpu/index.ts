@@ -15,6 +15,8 @@ import { weightGemv } from './weightGemv.js';
 import { cachedAttention, cachedAttentionBackward } from './cachedAttention.js';
 import { ssdStep } from './ssdStep.js';
 import { rmsNormalize } from './rmsNormalize.js';
+import { positionConv, positionGram, positionPool, positionReduce, positionSandwich } from './positions.js';
+import { pairMap } from './pairMaps.js';
 
 export const cpuBackend: Backend = {
   name: 'cpu',
@@ -51,6 +53,12 @@ export const cpuBackend: Backend = {
   cholesky,
   solveTriangular: (l, b, n, m, transpose) => (transpose ? solveUpperTransposed(l, b, n, m) : solveLower(l, b, n, m)),
   eighSym: symmetricEigen,
+  positionGram,
+  positionConv,
+  positionPool,
+  positionReduce,
+  positionSandwich,
+  pairMap,
 };
 
 export { gemm, conv2d, conv2dBackwardInput, conv2dBackwardFilter, fanInMatmul, fanInMatmulFeatureMajor, weightGemv };
@@ -58,3 +66,4 @@ export { checkWeightGemv } from './weightGemv.js';
 export { checkSsdStep, ssdStep } from './ssdStep.js';
 export { checkCachedAttention } from './cachedAttention.js';
 export { fanInMatmulBackward } from './fanInMatmul.js';
+export { convSources } from './positions.js';

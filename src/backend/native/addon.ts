@@ -46,6 +46,15 @@ export interface NativeAddon {
   cholesky(a: Float64Array, n: number, l: Float64Array): number;
   solveTriangular(l: Float64Array, x: Float64Array, n: number, m: number, transpose: boolean): void;
   eighSym(a: Float64Array, n: number, values: Float64Array, vectors: Float64Array): number;
+  /** The float64 image kernels on [P, P] position blocks (positions.cc, sandwich.cc, pairmaps.cc). */
+  positionGram(params: Int32Array, x1: Float64Array, x2: Float64Array, out: Float64Array): void;
+  positionConv(params: Int32Array, scale: number, shift: number, src: Float64Array, add: Float64Array | null, out: Float64Array): void;
+  positionPool(params: Int32Array, scale: number, src: Float64Array, out: Float64Array): void;
+  positionReduce(blocks: number, positions: number, diagonalOnly: boolean, src: Float64Array, out: Float64Array): void;
+  positionSandwich(params: Int32Array, w: number, c: number, alpha: number, A: Float64Array, B: Float64Array, M: Float64Array, M2: Float64Array | null, out: Float64Array): void;
+  /** kind 0 = abRelu(a, b), 1 = erf(a, b, c). */
+  pairMap(kind: number, a: number, b: number, c: number, params: Int32Array, nngp: Float64Array, ntk: Float64Array | null, var1: Float64Array, var2: Float64Array,
+    outNngp: Float64Array, outNtk: Float64Array | null): void;
 }
 
 export type AddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string };

@@ -9,6 +9,7 @@ import { sizeOf, type Shape } from '../../core/shape.js';
 import { checkCachedAttention, checkSsdStep, checkWeightGemv, cpuBackend } from '../cpu/index.js';
 import { conv2dOutputSize, pool2dOutputSize, type Backend, type Conv2dParams, type FanInIndices, type FanInParams, type Pool2dParams } from '../kernels.js';
 import { loadAddon, type NativeAddon } from './addon.js';
+import { positionKernels } from './positions.js';
 
 export interface NativeBackend extends Backend {
   readonly name: 'native';
@@ -312,6 +313,7 @@ function nativeBackend(addon: NativeAddon): NativeBackend {
       if (info !== 0) throw new TesseraError('value', 'eighSym', `LAPACK dsyevd did not converge (info ${info}) for a ${n}×${n} matrix`);
       return { values, vectors };
     },
+    ...positionKernels(addon),
   };
   return backend;
 }

@@ -78,7 +78,8 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   await pool.resize(threads);
 
   const backend: WasmBackend = {
-    ...cpu.cpuBackend, // the kernels wasm does not accelerate run on the cpu reference
+    ...cpu.cpuBackend, // the kernels wasm does not accelerate run on the cpu reference (among them the float64
+    // infinite-width image kernels positionGram … pairMap: wasm has no f64 SIMD kernels for them)
     name: 'wasm',
     get threads() {
       return pool.threads;

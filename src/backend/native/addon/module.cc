@@ -71,6 +71,9 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerWeightGemv(env, exports);
   registerAttention(env, exports);
   registerSsd(env, exports);
+  registerPositions(env, exports);
+  registerSandwich(env, exports);
+  registerPairMaps(env, exports);
   return exports;
 }
 
