@@ -56,7 +56,8 @@ export const cancelFileOf = (storeDir: string): string => join(storeDir, 'CANCEL
 export async function runEmbedded(o: EmbeddedOptions): Promise<SweepOutcome> {
   const { plan, store } = o;
   const total = plan.trials.length;
-  const done = new Set((await store.done()).keys());
+  const planned = new Set(plan.trials.map((t) => t.id));
+  const done = new Set([...(await store.done()).keys()].filter((id) => planned.has(id))); // the store may hold other grids' trials
   for (const id of (await store.failures()).keys()) await store.clearFailure(id); // a new run retries failed trials
   removeFile(cancelFileOf(o.storeDir));
   const queue: TrialJob[] = plan.trials.filter((t) => !done.has(t.id)).map((t) => ({
