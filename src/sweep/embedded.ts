@@ -58,7 +58,7 @@ export async function runEmbedded(o: EmbeddedOptions): Promise<SweepOutcome> {
   const total = plan.trials.length;
   const planned = new Set(plan.trials.map((t) => t.id));
   const done = new Set([...(await store.done()).keys()].filter((id) => planned.has(id))); // the store may hold other grids' trials
-  for (const id of (await store.failures()).keys()) await store.clearFailure(id); // a new run retries failed trials
+  for (const id of (await store.failures()).keys()) if (planned.has(id)) await store.clearFailure(id); // a new run retries failed trials
   removeFile(cancelFileOf(o.storeDir));
   const queue: TrialJob[] = plan.trials.filter((t) => !done.has(t.id)).map((t) => ({
     repro: plan.repro, id: t.id, label: t.label, config: t.config, attempt: 1, ...(plan.options.dataDir !== undefined && { dataDir: plan.options.dataDir }),
