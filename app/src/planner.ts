@@ -88,7 +88,7 @@ export async function renderPlanner(root: HTMLElement, params: URLSearchParams):
       { mark: 'bar', encoding: {
         y: { field: 'layout', type: 'nominal', sort: plan.plans.map((p) => p.layout), title: null },
         x: { field: 'gb', type: 'quantitative', aggregate: 'sum', title: 'per-device memory, GB' },
-        color: { field: 'part', type: 'nominal', sort: MEMORY_PARTS.map(([, l]) => l), title: null, legend: { orient: 'bottom', columns: 3 } },
+        color: { field: 'part', type: 'nominal', sort: MEMORY_PARTS.map(([, l]) => l), title: null, legend: { orient: 'bottom', columns: 2, labelLimit: 400 } },
         order: { field: 'order', type: 'quantitative' },
       } },
       { data: { values: [{ usable: (c.memoryBytes * a.usableFraction) / 1e9 }] }, mark: { type: 'rule', strokeDash: [4, 3], color: '#a00' }, encoding: { x: { field: 'usable', type: 'quantitative' } } },
