@@ -55,6 +55,25 @@ forbidden.push({
   to: { path: '^src/', pathNot: `^(${PUBLIC_ENTRIES.map(escape).join('|')})$` },
 });
 
+// app/ (the web app, served by `tessera app`) sits above the library like bench/: it imports tessera only by its
+// public subpaths (`tessera/parallel`, `tessera/sizing`, …, resolved through "exports" to dist/), never src/ or a
+// private dist/ file, and no node:* module (it runs in a browser).
+const PUBLIC_DIST = Object.values(require('./package.json').exports).filter((t) => t.startsWith('./dist/src/')).map((t) => t.slice(2));
+forbidden.push({
+  name: 'app-uses-public-subpaths',
+  comment: `app/ imports tessera only through package.json "exports" ("tessera/<subpath>"): ${PUBLIC_DIST.join(', ')}`,
+  severity: 'error',
+  from: { path: '^app/' },
+  to: { path: '^(src|bench|dist|test|examples)/', pathNot: `^(${PUBLIC_DIST.map(escape).join('|')})$` },
+});
+forbidden.push({
+  name: 'app-runs-in-a-browser',
+  comment: 'app/src imports no node:* module',
+  severity: 'error',
+  from: { path: '^app/src/' },
+  to: { dependencyTypes: ['core'] },
+});
+
 forbidden.push({
   name: 'only-cli-imports-bench',
   comment: 'bench/ sits above the library: of src/, only cli/ may import it',

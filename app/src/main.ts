@@ -1,0 +1,40 @@
+// The tessera web app: a hash router over pages that compute with tessera's public exports.
+import './style.css';
+import { currentRoute, esc } from './route.js';
+import { renderPlanner } from './planner.js';
+import { renderSizing } from './sizing.js';
+
+const pages: Record<string, { title: string; render: (root: HTMLElement, params: URLSearchParams) => Promise<void> | void }> = {
+  planner: { title: 'Planner', render: renderPlanner },
+  sizing: { title: 'Sizing', render: renderSizing },
+};
+
+function renderHome(root: HTMLElement): void {
+  root.innerHTML = `
+    <h1>tessera</h1>
+    <p>The numbers of <code>tessera</code>'s commands, computed in this browser by the same library functions.</p>
+    <ul class="home">
+      <li><a href="#/planner?model=7b&cluster=8xmi300x&seq=131072">Planner</a>: per-device memory, communication and step time of TP, SP, Ulysses, TP×SP and TSP on a node (<code>tessera parallel plan</code>)</li>
+      <li><a href="#/sizing?model=zaya1&hw=all&microbatch=1&seq=4096&tp=1">Sizing</a>: the GEMMs of a layer on each accelerator — tiles, waves, efficiency and the nearest efficient dimensions (<code>tessera size check</code>)</li>
+    </ul>`;
+}
+
+let generation = 0;
+async function route(): Promise<void> {
+  const root = document.getElementById('page')!;
+  const { page, params } = currentRoute();
+  const mine = ++generation;
+  const entry = pages[page];
+  document.title = entry ? `${entry.title} · tessera` : 'tessera';
+  if (!entry) { renderHome(root); return; }
+  try {
+    await entry.render(root, params);
+  } catch (e) {
+    if (mine !== generation) return;
+    // Bad input shows its error text on the page, never a blank page.
+    root.innerHTML = `<h1>${esc(entry.title)}</h1><p class="error" data-testid="error">${esc(e instanceof Error ? e.message : String(e))}</p><p><a href="#/${page}">reset the inputs</a></p>`;
+  }
+}
+
+window.addEventListener('hashchange', () => { void route(); });
+void route();

@@ -1,0 +1,100 @@
+// Planner: `tessera parallel plan` in the page. The plan comes from the library's planLayouts over the same
+// presets (MODEL_PRESETS, CLUSTER_PRESETS), with the CLI's option names and defaults as URL parameters.
+import { CLUSTER_PRESETS, MODEL_PRESETS, planLayouts, tspCrossoverTokens, type LayoutPlan } from 'tessera/parallel';
+import { renderSvg, type VegaLiteSpec } from 'tessera/report';
+import { esc, field, nonNegativeNumber, positiveInt, positiveNumber, setParams } from './route.js';
+
+const gb = (b: number): string => (b / 1e9).toFixed(1);
+const MEMORY_PARTS = [
+  ['modelStates', 'model states (weights, gradients, optimizer)'],
+  ['checkpoints', 'activation checkpoints'],
+  ['working', 'recompute working set'],
+  ['transient', 'communication buffers and gathered shards'],
+  ['overhead', 'fixed overhead'],
+] as const;
+
+function choice(name: string, raw: string | null, fallback: string, presets: Record<string, unknown>): string {
+  const v = (raw ?? fallback).toLowerCase();
+  if (!(v in presets)) throw new Error(`--${name} expected a preset (${Object.keys(presets).join(', ')}), got "${raw}"`);
+  return v;
+}
+
+export async function renderPlanner(root: HTMLElement, params: URLSearchParams): Promise<void> {
+  const model = choice('model', params.get('model'), '7b', MODEL_PRESETS);
+  const cluster = choice('cluster', params.get('cluster'), '8xmi300x', CLUSTER_PRESETS);
+  const seq = positiveInt('--seq', params.get('seq'), 131072);
+  const batch = positiveInt('--batch', params.get('batch'), 1);
+  const stateBytes = positiveNumber('--state-bytes', params.get('state-bytes'), 16);
+  const mfu = positiveNumber('--mfu', params.get('mfu'), 0.4);
+  const overheadGb = nonNegativeNumber('--overhead-gb', params.get('overhead-gb'), 0);
+  const recompute = params.get('recompute') !== 'no';
+  const m = MODEL_PRESETS[model]!, c = CLUSTER_PRESETS[cluster]!;
+  const plan = planLayouts(m, c, { seq, batch, stateBytesPerParam: stateBytes, mfu, overheadBytes: overheadGb * 1e9, recompute });
+
+  const rows = plan.plans.map((p: LayoutPlan) => {
+    const mem = p.memory;
+    const cls = p.layout === plan.recommended ? 'recommended' : p.feasible ? '' : 'infeasible';
+    return `<tr data-testid="plan-row-${esc(p.kind)}" data-layout="${esc(p.layout)}" data-bytes-per-device="${esc(JSON.stringify(mem.total))}" data-comm-bytes="${esc(JSON.stringify(p.commBytes))}" class="${cls}">
+      <td>${esc(p.layout)}</td>${MEMORY_PARTS.map(([k]) => `<td>${gb(mem[k])}</td>`).join('')}<td><b>${gb(mem.total)}</b></td>
+      <td>${gb(p.commBytes)}</td><td>${p.time.compute.toFixed(2)}</td><td>${p.time.comm.toFixed(2)}</td><td>${p.time.step.toFixed(2)}</td>
+      <td>${Math.round(p.tokensPerSecond)}</td><td class="text">${p.feasible ? 'yes' : 'no'}</td></tr>`;
+  }).join('');
+  const tp = plan.plans.find((p) => p.kind === 'tp'), tsp = plan.plans.find((p) => p.kind === 'tsp');
+  const crossover = tspCrossoverTokens(m.hidden, m.ffn);
+  const a = plan.assumptions;
+
+  root.innerHTML = `
+    <h1>Planner</h1>
+    <form id="inputs">
+      ${field('model', 'model', model, Object.keys(MODEL_PRESETS))}
+      ${field('cluster', 'cluster', cluster, Object.keys(CLUSTER_PRESETS))}
+      ${field('seq', 'sequence', String(seq))}
+      ${field('batch', 'batch', String(batch))}
+      ${field('state-bytes', 'state bytes/param', String(stateBytes))}
+      ${field('mfu', 'MFU', String(mfu))}
+      ${field('overhead-gb', 'overhead GB', String(overheadGb))}
+      ${field('recompute', 'recompute', recompute ? 'yes' : 'no', ['yes', 'no'])}
+    </form>
+    <p>${esc(m.name)} on ${esc(c.name)}, ${seq.toLocaleString('en-US')} tokens × batch ${batch}.
+      <span data-testid="recommendation" data-layout="${esc(plan.recommended ?? '')}">Recommended: <b>${esc(plan.recommended ?? 'none fits')}</b></span>
+      (the fastest layout that fits ${Math.round(a.usableFraction * 100)}% of ${gb(c.memoryBytes)} GB).</p>
+    <div id="chart" data-testid="memory-chart"></div>
+    <table data-testid="plan-table">
+      <thead><tr><th class="text">layout</th>${MEMORY_PARTS.map(([k]) => `<th>${esc(k)} GB</th>`).join('')}<th>total GB</th>
+        <th>sent GB/step</th><th>compute s</th><th>comm s</th><th>step s</th><th>tok/s</th><th class="text">fits</th></tr></thead>
+      <tbody>${rows}</tbody>
+    </table>
+    <h2>Crossover</h2>
+    <p class="note" data-testid="crossover" data-tokens="${crossover}">TSP's forward communication volume per layer is below TP's when
+      batch × sequence ≥ 2h + 1.5f = <b>${crossover.toLocaleString('en-US')}</b> tokens (h = ${m.hidden}, f = ${m.ffn});
+      here b·s = ${(batch * seq).toLocaleString('en-US')}${tp && tsp ? `, and per step each device sends ${gb(tsp.commBytes)} GB under TSP vs ${gb(tp.commBytes)} GB under TP` : ''}.</p>
+    <p class="note">Assumptions: ${a.stateBytesPerParam} B/param model states, ${a.recompute ? 'full activation recompute + flash attention' : 'no recompute'},
+      ${a.activationBytes}-byte activations, MFU ${a.mfu}, overhead ${gb(a.overheadBytes)} GB; link ${gb(c.linkBytesPerSecond)} GB/s per device (${esc(c.source)}).
+      The same numbers as <code>tessera parallel plan --model ${esc(model)} --cluster ${esc(cluster)} --seq ${seq} --batch ${batch} --state-bytes ${stateBytes}${recompute ? '' : ' --no-recompute'} --json</code>.</p>`;
+
+  const form = root.querySelector<HTMLFormElement>('#inputs')!;
+  form.addEventListener('change', () => {
+    const next = new URLSearchParams();
+    for (const [k, v] of new FormData(form)) next.set(k, String(v));
+    setParams('planner', next);
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+  });
+
+  const values = plan.plans.flatMap((p) => MEMORY_PARTS.map(([k, label]) => ({ layout: p.layout, part: label, order: MEMORY_PARTS.findIndex(([x]) => x === k), gb: p.memory[k] / 1e9 })));
+  const spec: VegaLiteSpec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: 640, height: 220, data: { values },
+    layer: [
+      { mark: 'bar', encoding: {
+        y: { field: 'layout', type: 'nominal', sort: plan.plans.map((p) => p.layout), title: null },
+        x: { field: 'gb', type: 'quantitative', aggregate: 'sum', title: 'per-device memory, GB' },
+        color: { field: 'part', type: 'nominal', sort: MEMORY_PARTS.map(([, l]) => l), title: null, legend: { orient: 'bottom', columns: 2, labelLimit: 400 } },
+        order: { field: 'order', type: 'quantitative' },
+      } },
+      { data: { values: [{ usable: (c.memoryBytes * a.usableFraction) / 1e9 }] }, mark: { type: 'rule', strokeDash: [4, 3], color: '#a00' }, encoding: { x: { field: 'usable', type: 'quantitative' } } },
+    ],
+  };
+  const svg = await renderSvg(spec);
+  const chart = root.querySelector('#chart');
+  if (chart) chart.innerHTML = svg;
+}

@@ -1,0 +1,49 @@
+// Hash routes: #/<page>?<inputs>. The inputs live in the URL so every view is shareable; a page reads them with
+// the same names as the CLI's options (seq, batch, state-bytes, …) and writes them back when a field changes.
+
+export interface Route { page: string; params: URLSearchParams }
+
+export function currentRoute(hash = location.hash): Route {
+  const body = hash.replace(/^#\/?/, '');
+  const q = body.indexOf('?');
+  return { page: q < 0 ? body : body.slice(0, q), params: new URLSearchParams(q < 0 ? '' : body.slice(q + 1)) };
+}
+
+/** Replace the URL's inputs without adding a history entry per keystroke. */
+export function setParams(page: string, params: URLSearchParams): void {
+  history.replaceState(null, '', `#/${page}?${params.toString()}`);
+}
+
+/** A positive integer option, with the CLI's error text (cli/options.ts: positiveInt). */
+export function positiveInt(name: string, raw: string | null, fallback: number): number {
+  if (raw === null) return fallback;
+  const n = raw.trim() === '' ? Number.NaN : Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} expects a positive integer, got "${raw}"`);
+  return n;
+}
+
+/** A positive number option, with the CLI's error text (cli/options.ts: positiveNumber). */
+export function positiveNumber(name: string, raw: string | null, fallback: number): number {
+  if (raw === null) return fallback;
+  const n = raw.trim() === '' ? Number.NaN : Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} expects a positive number, got "${raw}"`);
+  return n;
+}
+
+export function nonNegativeNumber(name: string, raw: string | null, fallback: number): number {
+  if (raw === null) return fallback;
+  const n = raw.trim() === '' ? Number.NaN : Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} expects a non-negative number, got "${raw}"`);
+  return n;
+}
+
+const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+export const esc = (s: unknown): string => String(s).replace(/[&<>"']/g, (c) => escapes[c]!);
+
+/** A labelled <select> or <input> bound to a URL parameter. */
+export function field(name: string, label: string, value: string, choices?: readonly string[]): string {
+  const control = choices
+    ? `<select name="${esc(name)}">${choices.map((c) => `<option${c === value ? ' selected' : ''}>${esc(c)}</option>`).join('')}</select>`
+    : `<input name="${esc(name)}" value="${esc(value)}" size="9">`;
+  return `<label>${esc(label)} ${control}</label>`;
+}
