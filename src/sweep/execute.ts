@@ -54,6 +54,7 @@ export async function executeTrial(grid: TrialGrid, job: TrialJob, store: TrialS
     await Promise.all(pending);
     await store.log(job.id, `failed (attempt ${job.attempt}): ${error.message}`);
     if (o.recordFailure ?? true) await store.fail({ id: job.id, repro: job.repro, label: job.label, error: error.message, attempt: job.attempt, worker, failed_at: new Date().toISOString() });
+    else await store.release(job.id); // a retry follows: not running meanwhile
     return { kind: 'failed', error };
   }
   await Promise.all(pending);

@@ -80,6 +80,9 @@ export function redisTrialStore(t: RedisTarget, repro: string): TrialStore {
       await r.multi().hset(k('failed'), rec.id, JSON.stringify(rec)).hdel(k('running'), rec.id).exec();
       await journal({ event: 'failed', id: rec.id, worker: rec.worker, attempt: rec.attempt, at: rec.failed_at });
     },
+    async release(id) {
+      await r.hdel(k('running'), id);
+    },
     async clearFailure(id) {
       await r.hdel(k('failed'), id);
     },

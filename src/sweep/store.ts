@@ -67,6 +67,8 @@ export interface TrialStore {
   /** Store a finished trial; false (and nothing overwritten) when the trial was already done. */
   finish(r: TrialRecord): Promise<boolean>;
   fail(r: FailureRecord): Promise<void>;
+  /** Drop a trial's running lease without a record (a failed attempt that will be retried). */
+  release(id: string): Promise<void>;
   /** Forget a failure (before a trial is retried by a new `sweep run`). */
   clearFailure(id: string): Promise<void>;
   log(id: string, line: string): Promise<void>;
@@ -126,6 +128,9 @@ export function fileTrialStore(dir: string): TrialStore {
       writeFileAtomic(join(dir, `${r.id}.failed.json`), `${JSON.stringify(r, null, 1)}\n`);
       removeFile(join(running, `${r.id}.json`));
       append({ event: 'failed', id: r.id, worker: r.worker, attempt: r.attempt, at: r.failed_at });
+    },
+    async release(id) {
+      removeFile(join(running, `${id}.json`));
     },
     async clearFailure(id) {
       removeFile(join(dir, `${id}.failed.json`));
