@@ -2,7 +2,7 @@
 // presets (MODEL_PRESETS, CLUSTER_PRESETS), with the CLI's option names and defaults as URL parameters.
 import { CLUSTER_PRESETS, MODEL_PRESETS, planLayouts, tspCrossoverTokens, type LayoutPlan } from 'tessera/parallel';
 import { renderSvg, type VegaLiteSpec } from 'tessera/report';
-import { esc, field, nonNegativeNumber, positiveInt, positiveNumber, setParams } from './route.js';
+import { esc, field, nonNegativeNumber, positiveInt, positiveNumber, bindInputs } from './route.js';
 
 const gb = (b: number): string => (b / 1e9).toFixed(1);
 const MEMORY_PARTS = [
@@ -72,13 +72,7 @@ export async function renderPlanner(root: HTMLElement, params: URLSearchParams):
       ${a.activationBytes}-byte activations, MFU ${a.mfu}, overhead ${gb(a.overheadBytes)} GB; link ${gb(c.linkBytesPerSecond)} GB/s per device (${esc(c.source)}).
       The same numbers as <code>tessera parallel plan --model ${esc(model)} --cluster ${esc(cluster)} --seq ${seq} --batch ${batch} --state-bytes ${stateBytes}${recompute ? '' : ' --no-recompute'} --json</code>.</p>`;
 
-  const form = root.querySelector<HTMLFormElement>('#inputs')!;
-  form.addEventListener('change', () => {
-    const next = new URLSearchParams();
-    for (const [k, v] of new FormData(form)) next.set(k, String(v));
-    setParams('planner', next);
-    window.dispatchEvent(new HashChangeEvent('hashchange'));
-  });
+  bindInputs(root, 'planner');
 
   const values = plan.plans.flatMap((p) => MEMORY_PARTS.map(([k, label]) => ({ layout: p.layout, part: label, order: MEMORY_PARTS.findIndex(([x]) => x === k), gb: p.memory[k] / 1e9 })));
   const spec: VegaLiteSpec = {

@@ -14,6 +14,17 @@ export function setParams(page: string, params: URLSearchParams): void {
   history.replaceState(null, '', `#/${page}?${params.toString()}`);
 }
 
+/** Re-render `page` with the form #inputs's values as its URL parameters whenever an input changes. */
+export function bindInputs(root: HTMLElement, page: string): void {
+  const form = root.querySelector<HTMLFormElement>('#inputs')!;
+  form.addEventListener('change', () => {
+    const next = new URLSearchParams();
+    for (const [k, v] of new FormData(form)) next.set(k, String(v));
+    setParams(page, next);
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+  });
+}
+
 /** A positive integer option, with the CLI's error text (cli/options.ts: positiveInt). */
 export function positiveInt(name: string, raw: string | null, fallback: number): number {
   if (raw === null) return fallback;

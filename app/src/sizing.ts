@@ -1,6 +1,6 @@
 // Sizing: `tessera size check` in the page — the library's sizeCheck on a preset for each chosen accelerator.
 import { HARDWARE_NAMES, PRESETS, preset, sizeCheck, type SizeReport } from 'tessera/sizing';
-import { esc, field, positiveInt, setParams } from './route.js';
+import { esc, field, positiveInt, bindInputs } from './route.js';
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
@@ -43,11 +43,5 @@ export function renderSizing(root: HTMLElement, params: URLSearchParams): void {
     <p>${esc(shape.name)}: microbatch ${microbatch} × sequence ${seq} = ${microbatch * seq} tokens, t = ${tp}. GEMMs of one layer (forward);
       efficiency = tile · wave · align. The same numbers as <code>tessera size check --model ${esc(model)} --hw ${esc(hwRaw)} --microbatch ${microbatch} --seq ${seq} --tp ${tp} --json</code>.</p>
     ${reports.map(([hw, r]) => report(r, hw)).join('')}`;
-  const form = root.querySelector<HTMLFormElement>('#inputs')!;
-  form.addEventListener('change', () => {
-    const next = new URLSearchParams();
-    for (const [k, v] of new FormData(form)) next.set(k, String(v));
-    setParams('sizing', next);
-    window.dispatchEvent(new HashChangeEvent('hashchange'));
-  });
+  bindInputs(root, 'sizing');
 }

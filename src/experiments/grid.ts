@@ -9,7 +9,13 @@
 // An experiment that has not split its work into trials still runs as a grid of one trial: the whole
 // `run` is the trial, its ExperimentResult the trial's result (singleTrialGrid).
 import type { JsonValue } from '../report/index.js';
-import type { Experiment, ExperimentContext, ExperimentResult, FinishedTrial, GridOptions, TrialContext, TrialGrid } from './experiment.js';
+import type { Experiment, ExperimentContext, ExperimentResult, FinishedTrial, GridOptions, JsonObject, TrialContext, TrialGrid } from './experiment.js';
+
+/** An experiment defined by its grid: `run` runs every trial in this process and assembles them. */
+export function gridExperiment<C extends JsonObject, R extends JsonValue>(name: string, description: string, typed: TrialGrid<C, R>): Experiment {
+  const grid = typed as unknown as TrialGrid; // configs and results are JSON; the typed view is the grid's own business
+  return { name, description, grid, run: (ctx) => runGridInProcess(grid, ctx) };
+}
 
 /** The grid of an experiment: its own, or the whole run as one trial. */
 export function gridOf(experiment: Experiment): TrialGrid {

@@ -13,4 +13,4 @@ export const experiments: readonly Experiment[] = [fashionMnistBaselines, wideSp
 export type { Experiment, ExperimentContext, ExperimentResult } from './experiment.js';
 export { runClassifier, type ClassifierRunOptions, type ClassifierRunResult } from './classifier.js';
 export type { GridOptions, TrialSpec, TrialContext, TrialGrid, FinishedTrial, JsonObject } from './experiment.js';
-export { gridOf, runGridInProcess } from './grid.js';
+export { gridExperiment, gridOf, runGridInProcess } from './grid.js';

@@ -12,8 +12,8 @@ import { schedules, sgd } from '../optim/index.js';
 import { condenseMlp, condensedMlpForward, createDynamicSparsity, type DynamicMethod, type LayerStats } from '../sparse/index.js';
 import { Tensor, noGrad, random } from '../tensor/index.js';
 import { train } from '../train/index.js';
-import type { Experiment, ExperimentResult, FinishedTrial, GridOptions, TrialContext, TrialGrid, TrialSpec } from './experiment.js';
-import { runGridInProcess } from './grid.js';
+import type { Experiment, ExperimentResult, FinishedTrial, GridOptions, TrialContext, TrialSpec } from './experiment.js';
+import { gridExperiment } from './grid.js';
 import { standardizedSplits, type Split } from '../data/index.js';
 
 export type SparseMethod = 'dense' | DynamicMethod | 'srigl-ablation';
@@ -195,11 +195,7 @@ function assemble(finished: FinishedTrial<SriglTrial, SriglTrialResult>[], o: Gr
   };
 }
 
-const grid = { version: '1', trials, runTrial, assemble } as unknown as TrialGrid;
-
-export const srigl: Experiment = {
-  name: 'srigl',
-  description: 'SRigL vs RigL vs static vs dense on the MLP and small CNN (Fashion-MNIST), constant fan-in, condensed inference',
-  grid,
-  run: (ctx) => runGridInProcess(grid, ctx),
-};
+export const srigl: Experiment = gridExperiment<SriglTrial, SriglTrialResult>(
+  'srigl', 'SRigL vs RigL vs static vs dense on the MLP and small CNN (Fashion-MNIST), constant fan-in, condensed inference',
+  { version: '1', trials, runTrial, assemble },
+);

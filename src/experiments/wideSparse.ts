@@ -18,8 +18,8 @@ import type { Module } from '../nn/index.js';
 import { bottleneckMlpAtBudget, sparseMlpAtBudget, sparseCnnAtBudget } from '../sparse/index.js';
 import { approximateDistance, readoutDistanceOfWeights } from '../infinite/index.js';
 import { train } from '../train/index.js';
-import type { Experiment, ExperimentResult, FinishedTrial, GridOptions, TrialContext, TrialGrid, TrialSpec } from './experiment.js';
-import { runGridInProcess } from './grid.js';
+import type { Experiment, ExperimentResult, FinishedTrial, GridOptions, TrialContext, TrialSpec } from './experiment.js';
+import { gridExperiment } from './grid.js';
 import { standardizedSplits, type Split } from '../data/index.js';
 
 interface Settings {
@@ -256,11 +256,7 @@ function assemble(finished: FinishedTrial<WideSparseTrial, WideSparseResult>[], 
   };
 }
 
-const grid: TrialGrid<WideSparseTrial, WideSparseResult> = { version: '1', trials, runTrial, assemble };
-
-export const wideSparse: Experiment = {
-  name: 'wide-sparse',
-  description: 'wider sparse vs narrow dense MLPs and CNNs at a fixed weight budget; readout-kernel distance to the infinite-width kernel',
-  grid: grid as unknown as TrialGrid,
-  run: (ctx) => runGridInProcess(grid as unknown as TrialGrid, ctx),
-};
+export const wideSparse: Experiment = gridExperiment<WideSparseTrial, WideSparseResult>(
+  'wide-sparse', 'wider sparse vs narrow dense MLPs and CNNs at a fixed weight budget; readout-kernel distance to the infinite-width kernel',
+  { version: '1', trials, runTrial, assemble },
+);

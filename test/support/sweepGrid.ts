@@ -4,7 +4,7 @@
 // 'sweep-test-failing' has one trial that throws.
 import { key } from '../../src/core/random.js';
 import { matmul, random, sum } from '../../src/tensor/index.js';
-import { runGridInProcess, type Experiment, type TrialGrid } from '../../src/experiments/index.js';
+import { gridExperiment, type Experiment, type TrialGrid } from '../../src/experiments/index.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -35,9 +35,6 @@ function testGrid(failing: boolean): TrialGrid {
   };
 }
 
-const make = (name: string, failing: boolean): Experiment => {
-  const grid = testGrid(failing);
-  return { name, description: `sweep test grid${failing ? ' (one trial throws)' : ''}`, grid, run: (ctx) => runGridInProcess(grid, ctx) };
-};
+const make = (name: string, failing: boolean): Experiment => gridExperiment(name, `sweep test grid${failing ? ' (one trial throws)' : ''}`, testGrid(failing));
 
 export const experiments: Experiment[] = [make('sweep-test', false), make('sweep-test-failing', true)];
