@@ -16,6 +16,8 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: './',
   resolve: { alias },
+  // Engine workers are ES modules (they import tessera like the pages do).
+  worker: { format: 'es' },
   build: { outDir: `${root}build/app`, emptyOutDir: true, target: 'es2022', reportCompressedSize: true, chunkSizeWarningLimit: 2048 },
   server: { host: '127.0.0.1', headers: isolation },
   preview: { host: '127.0.0.1', headers: isolation },

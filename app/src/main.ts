@@ -3,6 +3,7 @@ import './style.css';
 import { currentRoute, esc } from './route.js';
 import { renderPlanner } from './planner.js';
 import { renderSizing } from './sizing.js';
+import { engineClient } from './engine/client.js';
 
 const pages: Record<string, { title: string; render: (root: HTMLElement, params: URLSearchParams) => Promise<void> | void }> = {
   planner: { title: 'Planner', render: renderPlanner },
@@ -16,7 +17,14 @@ function renderHome(root: HTMLElement): void {
     <ul class="home">
       <li><a href="#/planner?model=7b&cluster=8xmi300x&seq=131072">Planner</a>: per-device memory, communication and step time of TP, SP, Ulysses, TP×SP and TSP on a node (<code>tessera parallel plan</code>)</li>
       <li><a href="#/sizing?model=zaya1&hw=all&microbatch=1&seq=4096&tp=1">Sizing</a>: the GEMMs of a layer on each accelerator — tiles, waves, efficiency and the nearest efficient dimensions (<code>tessera size check</code>)</li>
-    </ul>`;
+    </ul>
+    <p class="note">Engine in this browser: <span data-testid="engine-backend">starting…</span></p>`;
+  const engine = engineClient(new Worker(new URL('./engine/infoWorker.ts', import.meta.url), { type: 'module' }));
+  void engine.backend.then((b) => {
+    const span = root.querySelector('[data-testid="engine-backend"]');
+    if (span) span.textContent = b;
+    engine.terminate();
+  });
 }
 
 let generation = 0;

@@ -1,70 +1,13 @@
 // The web app in a real browser: `tessera app` serves build/app, playwright-core drives Debian's Chromium
 // (headless; every request that is not to the app's 127.0.0.1 origin is aborted and fails the test). Each page
 // loads without console errors; the planner's rows and the sizing page's numbers equal the CLI's --json output.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { mkdirSync } from 'node:fs';
+import { cliJson, screenshotDir as shots, skipBrowser as skip, useApp } from '../support/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const root = new URL('../../../', import.meta.url).pathname;
-const cli = new URL('../../src/cli/main.js', import.meta.url).pathname;
-// TESSERA_APP_SCREENSHOTS=docs/screenshots writes the README's screenshots (a plain test run writes nothing).
-const shots = process.env.TESSERA_APP_SCREENSHOTS;
-const built = existsSync(`${root}build/app/index.html`);
-const skip = !existsSync(CHROMIUM) ? `${CHROMIUM} is absent (Debian's chromium package; scripts/setup.sh installs it as root)`
-  : !built ? 'build/app is absent: run `npm run build` (it builds the web app)' : false;
-
-type Browser = import('playwright-core').Browser;
-type Page = import('playwright-core').Page;
-let server: ChildProcess | undefined;
-let base = '';
-let browser: Browser | undefined;
-
-const cliJson = (args: string[]): unknown => JSON.parse(execFileSync(process.execPath, [cli, ...args], { encoding: 'utf8' }));
-
-before(async () => {
-  if (skip) return;
-  server = spawn(process.execPath, [cli, 'app', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const first = await new Promise<string>((resolve, reject) => {
-    const lines = createInterface({ input: server!.stdout! });
-    lines.once('line', resolve);
-    server!.once('exit', (code) => reject(new Error(`tessera app exited (${code}) before printing its URL`)));
-  });
-  assert.match(first, /^http:\/\/127\.0\.0\.1:\d+\/$/, 'tessera app prints its URL on the first line');
-  base = first;
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM, headless: true,
-    // No network beyond loopback: names resolve to nothing except 127.0.0.1, no proxy, no background fetches.
-    args: ['--no-sandbox', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1', '--no-proxy-server',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-default-apps'],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.kill();
-});
-
-/** Open a route; collect console errors, page errors and any request that leaves the app's origin. */
-async function open(route: string, readySelector: string): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser!.newContext({ viewport: { width: 1200, height: 900 } });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  await context.route('**/*', (r) => {
-    const url = r.request().url();
-    if (url.startsWith(base) || url.startsWith('data:')) return r.continue();
-    problems.push(`request outside the app: ${url}`);
-    return r.abort();
-  });
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  await page.goto(base + route);
-  await page.waitForSelector(readySelector, { timeout: 20_000 });
-  return { page, problems };
-}
+const app = useApp();
+const open = app.open;
 
 interface CliPlan { plans: { kind: string; layout: string; memory: { total: number }; commBytes: number }[]; recommended: string | null }
 
@@ -108,7 +51,7 @@ for (const c of CONFIGS) {
 test('planner: an unknown preset and a bad sequence show the CLI\'s error text, not a blank page', { skip }, async () => {
   const { page, problems } = await open('#/planner?model=70b&cluster=8xmi300x', '[data-testid="error"]');
   assert.equal(await page.textContent('[data-testid="error"]'), '--model expected a preset (7b, 7b-ffn4), got "70b"');
-  await page.goto(`${base}#/planner?model=7b&cluster=8xmi300x&seq=-3`);
+  await page.goto(`${app.base}#/planner?model=7b&cluster=8xmi300x&seq=-3`);
   await page.waitForSelector('[data-testid="error"]:has-text("--seq")');
   assert.equal(await page.textContent('[data-testid="error"]'), '--seq expects a positive integer, got "-3"');
   assert.deepEqual(problems, []);
@@ -139,12 +82,19 @@ test('sizing zaya1 / all accelerators / seq 4096: every GEMM, the forward pass a
 });
 
 test('tessera app sends the cross-origin-isolation headers, and the page is isolated', { skip }, async () => {
-  const res = await fetch(base);
+  const res = await fetch(app.base);
   assert.equal(res.headers.get('cross-origin-opener-policy'), 'same-origin');
   assert.equal(res.headers.get('cross-origin-embedder-policy'), 'require-corp');
-  assert.equal((await fetch(`${base}assets/../../package.json`)).status, 404);
+  assert.equal((await fetch(`${app.base}assets/../../package.json`)).status, 404);
   const { page, problems } = await open('#/', 'main a');
   assert.equal(await page.evaluate(() => (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated), true);
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
+test('the home page\'s engine worker starts and names its backend', { skip }, async () => {
+  const { page, problems } = await open('#/', '[data-testid="engine-backend"]:not(:has-text("starting"))');
+  assert.match((await page.textContent('[data-testid="engine-backend"]'))!, /^(cpu|wasm)/);
   assert.deepEqual(problems, []);
   await page.context().close();
 });
