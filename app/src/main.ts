@@ -4,6 +4,7 @@ import { currentRoute, esc } from './route.js';
 import { renderPlanner } from './planner.js';
 import { renderSizing } from './sizing.js';
 import { engineClient } from './engine/client.js';
+import type { EngineCheck } from './engine/infoWorker.js';
 
 const pages: Record<string, { title: string; render: (root: HTMLElement, params: URLSearchParams) => Promise<void> | void }> = {
   planner: { title: 'Planner', render: renderPlanner },
@@ -18,13 +19,22 @@ function renderHome(root: HTMLElement): void {
       <li><a href="#/planner?model=7b&cluster=8xmi300x&seq=131072">Planner</a>: per-device memory, communication and step time of TP, SP, Ulysses, TP×SP and TSP on a node (<code>tessera parallel plan</code>)</li>
       <li><a href="#/sizing?model=zaya1&hw=all&microbatch=1&seq=4096&tp=1">Sizing</a>: the GEMMs of a layer on each accelerator — tiles, waves, efficiency and the nearest efficient dimensions (<code>tessera size check</code>)</li>
     </ul>
-    <p class="note">Engine in this browser: <span data-testid="engine-backend">starting…</span></p>`;
+    <p class="note">Engine in this browser: <span data-testid="engine-backend">starting…</span>
+      <span data-testid="engine-check"></span></p>`;
   const engine = engineClient(new Worker(new URL('./engine/infoWorker.ts', import.meta.url), { type: 'module' }));
-  void engine.backend.then((b) => {
-    const span = root.querySelector('[data-testid="engine-backend"]');
-    if (span) span.textContent = b;
-    engine.terminate();
-  });
+  const say = (selector: string, text: string, attrs: Record<string, string> = {}): void => {
+    const el = root.querySelector(selector);
+    if (!el) return;
+    el.textContent = text;
+    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  };
+  void engine.backend.then(async (backend) => {
+    say('[data-testid="engine-backend"]', backend);
+    const c = await engine.call<EngineCheck>('engine.check', { n: 256 });
+    const gflops = (ms: number): string => ((2 * c.n ** 3) / (ms * 1e6)).toFixed(1);
+    say('[data-testid="engine-check"]', `— a ${c.n}×${c.n} f32 matmul: ${c.backendMs.toFixed(1)} ms (${gflops(c.backendMs)} GFLOP/s) vs ${c.referenceMs.toFixed(1)} ms on the cpu reference (${gflops(c.referenceMs)} GFLOP/s), largest difference ${c.maxAbsDiff.toExponential(1)}`,
+      { 'data-max-abs-diff': String(c.maxAbsDiff), 'data-backend-ms': String(c.backendMs), 'data-reference-ms': String(c.referenceMs) });
+  }).catch((e: unknown) => say('[data-testid="engine-check"]', `— engine check failed: ${e instanceof Error ? e.message : String(e)}`)).finally(() => engine.terminate());
 }
 
 let generation = 0;

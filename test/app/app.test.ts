@@ -92,9 +92,12 @@ test('tessera app sends the cross-origin-isolation headers, and the page is isol
   await page.context().close();
 });
 
-test('the home page\'s engine worker starts and names its backend', { skip }, async () => {
-  const { page, problems } = await open('#/', '[data-testid="engine-backend"]:not(:has-text("starting"))');
-  assert.match((await page.textContent('[data-testid="engine-backend"]'))!, /^(cpu|wasm)/);
+test('the home page\'s engine worker runs the wasm backend with threads, and its matmul equals the cpu reference', { skip }, async () => {
+  const { page, problems } = await open('#/', '[data-testid="engine-check"][data-max-abs-diff]', 60_000);
+  // `tessera app` serves the page cross-origin isolated, so the worker opens wasm with one thread per core.
+  assert.match((await page.textContent('[data-testid="engine-backend"]'))!, /^wasm, \d+ threads? \(cross-origin isolated\)$/);
+  const diff = Number(await page.getAttribute('[data-testid="engine-check"]', 'data-max-abs-diff'));
+  assert.ok(Number.isFinite(diff) && diff < 1e-3, `wasm vs cpu reference matmul: largest difference ${diff}`);
   assert.deepEqual(problems, []);
   await page.context().close();
 });

@@ -1,7 +1,8 @@
-// The thread pool: the main thread plus (threads − 1) worker_threads sharing one wasm memory.
-// A job is split into contiguous unit ranges; the main thread runs share 0 and blocks (Atomics.wait)
-// until every worker has finished its share. Workers are unref'd, so an idle pool never keeps the process alive.
-import { Worker } from 'node:worker_threads';
+// The thread pool: the owning thread plus (threads − 1) pool threads (the platform's: worker_threads under Node,
+// Web Workers in a browser) sharing one wasm memory. A job is split into contiguous unit ranges; the owning thread
+// runs share 0 and blocks (Atomics.wait: in a browser the owner must itself be a worker) until every pool thread
+// has finished its share. Idle pool threads never keep a Node process alive.
+import type { PoolWorker, WasmPlatform } from './platform.js';
 import {
   ARGS_BYTE_OFFSET, ARG_COUNT, CONTROL_BYTES, EXIT_KERNEL, FAILED, GENERATION, KERNEL, KERNELS, MAX_ARGS, PENDING,
   THREADS, UNITS, shareOf, waitWhileEqual,
@@ -11,10 +12,9 @@ import {
 /** Spin iterations before blocking: a worker woken by a job that comes right after the last is cheap. */
 const WORKER_SPINS = 4000;
 const MAIN_SPINS = 4000;
-const workerUrl = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
 
 export class ThreadPool {
-  private readonly workers: Worker[] = [];
+  private readonly workers: PoolWorker[] = [];
   private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL_BYTES), 0, ARGS_BYTE_OFFSET / 4);
   private readonly args = new Float64Array(this.control.buffer, ARGS_BYTE_OFFSET, MAX_ARGS);
   private busy = false;
@@ -25,6 +25,7 @@ export class ThreadPool {
     private readonly module: WebAssembly.Module,
     private readonly memory: WebAssembly.Memory,
     private readonly kernels: KernelExports,
+    private readonly platform: WasmPlatform,
   ) {}
 
   /** Threads that share a job: the main thread and the workers. */
@@ -48,20 +49,15 @@ export class ThreadPool {
     if (this.threads > threads) await this.stopAll();
     const started: Promise<void>[] = [];
     while (this.threads < threads) {
-      const worker = new Worker(workerUrl, {
-        workerData: {
-          module: this.module, memory: this.memory, control: this.control.buffer,
-          tid: this.workers.length + 1, generation: Atomics.load(this.control, GENERATION), spins: WORKER_SPINS,
-        },
+      const worker = this.platform.startWorker({
+        module: this.module, memory: this.memory, control: this.control.buffer as SharedArrayBuffer,
+        tid: this.workers.length + 1, generation: Atomics.load(this.control, GENERATION), spins: WORKER_SPINS,
       });
       this.workers.push(worker);
-      started.push(new Promise<void>((resolve, reject) => {
-        worker.once('message', () => resolve());
-        worker.once('error', reject);
-      }));
+      started.push(worker.ready);
     }
     await Promise.all(started);
-    for (const worker of this.workers) worker.unref();
+    for (const worker of this.workers) worker.keepAlive(false);
   }
 
   /**
@@ -105,10 +101,8 @@ export class ThreadPool {
 
   /** Post the exit job and wait until every worker has left its loop and exited. */
   private async stopAll(): Promise<void> {
-    const exited = this.workers.map((w) => new Promise<void>((resolve) => {
-      w.ref();
-      w.once('exit', () => resolve());
-    }));
+    for (const w of this.workers) w.keepAlive(true);
+    const exited = this.workers.map((w) => w.exited);
     this.control[KERNEL] = EXIT_KERNEL;
     Atomics.add(this.control, GENERATION, 1);
     Atomics.notify(this.control, GENERATION);
