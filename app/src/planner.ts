@@ -1,6 +1,9 @@
 // Planner: `tessera parallel plan` in the page. The plan comes from the library's planLayouts over the same
 // presets (MODEL_PRESETS, CLUSTER_PRESETS), with the CLI's option names and defaults as URL parameters.
+// `model=config` takes a pasted config.json (Hugging Face or tessera's keys) from the `config` parameter, read
+// by the same function as `parallel plan --model FILE` (sizing's modelShapeFromConfig), with the same errors.
 import { CLUSTER_PRESETS, MODEL_PRESETS, planLayouts, tspCrossoverTokens, type LayoutPlan } from 'tessera/parallel';
+import { modelShapeFromConfigText, type ModelShape } from 'tessera/sizing';
 import { renderSvg, type VegaLiteSpec } from 'tessera/report';
 import { esc, field, nonNegativeNumber, positiveInt, positiveNumber, bindInputs } from './route.js';
 
@@ -13,14 +16,50 @@ const MEMORY_PARTS = [
   ['overhead', 'fixed overhead'],
 ] as const;
 
-function choice(name: string, raw: string | null, fallback: string, presets: Record<string, unknown>): string {
+const PASTED = 'config';
+
+/** The model of the URL: a preset, or the pasted config.json when model=config. */
+function modelOf(params: URLSearchParams): { key: string; shape: ModelShape; pasted: string } {
+  if ((params.get('model') ?? '').toLowerCase() === PASTED) {
+    const text = params.get('config') ?? '';
+    return { key: PASTED, shape: modelShapeFromConfigText(text, 'config.json', 'parallel plan'), pasted: text };
+  }
+  const key = choice('model', params.get('model'), '7b', MODEL_PRESETS, ` or "${PASTED}" (a pasted config.json)`);
+  return { key, shape: MODEL_PRESETS[key]!, pasted: '' };
+}
+
+function choice(name: string, raw: string | null, fallback: string, presets: Record<string, unknown>, alternative = ''): string {
   const v = (raw ?? fallback).toLowerCase();
-  if (!(v in presets)) throw new Error(`--${name} expected a preset (${Object.keys(presets).join(', ')}), got "${raw}"`);
+  if (!(v in presets)) throw new Error(`--${name} expected a preset (${Object.keys(presets).join(', ')})${alternative}, got "${raw}"`);
   return v;
 }
 
+const pasteBox = (text: string): string =>
+  `<label class="wide">config.json (Hugging Face, or tessera's hidden/layers/heads/ffn/vocab) <textarea name="config" rows="6" cols="80" spellcheck="false" data-testid="config-json">${esc(text)}</textarea></label>`;
+
+/** A pasted config.json that is missing or does not parse: the box stays, with the CLI's error text under it. */
+function renderPasteForm(root: HTMLElement, params: URLSearchParams, message: string): void {
+  const text = params.get('config') ?? '';
+  // The other inputs ride along unchanged until the model reads.
+  const kept = [...params].filter(([k]) => k !== 'model' && k !== 'config').map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`).join('');
+  root.innerHTML = `
+    <h1>Planner</h1>
+    <form id="inputs">${field('model', 'model', PASTED, [...Object.keys(MODEL_PRESETS), PASTED])}${kept}${pasteBox(text)}</form>
+    ${text.trim() === '' ? '<p class="note">Paste a config.json above (it is read when the box loses focus).</p>'
+      : `<p class="error" data-testid="error">${esc(message)}</p>`}`;
+  bindInputs(root, 'planner');
+}
+
 export async function renderPlanner(root: HTMLElement, params: URLSearchParams): Promise<void> {
-  const model = choice('model', params.get('model'), '7b', MODEL_PRESETS);
+  let chosen: ReturnType<typeof modelOf>;
+  try {
+    chosen = modelOf(params);
+  } catch (e) {
+    if ((params.get('model') ?? '').toLowerCase() !== PASTED) throw e;
+    renderPasteForm(root, params, e instanceof Error ? e.message : String(e));
+    return;
+  }
+  const { key: model, shape: m, pasted } = chosen;
   const cluster = choice('cluster', params.get('cluster'), '8xmi300x', CLUSTER_PRESETS);
   const seq = positiveInt('--seq', params.get('seq'), 131072);
   const batch = positiveInt('--batch', params.get('batch'), 1);
@@ -28,7 +67,7 @@ export async function renderPlanner(root: HTMLElement, params: URLSearchParams):
   const mfu = positiveNumber('--mfu', params.get('mfu'), 0.4);
   const overheadGb = nonNegativeNumber('--overhead-gb', params.get('overhead-gb'), 0);
   const recompute = params.get('recompute') !== 'no';
-  const m = MODEL_PRESETS[model]!, c = CLUSTER_PRESETS[cluster]!;
+  const c = CLUSTER_PRESETS[cluster]!;
   const plan = planLayouts(m, c, { seq, batch, stateBytesPerParam: stateBytes, mfu, overheadBytes: overheadGb * 1e9, recompute });
 
   const rows = plan.plans.map((p: LayoutPlan) => {
@@ -46,7 +85,7 @@ export async function renderPlanner(root: HTMLElement, params: URLSearchParams):
   root.innerHTML = `
     <h1>Planner</h1>
     <form id="inputs">
-      ${field('model', 'model', model, Object.keys(MODEL_PRESETS))}
+      ${field('model', 'model', model, [...Object.keys(MODEL_PRESETS), PASTED])}
       ${field('cluster', 'cluster', cluster, Object.keys(CLUSTER_PRESETS))}
       ${field('seq', 'sequence', String(seq))}
       ${field('batch', 'batch', String(batch))}
@@ -54,6 +93,7 @@ export async function renderPlanner(root: HTMLElement, params: URLSearchParams):
       ${field('mfu', 'MFU', String(mfu))}
       ${field('overhead-gb', 'overhead GB', String(overheadGb))}
       ${field('recompute', 'recompute', recompute ? 'yes' : 'no', ['yes', 'no'])}
+      ${model === PASTED ? pasteBox(pasted) : ''}
     </form>
     <p>${esc(m.name)} on ${esc(c.name)}, ${seq.toLocaleString('en-US')} tokens × batch ${batch}.
       <span data-testid="recommendation" data-layout="${esc(plan.recommended ?? '')}">Recommended: <b>${esc(plan.recommended ?? 'none fits')}</b></span>
@@ -70,7 +110,7 @@ export async function renderPlanner(root: HTMLElement, params: URLSearchParams):
       here b·s = ${(batch * seq).toLocaleString('en-US')}${tp && tsp ? `, and per step each device sends ${gb(tsp.commBytes)} GB under TSP vs ${gb(tp.commBytes)} GB under TP` : ''}.</p>
     <p class="note">Assumptions: ${a.stateBytesPerParam} B/param model states, ${a.recompute ? 'full activation recompute + flash attention' : 'no recompute'},
       ${a.activationBytes}-byte activations, MFU ${a.mfu}, overhead ${gb(a.overheadBytes)} GB; link ${gb(c.linkBytesPerSecond)} GB/s per device (${esc(c.source)}).
-      The same numbers as <code>tessera parallel plan --model ${esc(model)} --cluster ${esc(cluster)} --seq ${seq} --batch ${batch} --state-bytes ${stateBytes}${recompute ? '' : ' --no-recompute'} --json</code>.</p>`;
+      The same numbers as <code>tessera parallel plan --model ${esc(model === PASTED ? 'config.json' : model)} --cluster ${esc(cluster)} --seq ${seq} --batch ${batch} --state-bytes ${stateBytes}${recompute ? '' : ' --no-recompute'} --json</code>.</p>`;
 
   bindInputs(root, 'planner');
 

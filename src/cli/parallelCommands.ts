@@ -12,7 +12,7 @@ import { CLUSTER_PRESETS, MODEL_PRESETS, planLayouts, REPORTED_PEAK_GB, type Clu
 import { runJsonContract, summarizeLayoutRun } from '../parallel/runSummary.js';
 import { runSimulated, type RankRun } from '../parallel/transports/simulated.js';
 import { runOnWorkers } from '../parallel/transports/workers.js';
-import { shapeFromHfConfig } from '../sizing/index.js';
+import { modelShapeFromConfig } from '../sizing/index.js';
 
 
 const programsModule = new URL('../parallel/layouts/index.js', import.meta.url).href;
@@ -26,21 +26,11 @@ function settingsFile(what: string, value: string, presets: readonly string[]): 
   return readHfConfig(value, 'parallel plan');
 }
 
-/**
- * A model from a preset, a Hugging Face config.json (it has model_type or hidden_size; read by the sizing
- * model's reader, the one mapping of those keys) or tessera's own keys (hidden, layers, heads, kvHeads, ffn, vocab).
- */
+/** A model from a preset, or a settings file: a Hugging Face config.json or tessera's own keys (sizing's modelShapeFromConfig). */
 function modelFrom(value: string): ModelShape {
   const preset = MODEL_PRESETS[value.toLowerCase()];
   if (preset) return preset;
-  const c = settingsFile('--model', value, Object.keys(MODEL_PRESETS));
-  if (c.has(['model_type', 'hidden_size'])) return shapeFromHfConfig(c);
-  const hidden = c.requireNumber('hidden'), heads = c.requireNumber('heads');
-  return {
-    name: c.optionalString('name') ?? value, family: 'transformer', source: value,
-    hidden, heads, headDim: hidden / heads, kvHeads: c.optionalNumber('kvHeads', heads),
-    layers: c.requireNumber('layers'), ffn: c.requireNumber('ffn'), vocab: c.requireNumber('vocab'),
-  };
+  return modelShapeFromConfig(settingsFile('--model', value, Object.keys(MODEL_PRESETS)));
 }
 
 /** A node from a preset or a JSON file with ClusterConfig's keys. */

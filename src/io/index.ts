@@ -3,6 +3,7 @@ export { writeFileAtomic, readFileChecked, isFile, type FileData } from './atomi
 export { ensureDirectory, listDirectory, removeFile } from './files.js';
 export { readJsonFile, readHfConfig } from './jsonFile.js';
 export { HfConfig } from './hfConfig.js';
+export { parseJsonText } from './jsonText.js';
 export {
   parseSafetensors, readSafetensors, readSafetensorsHeader, serializeSafetensors, serializeSafetensorsChunks, concatChunks, writeSafetensors,
   MAX_HEADER_BYTES, SAFETENSORS_ITEMSIZE,

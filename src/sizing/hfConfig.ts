@@ -4,6 +4,7 @@
 // Every key is read through io's HfConfig, so errors name the file and the key.
 import type { ModelShape } from '../core/modelShape.js';
 import { HfConfig } from '../io/hfConfig.js';
+import { parseJsonText } from '../io/jsonText.js';
 import { headDim, parseZaya1Config } from '../models/zaya1/config.js';
 import { parseZamba2Config } from '../models/zamba2/config.js';
 
@@ -40,4 +41,24 @@ export function shapeFromHfConfig(config: unknown, where = 'config.json'): Model
     // SwiGLU's usual width when the file has none: 8h/3.
     ffn: c.optionalNumber(['intermediate_size', 'ffn_hidden_size'], Math.round((8 * hidden) / 3)), source,
   };
+}
+
+/**
+ * A model from a settings object that is either a Hugging Face config.json (it has model_type or hidden_size:
+ * read by shapeFromHfConfig) or tessera's own keys (hidden, layers, heads, ffn, vocab; optional kvHeads, name) —
+ * what `tessera parallel plan --model FILE` reads and the planner page takes pasted. Errors name c.where and c.op.
+ */
+export function modelShapeFromConfig(c: HfConfig): ModelShape {
+  if (c.has(['model_type', 'hidden_size'])) return shapeFromHfConfig(c, c.where);
+  const hidden = c.requireNumber('hidden'), heads = c.requireNumber('heads');
+  return {
+    name: c.optionalString('name') ?? c.where, family: 'transformer', source: c.where,
+    hidden, heads, headDim: hidden / heads, kvHeads: c.optionalNumber('kvHeads', heads),
+    layers: c.requireNumber('layers'), ffn: c.requireNumber('ffn'), vocab: c.requireNumber('vocab'),
+  };
+}
+
+/** modelShapeFromConfig of JSON text (a pasted config.json); `where` (e.g. "config.json") and `op` name it in errors. */
+export function modelShapeFromConfigText(text: string, where: string, op: string): ModelShape {
+  return modelShapeFromConfig(HfConfig.of(parseJsonText(text, where, op), where, op));
 }

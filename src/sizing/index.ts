@@ -5,7 +5,7 @@ export { CATALOG, HARDWARE_NAMES, accelerator, type Accelerator, type HardwareNa
 export { gemmEfficiency, combined, alignFactor, powerOfTwoFactor, MISALIGNED_FACTOR, type Gemm, type GemmDevice, type GemmEfficiency } from './gemm.js';
 export type { ModelShape, MambaShape } from '../core/modelShape.js';
 export { layerGemms, withValue, PRESETS, preset, type LayerGemm, type Tunable, type Workload } from './shapes.js';
-export { shapeFromHfConfig } from './hfConfig.js';
+export { shapeFromHfConfig, modelShapeFromConfig, modelShapeFromConfigText } from './hfConfig.js';
 export { checkRules, type RuleResult, type RuleOptions } from './rules.js';
 export { sizeCheck, predictGemms, suggestDimension, type SizeReport, type GemmRow, type Suggestion } from './check.js';
 export { suggestConfigs, denseParams, type ConfigProposal } from './suggest.js';

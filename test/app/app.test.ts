@@ -3,8 +3,11 @@
 // loads without console errors; the planner's rows and the sizing page's numbers equal the CLI's --json output.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { cliJson, screenshotDir as shots, skipBrowser as skip, useApp } from '../support/browser.js';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cliJson, cliPath, screenshotDir as shots, skipBrowser as skip, useApp } from '../support/browser.js';
 
 const app = useApp();
 const open = app.open;
@@ -48,9 +51,76 @@ for (const c of CONFIGS) {
   });
 }
 
+// A Llama-style Hugging Face config.json (grouped-query attention, SwiGLU width from the file).
+const LLAMA_CONFIG = { model_type: 'llama', hidden_size: 2048, num_hidden_layers: 16, num_attention_heads: 32, num_key_value_heads: 8, intermediate_size: 8192, vocab_size: 128256 };
+
+/** A config.json in a fresh directory, for the CLI's side of a comparison. */
+function configFile(text: string): { dir: string; file: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-planner-'));
+  writeFileSync(join(dir, 'config.json'), text);
+  return { dir, file: join(dir, 'config.json') };
+}
+
+test('planner: a pasted Hugging Face config.json gives the rows of `parallel plan --model config.json --json`', { skip }, async () => {
+  const text = JSON.stringify(LLAMA_CONFIG, null, 2);
+  const { file } = configFile(text);
+  const expected = cliJson(['parallel', 'plan', '--model', file, '--cluster', '8xh100', '--seq', '32768', '--json']) as CliPlan;
+  // Typed into the page: choose "config", paste, leave the box.
+  const { page, problems } = await open('#/planner?model=7b&cluster=8xh100&seq=32768', '[data-testid="plan-row-tsp"]');
+  await page.selectOption('select[name="model"]', 'config');
+  await page.waitForSelector('[data-testid="config-json"]');
+  await page.fill('[data-testid="config-json"]', text);
+  await page.locator('[data-testid="config-json"]').blur();
+  await page.waitForSelector('[data-testid="memory-chart"] svg');
+  const rows = await page.$$eval('[data-testid^="plan-row-"]', (els) => els.map((e) => ({ layout: e.getAttribute('data-layout'), bytes: e.getAttribute('data-bytes-per-device') })));
+  assert.deepEqual(rows, expected.plans.map((p) => ({ layout: p.layout, bytes: JSON.stringify(p.memory.total) })));
+  assert.equal(await page.getAttribute('[data-testid="recommendation"]', 'data-layout'), expected.recommended ?? '');
+  // The view is shareable: the pasted text is in the URL, and the URL alone gives the same rows.
+  const url = page.url();
+  assert.match(url, /model=config&.*config=/);
+  await page.goto(`${app.base}#/`);
+  await page.goto(url);
+  await page.waitForSelector('[data-testid="memory-chart"] svg');
+  assert.deepEqual(await page.$$eval('[data-testid^="plan-row-"]', (els) => els.map((e) => e.getAttribute('data-bytes-per-device'))), rows.map((r) => r.bytes));
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
+/** The CLI's error text for `--model <config.json holding text>`, with the file named as the page names it. */
+function cliModelError(text: string): string {
+  const { dir, file } = configFile(text);
+  try {
+    execFileSync(process.execPath, [cliPath, 'parallel', 'plan', '--model', file, '--cluster', '8xmi300x'], { encoding: 'utf8', stdio: 'pipe' });
+  } catch (e) {
+    const line = String((e as { stderr: string }).stderr).split('\n')[0]!;
+    return line.replace(/^tessera: /, '').replaceAll(file, 'config.json').replaceAll(dir, '');
+  }
+  throw new Error('parallel plan accepted a bad config.json');
+}
+
+for (const [what, text] of [
+  ['truncated JSON', '{"model_type": "llama", "hidden_size": 2048,'],
+  ['a Hugging Face config without heads', '{"model_type": "llama", "hidden_size": 2048, "num_hidden_layers": 16, "vocab_size": 32000}'],
+  ['tessera keys without layers', '{"hidden": 1024, "heads": 16, "ffn": 4096, "vocab": 32000}'],
+] as const) {
+  test(`planner: a pasted config.json with ${what} shows the CLI's error text and keeps the box`, { skip }, async () => {
+    const expected = cliModelError(text);
+    const { page, problems } = await open(`#/planner?model=config&cluster=8xmi300x&seq=65536&config=${encodeURIComponent(text)}`, '[data-testid="error"]');
+    assert.equal(await page.textContent('[data-testid="error"]'), expected);
+    assert.equal(await page.inputValue('[data-testid="config-json"]'), text);
+    // The other inputs survive an edit of the box.
+    await page.fill('[data-testid="config-json"]', JSON.stringify(LLAMA_CONFIG));
+    await page.locator('[data-testid="config-json"]').blur();
+    await page.waitForSelector('[data-testid="plan-row-tsp"]');
+    assert.match(page.url(), /cluster=8xmi300x&seq=65536/);
+    assert.deepEqual(problems, []);
+    await page.context().close();
+  });
+}
+
 test('planner: an unknown preset and a bad sequence show the CLI\'s error text, not a blank page', { skip }, async () => {
   const { page, problems } = await open('#/planner?model=70b&cluster=8xmi300x', '[data-testid="error"]');
-  assert.equal(await page.textContent('[data-testid="error"]'), '--model expected a preset (7b, 7b-ffn4), got "70b"');
+  assert.equal(await page.textContent('[data-testid="error"]'), '--model expected a preset (7b, 7b-ffn4) or "config" (a pasted config.json), got "70b"');
   await page.goto(`${app.base}#/planner?model=7b&cluster=8xmi300x&seq=-3`);
   await page.waitForSelector('[data-testid="error"]:has-text("--seq")');
   assert.equal(await page.textContent('[data-testid="error"]'), '--seq expects a positive integer, got "-3"');

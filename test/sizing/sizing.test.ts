@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  accelerator, CATALOG, gemmEfficiency, alignFactor, MISALIGNED_FACTOR, sizeCheck, preset, shapeFromHfConfig, suggestConfigs, denseParams, layerGemms,
+  accelerator, CATALOG, gemmEfficiency, alignFactor, MISALIGNED_FACTOR, sizeCheck, preset, shapeFromHfConfig, modelShapeFromConfigText, suggestConfigs, denseParams, layerGemms,
 } from '../../src/sizing/index.js';
 import { TesseraError } from '../../src/core/errors.js';
 
@@ -109,4 +109,14 @@ test('size suggest: 1e9-parameter proposals are within 10% of the budget and fol
   }
   for (let i = 1; i < p.length; i++) assert.ok(p[i - 1]!.tflops >= p[i]!.tflops);
   assert.throws(() => suggestConfigs(10, 'h100', { microbatch: 1, sequence: 4096 }), /--params expected/);
+});
+
+test('modelShapeFromConfigText: Hugging Face keys go through shapeFromHfConfig, tessera keys are mapped, errors name the text', () => {
+  const hf = { model_type: 'llama', hidden_size: 2048, num_hidden_layers: 16, num_attention_heads: 32, num_key_value_heads: 8, intermediate_size: 8192, vocab_size: 128256 };
+  assert.deepEqual(modelShapeFromConfigText(JSON.stringify(hf), 'config.json', 'parallel plan'), shapeFromHfConfig(hf, 'config.json'));
+  const own = modelShapeFromConfigText('{"name": "mine", "hidden": 1024, "heads": 16, "kvHeads": 4, "layers": 8, "ffn": 4096, "vocab": 32000}', 'config.json', 'parallel plan');
+  assert.deepEqual(own, { name: 'mine', family: 'transformer', source: 'config.json', hidden: 1024, heads: 16, headDim: 64, kvHeads: 4, layers: 8, ffn: 4096, vocab: 32000 });
+  assert.throws(() => modelShapeFromConfigText('{"hidden": 1024, "heads": 16}', 'config.json', 'parallel plan'),
+    { message: 'parallel plan: config.json: expected a number under "layers", got none' });
+  assert.throws(() => modelShapeFromConfigText('[1]', 'config.json', 'parallel plan'), { message: 'parallel plan: config.json: expected a JSON object, got an array' });
 });
