@@ -2,3 +2,4 @@
 export * from './markdown.js';
 export * from './plot.js';
 export * from './run.js';
+export * from './readRun.js';
