@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { bundleSizeReport } from './bundleSize.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const exportsMap = (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { exports: Record<string, string> }).exports;
@@ -16,6 +17,7 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: './',
   resolve: { alias },
+  plugins: [bundleSizeReport(`${root}build/app`)],
   // Engine workers are ES modules (they import tessera like the pages do).
   worker: { format: 'es' },
   build: { outDir: `${root}build/app`, emptyOutDir: true, target: 'es2022', reportCompressedSize: true, chunkSizeWarningLimit: 2048 },
