@@ -4,8 +4,15 @@
 //     K_new = ((a−b)²/2π)·s + [(a²+b²)/2 − ((a−b)²/2π)θ]·K12,   K̇ = (a²+b²)/2 − ((a−b)²/2π)·θ
 //   erf(a, b, c): φ = a·erf(b·x) + c; with x = b²K and R = √max((1+2x11)(1+2x22) − 4x12², 0):
 //     K_new = a²·(2/π)·atan2(2x12, R) + c²,   K̇ = a²b²·(4/π)/R
-// Square roots of rounding-negative determinants are clamped at 0, so nothing turns into NaN.
+// Square roots of rounding-negative determinants are clamped at 0, so nothing turns into NaN. For abRelu the
+// determinant K11K22 − K12² is also taken as 0 when it is at most COINCIDENT·K11K22 (4 ulps of the product): that
+// is the size of the rounding error of K12 itself, e.g. when K11, K22 and K12 of one input with itself come from
+// differently blocked BLAS products, and its square root (θ ∝ √det) would turn that last-bit noise into a
+// relative error of ~1e-8 in K_new and K̇. Only pairs within an angle of ~3e-8 rad of coincidence are affected.
 import type { PairMapKind, PairMapParams } from '../kernels.js';
+
+/** Relative size of K11K22 − K12² below which abRelu treats the pair as coincident (see above): 4·2⁻⁵². */
+export const COINCIDENT = 4 * 2 ** -52;
 
 /** Writes (K_new, K̇) for one (K11, K22, K12) into out[0], out[1]. */
 export type PairFormula = (k11: number, k22: number, k12: number, out: Float64Array) => void;
@@ -15,7 +22,9 @@ export function pairFormula(map: PairMapKind): PairFormula {
     const { a, b } = map;
     const mixed = (a - b) ** 2 / (2 * Math.PI), even = (a * a + b * b) / 2;
     return (k11, k22, k12, out) => {
-      const s = Math.sqrt(Math.max(k11 * k22 - k12 * k12, 0));
+      const prod = k11 * k22, det = prod - k12 * k12;
+      // det itself when above the threshold or NaN (NaN propagates), else 0
+      const s = Math.sqrt(det > COINCIDENT * prod || det !== det ? det : 0);
       const theta = Math.atan2(s, k12);
       out[0] = mixed * s + (even - mixed * theta) * k12;
       out[1] = even - mixed * theta;

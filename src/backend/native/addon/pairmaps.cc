@@ -51,6 +51,12 @@ inline __m256d atan2v(__m256d y, __m256d x) {
   return _mm256_blendv_pd(a, _mm256_set1_pd(NAN), _mm256_cmp_pd(x, y, _CMP_UNORD_Q));
 }
 
+/** v when v > limit or NaN, else +0 (limit 0: Math.max(v, 0)). */
+inline __m256d keepAbove(__m256d v, __m256d limit) {
+  const __m256d keep = _mm256_or_pd(_mm256_cmp_pd(v, limit, _CMP_GT_OQ), _mm256_cmp_pd(v, v, _CMP_UNORD_Q));
+  return _mm256_and_pd(keep, v);
+}
+
 /** Math.max(v, 0): v when v > 0 or NaN, else +0. */
 inline __m256d maxZero(__m256d v) {
   const __m256d keep = _mm256_or_pd(_mm256_cmp_pd(v, _mm256_setzero_pd(), _CMP_GT_OQ), _mm256_cmp_pd(v, v, _CMP_UNORD_Q));
@@ -61,7 +67,9 @@ struct AbRelu {
   double mixed, even;
   void operator()(__m256d k11, __m256d k22, __m256d k12, __m256d& kNew, __m256d& kDot) const {
     const __m256d mixedV = _mm256_set1_pd(mixed), evenV = _mm256_set1_pd(even);
-    const __m256d s = _mm256_sqrt_pd(maxZero(_mm256_sub_pd(_mm256_mul_pd(k11, k22), _mm256_mul_pd(k12, k12))));
+    // det ≤ COINCIDENT·K11K22 (4·2⁻⁵², pairMaps.ts) is rounding noise of a coincident pair: s = 0
+    const __m256d prod = _mm256_mul_pd(k11, k22);
+    const __m256d s = _mm256_sqrt_pd(keepAbove(_mm256_sub_pd(prod, _mm256_mul_pd(k12, k12)), _mm256_mul_pd(_mm256_set1_pd(4.0 / 4503599627370496.0), prod)));
     const __m256d theta = atan2v(s, k12);
     kDot = _mm256_sub_pd(evenV, _mm256_mul_pd(mixedV, theta));
     kNew = _mm256_add_pd(_mm256_mul_pd(mixedV, s), _mm256_mul_pd(kDot, k12));
