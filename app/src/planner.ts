@@ -73,10 +73,10 @@ export async function renderPlanner(root: HTMLElement, params: URLSearchParams):
   const rows = plan.plans.map((p: LayoutPlan) => {
     const mem = p.memory;
     const cls = p.layout === plan.recommended ? 'recommended' : p.feasible ? '' : 'infeasible';
-    return `<tr data-testid="plan-row-${esc(p.kind)}" data-layout="${esc(p.layout)}" data-bytes-per-device="${esc(JSON.stringify(mem.total))}" data-comm-bytes="${esc(JSON.stringify(p.commBytes))}" class="${cls}">
+    return `<tr data-testid="plan-row-${esc(p.kind)}" data-layout="${esc(p.layout)}" data-bytes-per-device="${esc(JSON.stringify(mem.total))}" data-comm-bytes="${esc(JSON.stringify(p.commBytes))}" data-problem="${esc(p.problem ?? '')}" class="${cls}">
       <td>${esc(p.layout)}</td>${MEMORY_PARTS.map(([k]) => `<td>${gb(mem[k])}</td>`).join('')}<td><b>${gb(mem.total)}</b></td>
       <td>${gb(p.commBytes)}</td><td>${p.time.compute.toFixed(2)}</td><td>${p.time.comm.toFixed(2)}</td><td>${p.time.step.toFixed(2)}</td>
-      <td>${Math.round(p.tokensPerSecond)}</td><td class="text">${p.feasible ? 'yes' : 'no'}</td></tr>`;
+      <td>${Math.round(p.tokensPerSecond)}</td><td class="text">${p.feasible ? 'yes' : p.problem !== null ? `no: <span data-testid="problem">${esc(p.problem)}</span>` : 'no'}</td></tr>`;
   }).join('');
   const tp = plan.plans.find((p) => p.kind === 'tp'), tsp = plan.plans.find((p) => p.kind === 'tsp');
   const crossover = tspCrossoverTokens(m.hidden, m.ffn);

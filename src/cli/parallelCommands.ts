@@ -98,6 +98,7 @@ export function planCommand(o: PlanOptionsCli): void {
     const rep = paperSetting && reported[p.kind] !== undefined ? `${reported[p.kind]!.toFixed(1)}` : paperSetting && p.kind === 'tpsp' ? `${REPORTED_PEAK_GB.tpspRange[0]}–${REPORTED_PEAK_GB.tpspRange[1]}` : '—';
     console.log(`${p.layout.padEnd(27)} | ${gb(m.modelStates).padStart(6)} | ${gb(m.checkpoints).padStart(4)} | ${gb(m.working).padStart(4)} | ${gb(m.transient).padStart(5)} | ${gb(m.total).padStart(8)} | ${rep.padStart(8)} | ${p.time.step.toFixed(2).padStart(6)} | ${p.time.comm.toFixed(2).padStart(6)} | ${Math.round(p.tokensPerSecond).toString().padStart(8)} | ${p.feasible ? 'yes' : 'no'}`);
   }
+  for (const p of plan.plans) if (p.problem !== null) console.log(`cannot run ${p.layout}: ${p.problem}`);
   console.log(`recommended: ${plan.recommended ?? 'none fits'}`);
   const a = plan.assumptions;
   console.log(`assumptions: ${a.stateBytesPerParam} B/param model states (bf16 weights+grads, fp32 AdamW), ${a.recompute ? 'full activation recompute (each layer input kept) + flash attention (no s² scores)' : 'no recompute (Korthikanti TP activations)'}, ${a.activationBytes}-byte activations, MFU ${a.mfu}, overhead ${gb(a.overheadBytes)} GB, ${Math.round(a.usableFraction * 100)}% of ${gb(cluster.memoryBytes)} GB usable; link ${gb(cluster.linkBytesPerSecond)} GB/s per device, α ${cluster.alpha * 1e6} µs (${cluster.source})`);

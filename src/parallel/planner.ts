@@ -8,6 +8,7 @@ import type { ModelShape } from '../core/modelShape.js';
 import type { BlockConfig } from './block.js';
 import { totalTraffic, layoutTraffic, type LayoutKind } from './analytic/volume.js';
 import { korthikantiActivationBytes } from './analytic/memory.js';
+import { layoutShardingProblem } from './sharding.js';
 
 export interface ClusterConfig {
   name: string;
@@ -93,6 +94,9 @@ export interface LayoutPlan {
   /** step = compute + comm (no overlap); overlapped = max(compute, comm) (e.g. TSP's ring hidden behind GEMMs). */
   time: { compute: number; comm: number; step: number; overlapped: number };
   tokensPerSecond: number;
+  /** Why the layout cannot cut this model (an uneven head, FFN or sequence split), in the runtime's words; else null. */
+  problem: string | null;
+  /** It can cut the model, and its memory fits the usable part of a device. */
   feasible: boolean;
 }
 
@@ -157,10 +161,11 @@ export function planLayouts(m: ModelShape, c: ClusterConfig, assumptions: Partia
     const messages = kind === 'tsp' ? 6 * D : 8;
     const comm = commBytes / c.linkBytesPerSecond + m.layers * messages * c.alpha;
     const step = computeTime + comm;
+    const problem = layoutShardingProblem(kind, block, D, T);
     return {
       layout: label, kind, tp: kind === 'tsp' ? D : T, sp: kind === 'tsp' ? D : D / T, memory, commBytes,
       time: { compute: computeTime, comm, step, overlapped: Math.max(computeTime, comm) }, tokensPerSecond: (a.seq * a.batch) / step,
-      feasible: memory.total <= c.memoryBytes * a.usableFraction,
+      problem, feasible: problem === null && memory.total <= c.memoryBytes * a.usableFraction,
     };
   });
   const feasible = plans.filter((p) => p.feasible).sort((x, y) => x.time.step - y.time.step || x.memory.total - y.memory.total);

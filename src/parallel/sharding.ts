@@ -5,6 +5,7 @@ import { valueError } from '../core/errors.js';
 import { concat, noGrad, reshape, slice, take, tensor, transpose, Tensor } from '../tensor/index.js';
 import type { BlockConfig } from './block.js';
 import { headDim } from './block.js';
+import type { LayoutKind } from './analytic/volume.js';
 
 export type SequenceOrder = 'contiguous' | 'zigzag';
 
@@ -69,6 +70,37 @@ export function headShardSpecs(cfg: BlockConfig, parts: number, index: number, l
     { name: 'wu', axis: 1, lo: f0, hi: f1 },
     { name: 'wd', axis: 0, lo: f0, hi: f1 },
   ];
+}
+
+/**
+ * Why a layout cannot cut this block on D devices (T: the tensor degree of tpsp), as the error its rank program
+ * throws — the same evenRange / sequenceShard calls as mesh.ts, ulysses.ts and tsp.ts make, so the planner marks
+ * a layout impossible in the runtime's words — or null when every cut is even:
+ *   tp       heads, kvHeads and ffn into D shards (mesh, S = 1)
+ *   sp       the sequence into 2D zigzag chunks (mesh, T = 1)
+ *   ulysses  heads and kvHeads into D groups; the sequence into D contiguous chunks
+ *   tpsp     heads, kvHeads and ffn into T shards; the sequence into 2(D/T) zigzag chunks
+ *   tsp      heads, kvHeads and ffn into D shards; the sequence into 2D zigzag chunks
+ */
+export function layoutShardingProblem(kind: LayoutKind, cfg: BlockConfig, D: number, T: number): string | null {
+  try {
+    if (kind === 'tp') headShardSpecs(cfg, D, 0, 'tp');
+    else if (kind === 'sp') sequenceShard(cfg.seq, D, 0, 'zigzag', 'sp');
+    else if (kind === 'ulysses') {
+      evenRange(cfg.heads, D, 0, 'heads', 'ulysses');
+      evenRange(cfg.kvHeads, D, 0, 'kvHeads', 'ulysses');
+      sequenceShard(cfg.seq, D, 0, 'contiguous', 'ulysses');
+    } else if (kind === 'tpsp') {
+      sequenceShard(cfg.seq, D / T, 0, 'zigzag', 'tpsp');
+      headShardSpecs(cfg, T, 0, 'tpsp');
+    } else {
+      headShardSpecs(cfg, D, 0, 'tsp');
+      sequenceShard(cfg.seq, D, 0, 'zigzag', 'tsp');
+    }
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
 }
 
 /** Whole matrices (replicated weights). */

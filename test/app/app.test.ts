@@ -12,7 +12,7 @@ import { cliJson, cliPath, screenshotDir as shots, skipBrowser as skip, useApp }
 const app = useApp();
 const open = app.open;
 
-interface CliPlan { plans: { kind: string; layout: string; memory: { total: number }; commBytes: number }[]; recommended: string | null }
+interface CliPlan { plans: { kind: string; layout: string; memory: { total: number }; commBytes: number; problem: string | null; feasible: boolean }[]; recommended: string | null }
 
 const CONFIGS = [
   { model: '7b', cluster: '8xmi300x', seq: 131072 },
@@ -82,6 +82,21 @@ test('planner: a pasted Hugging Face config.json gives the rows of `parallel pla
   await page.goto(url);
   await page.waitForSelector('[data-testid="memory-chart"] svg');
   assert.deepEqual(await page.$$eval('[data-testid^="plan-row-"]', (els) => els.map((e) => e.getAttribute('data-bytes-per-device'))), rows.map((r) => r.bytes));
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
+test('planner: a model no layout can cut evenly marks those layouts impossible with the runtime\'s reason, as `parallel plan --json`', { skip }, async () => {
+  // 3 heads: no tensor or head split over 2, 4 or 8 devices; sequences of 1000 tokens: no 16-chunk zigzag.
+  const text = JSON.stringify({ hidden: 96, heads: 3, layers: 2, ffn: 384, vocab: 1000 });
+  const { file } = configFile(text);
+  const expected = cliJson(['parallel', 'plan', '--model', file, '--cluster', '8xmi300x', '--seq', '1000', '--json']) as CliPlan;
+  const { page, problems } = await open(`#/planner?model=config&cluster=8xmi300x&seq=1000&config=${encodeURIComponent(text)}`, '[data-testid="plan-row-tsp"]');
+  const rows = await page.$$eval('[data-testid^="plan-row-"]', (els) => els.map((e) => e.getAttribute('data-problem')));
+  assert.deepEqual(rows, expected.plans.map((p) => p.problem ?? ''));
+  assert.ok(expected.plans.filter((p) => p.problem !== null).length >= 5 && expected.plans.every((p) => p.problem === null || !p.feasible));
+  assert.equal(await page.getAttribute('[data-testid="recommendation"]', 'data-layout'), expected.recommended ?? '');
+  assert.equal(await page.textContent('[data-testid="plan-row-tsp"] [data-testid="problem"]'), expected.plans.find((p) => p.kind === 'tsp')!.problem);
   assert.deepEqual(problems, []);
   await page.context().close();
 });

@@ -71,3 +71,27 @@ test('tsp head buckets: same outputs and gradients, same bytes, smaller gathered
   assert.ok(four.peakComm < two.peakComm && two.peakComm < one.peakComm, `${one.peakComm} ${two.peakComm} ${four.peakComm}`);
   await assert.rejects(runSimulated(2, blockLayoutProgram, { cfg, seed: 4, layout: 'tsp', headBuckets: 3 }), /tsp: headBuckets expected a divisor of the KV heads per rank \(4\), got 3/);
 });
+
+test('layoutShardingProblem names the uneven cut in the words each layout\'s rank program throws, and null when every layout runs', async () => {
+  const { layoutShardingProblem } = await import('../../src/parallel/sharding.js');
+  const cases: { layout: LayoutRunArgs['layout']; cfg: BlockConfig; D: number; T: number }[] = [
+    { layout: 'tp', cfg: { ...base, heads: 4, kvHeads: 4, hidden: 16, ffn: 24 }, D: 8, T: 8 },
+    { layout: 'tp', cfg: { ...base, ffn: 20 }, D: 8, T: 8 },
+    { layout: 'sp', cfg: { ...base, seq: 12 }, D: 4, T: 1 },
+    { layout: 'ulysses', cfg: { ...base, kvHeads: 2 }, D: 4, T: 1 },
+    { layout: 'ulysses', cfg: { ...base, seq: 10 }, D: 4, T: 1 },
+    { layout: 'tpsp', cfg: { ...base, seq: 6 }, D: 4, T: 2 },
+    { layout: 'tpsp', cfg: { ...base, kvHeads: 1 }, D: 4, T: 2 },
+    { layout: 'tsp', cfg: { ...base, ffn: 18 }, D: 4, T: 4 },
+    { layout: 'tsp', cfg: { ...base, seq: 12 }, D: 4, T: 4 },
+  ];
+  for (const c of cases) {
+    const problem = layoutShardingProblem(c.layout, c.cfg, c.D, c.layout === 'tpsp' ? c.T : c.layout === 'sp' || c.layout === 'ulysses' ? 1 : c.D);
+    assert.ok(problem !== null, `${c.layout} ${JSON.stringify(c.cfg)}: a problem`);
+    await assert.rejects(runSimulated(c.D, blockLayoutProgram, { cfg: c.cfg, seed: 1, layout: c.layout, tp: c.T }), (e: Error) => {
+      assert.ok(e.message.includes(problem), `${c.layout}: the runtime says "${e.message}", the planner "${problem}"`);
+      return true;
+    });
+  }
+  for (const layout of LAYOUTS) assert.equal(layoutShardingProblem(layout, base, 4, layout === 'tpsp' ? 2 : layout === 'sp' || layout === 'ulysses' ? 1 : 4), null, layout);
+});
