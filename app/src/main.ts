@@ -11,6 +11,7 @@ const pages: Record<string, { title: string; render: (root: HTMLElement, params:
   planner: { title: 'Planner', render: renderPlanner },
   sizing: { title: 'Sizing', render: renderSizing },
   runs: { title: 'Runs', render: renderRuns },
+  kernels: { title: 'Kernels', render: async (root, params) => (await import('./kernels.js')).renderKernels(root, params) }, // its own chunk (tessera/infinite)
 };
 
 function renderHome(root: HTMLElement): void {
@@ -21,6 +22,7 @@ function renderHome(root: HTMLElement): void {
       <li><a href="#/planner?model=7b&cluster=8xmi300x&seq=131072">Planner</a>: per-device memory, communication and step time of TP, SP, Ulysses, TP×SP and TSP on a node (<code>tessera parallel plan</code>)</li>
       <li><a href="#/sizing?model=zaya1&hw=all&microbatch=1&seq=4096&tp=1">Sizing</a>: the GEMMs of a layer on each accelerator — tiles, waves, efficiency and the nearest efficient dimensions (<code>tessera size check</code>)</li>
       <li><a href="#/runs">Runs</a>: open a <code>results/</code> or <code>docs/results/</code> folder and compare its reports side by side — metrics, paper numbers with the gap, tables and plots</li>
+      <li><a href="#/kernels?arch=dense:1.4:0.1%20relu%20dense:1.4:0.1%20relu%20dense:1.4:0.1&x=circle8&t=100">Kernels</a>: NNGP and NTK Gram matrices of a network spec, the infinite ensemble on a 1-D toy over training time, a Monte-Carlo estimate from finite networks, and the input-compression bound (<code>tessera ntk kernel</code>, <code>tessera icb</code>)</li>
     </ul>
     <p class="note">Engine in this browser: <span data-testid="engine-backend">starting…</span>
       <span data-testid="engine-check"></span></p>`;

@@ -49,3 +49,28 @@ export function signAccuracy(predictions: ArrayLike<number>, labels: ArrayLike<n
   for (let i = 0; i < labels.length; i++) if (predictions[i]! * labels[i]! > 0) right++;
   return right / labels.length;
 }
+
+export interface IcbCalculation {
+  readonly miBits: number;
+  readonly m: number;
+  readonly delta: number;
+  readonly c: number;
+  readonly bound: number;
+  /** With both accuracies: GE = train − test accuracy and whether GE ≤ bound. */
+  readonly trainAccuracy?: number;
+  readonly testAccuracy?: number;
+  readonly ge?: number;
+  readonly held?: boolean;
+}
+
+/** The bound calculator (`tessera icb`, the web app's Kernels page): the ICB, and GE with both accuracies. */
+export function icbCalculation(o: { miBits: number; m: number; trainAccuracy?: number; testAccuracy?: number } & IcbOptions): IcbCalculation {
+  const base = { miBits: o.miBits, m: o.m, delta: o.delta ?? 0.05, c: o.c ?? 1 };
+  if ((o.trainAccuracy === undefined) !== (o.testAccuracy === undefined)) {
+    const [given, missing] = o.trainAccuracy === undefined ? ['testAccuracy', 'trainAccuracy'] : ['trainAccuracy', 'testAccuracy'];
+    throw valueError('icbCalculation', missing, `an accuracy beside ${given} (GE = train − test accuracy)`, 'none');
+  }
+  if (o.trainAccuracy === undefined) return { ...base, bound: inputCompressionBound(o.miBits, o.m, base) };
+  const r = generalizationRecord({ ...base, trainAccuracy: o.trainAccuracy, testAccuracy: o.testAccuracy! });
+  return { ...base, bound: r.bound, trainAccuracy: r.trainAccuracy, testAccuracy: r.testAccuracy, ge: r.ge, held: r.held };
+}

@@ -95,6 +95,7 @@ export function registerNtkCommands(program: Command): void {
     .option('--batch-size <n>', 'rows per kernel block (memory bound)', positiveInt('--batch-size'), 512)
     .option('--out <file>', 'write the JSON to a file (atomically) instead of stdout')
     .option('--time', 'print the kernel computation time to stderr')
+    .option('--json', 'print JSON (the only output; accepted as by every command)')
     .addOption(backendOption())
     .addOption(threadsOption())
     .action(async (opts) => {

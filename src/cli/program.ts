@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerNtkCommands } from './ntk.js';
+import { registerIcbCommands } from './icb.js';
 import { registerRobustCommands } from './robust.js';
 import { registerSizeCommands } from './size.js';
 import { registerCkptCommands } from './ckpt.js';
@@ -207,6 +208,7 @@ export function buildProgram(): Command {
       await runDemo({ resultsDir: o.results });
     });
   registerNtkCommands(program);
+  registerIcbCommands(program);
   registerRobustCommands(program);
   registerSizeCommands(program);
   registerCkptCommands(program);

@@ -1,6 +1,8 @@
 // A network from a one-line spec, as `tessera ntk kernel --arch` takes it: space-separated layers
 //   dense:W_STD:B_STD[:WIDTH]   B_STD may be "none" (no bias); WIDTH (default 1) matters only for the
-//                               standard parameterisation, where the NTK grows with the input width
+//                               standard parameterisation, where the NTK grows with the input width, and
+//                               for finite networks: options.width is the default WIDTH, options.outputs
+//                               that of a dense layer ending the spec (the readout; default: width)
 //   relu | erf | gelu | identity | leaky_relu:ALPHA | abrelu:A:B | erf:A:B:C | sin[:A:B:C] | cos[:A:B:C] |
 //   rbf:GAMMA | exp[:A:B] | gaussian:A:B | sign | abs | monomial:D | rectified_monomial:D | hermite:D |
 //   polynomial:C0:C1:…:CN (φ = C0 + C1·x + … + CN·x^N) | layer_norm[:EPS] | dropout:RATE[:train|test] (RATE = keep
@@ -31,10 +33,14 @@ import { fanOut, identity, parallel, serial, type Layer } from './layer.js';
 const LAYERS = 'dense:W_STD:B_STD[:WIDTH], relu, erf, gelu, identity, leaky_relu:ALPHA, abrelu:A:B, erf:A:B:C, sin[:A:B:C], cos[:A:B:C], rbf:GAMMA, exp[:A:B], gaussian:A:B, sign, abs, monomial:D, rectified_monomial:D, hermite:D, polynomial:C0:…:CN, layer_norm[:EPS], dropout:RATE[:train|test], conv:C:K:W_STD:B_STD[:STRIDE[:PADDING]], avg_pool:W[:STRIDE[:PADDING]], sum_pool:W[:STRIDE[:PADDING]], flatten, global_avg_pool, attention:QK_STD:OV_STD:B_STD[:MECHANISM[:SCALING]], ( A | B ) fanin_sum|fanin_prod|fanin_concat';
 const FAN_INS: Record<string, () => Layer> = { fanin_sum: fanInSum, fanin_prod: fanInProd, fanin_concat: fanInConcat };
 
-export function parseArchitecture(spec: string, o: { parameterization?: Parameterization } = {}): Layer {
+export function parseArchitecture(spec: string, o: { parameterization?: Parameterization; width?: number; outputs?: number } = {}): Layer {
   const op = 'parseArchitecture';
   const tokens = spec.trim().split(/\s+/).filter((t) => t.length > 0);
   if (tokens.length === 0) throw new TesseraError('value', op, `--arch expected space-separated layers (${LAYERS}), got an empty spec`);
+  for (const k of ['width', 'outputs'] as const) {
+    const v = o[k];
+    if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw new TesseraError('value', op, `${k} expected a positive integer (the default WIDTH of dense layers), got ${v}`);
+  }
   const parseToken = (token: string, at: number): Layer => {
     const [name, ...args] = token.split(':');
     const num = (i: number, what: string, allowNone = false): number | null => {
@@ -52,7 +58,8 @@ export function parseArchitecture(spec: string, o: { parameterization?: Paramete
     switch (name) {
       case 'dense': {
         arity([2, 3]);
-        const width = args.length === 3 ? num(2, 'WIDTH')! : 1;
+        const readout = at === tokens.length - 1; // a dense layer ending the spec is the network's readout
+        const width = args.length === 3 ? num(2, 'WIDTH')! : readout ? (o.outputs ?? o.width ?? 1) : (o.width ?? 1);
         if (!Number.isInteger(width) || width < 1) throw new TesseraError('value', op, `layer ${at + 1} "${token}": WIDTH expected a positive integer, got ${width}`);
         return dense(width, { wStd: num(0, 'W_STD')!, bStd: num(1, 'B_STD', true), parameterization: o.parameterization ?? 'ntk' });
       }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { withBackend } from '../../src/backend/registry.js';
 import { engineBackends } from '../support/backends.js';
 import { key } from '../../src/core/random.js';
-import { ensembleInformation, generalizationRecord, inputCompressionBound, mutualInformationBounds, signAccuracy } from '../../src/bounds/index.js';
+import { ensembleInformation, generalizationRecord, icbCalculation, inputCompressionBound, mutualInformationBounds, signAccuracy } from '../../src/bounds/index.js';
 import { dense, erf, kernelFn, serial } from '../../src/infinite/index.js';
 import { random } from '../../src/tensor/index.js';
 
@@ -100,4 +100,11 @@ test('bad input: NaN mean, wrong sizes, one point, bad δ, non-finite MI', () =>
   assert.throws(() => mutualInformationBounds(toy), /a random key/);
   assert.throws(() => inputCompressionBound(1, 100, { delta: 1.5 }), /delta expected a confidence parameter/);
   assert.throws(() => inputCompressionBound(Infinity, 100), /miBits expected a finite/);
+});
+
+test('icbCalculation: the bound alone, or with both accuracies GE and whether it holds; one accuracy alone is an error', () => {
+  assert.deepEqual(icbCalculation({ miBits: 4, m: 50 }), { miBits: 4, m: 50, delta: 0.05, c: 1, bound: inputCompressionBound(4, 50) });
+  const r = icbCalculation({ miBits: 5, m: 1000, delta: 0.1, c: 2, trainAccuracy: 1, testAccuracy: 0.5 });
+  assert.deepEqual(r, { miBits: 5, m: 1000, delta: 0.1, c: 2, bound: inputCompressionBound(5, 1000, { delta: 0.1, c: 2 }), trainAccuracy: 1, testAccuracy: 0.5, ge: 0.5, held: false });
+  assert.throws(() => icbCalculation({ miBits: 5, m: 10, testAccuracy: 0.5 }), /trainAccuracy expected an accuracy beside testAccuracy/);
 });

@@ -39,3 +39,22 @@ test('grammar errors name the token and what was expected', () => {
   assert.throws(() => parseArchitecture('conv:1:3'), /expected 4 or 5 or 6 parameter/);
   assert.throws(() => parseArchitecture('flatten:2'), /expected 0 parameter/);
 });
+
+test('finite widths: options.width is the default WIDTH of hidden dense layers, options.outputs that of a final dense readout; explicit WIDTHs win', () => {
+  const outShape = (spec: string, o: { width?: number; outputs?: number }) => parseArchitecture(spec, o).init(key(3), [5]).outputShape;
+  const weights = (spec: string, o: { width?: number; outputs?: number }) => {
+    const { params } = parseArchitecture(spec, o).init(key(3), [5]);
+    return JSON.stringify(params, (k, v: unknown) => (v && typeof v === 'object' && 'shape' in v ? (v as { shape: number[] }).shape : v));
+  };
+  assert.deepEqual(outShape('dense:1:0 relu dense:1:0', {}), [1]);
+  assert.deepEqual(outShape('dense:1:0 relu dense:1:0', { width: 16 }), [16]);
+  assert.deepEqual(outShape('dense:1:0 relu dense:1:0', { width: 16, outputs: 3 }), [3]);
+  assert.deepEqual(outShape('dense:1:0 relu dense:1:0:7', { width: 16, outputs: 3 }), [7]);
+  assert.deepEqual(outShape('dense:1:0 relu', { width: 16, outputs: 3 }), [16], 'a spec ending in a nonlinearity has no readout');
+  assert.match(weights('dense:1:0 relu dense:1:0', { width: 16, outputs: 3 }), /\[16,5\].*\[3,16\]/);
+  // The infinite-width kernel does not depend on the widths in the NTK parameterisation.
+  const x = { data: normalValues(key(4), 3 * 5, 'f64'), shape: [3, 5] };
+  same('dense:1.3:0.2 erf dense:1:0.1', parseArchitecture('dense:1.3:0.2 erf dense:1:0.1', { width: 64, outputs: 2 }), x);
+  assert.throws(() => parseArchitecture('relu', { width: 0 }), /width expected a positive integer/);
+  assert.throws(() => parseArchitecture('relu', { outputs: 1.5 }), /outputs expected a positive integer/);
+});
