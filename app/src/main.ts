@@ -4,6 +4,7 @@ import { currentRoute, esc } from './route.js';
 import { renderPlanner } from './planner.js';
 import { renderSizing } from './sizing.js';
 import { renderRuns } from './runs.js';
+import { renderSparse } from './sparse.js';
 import { engineClient } from './engine/client.js';
 import type { EngineCheck } from './engine/infoWorker.js';
 
@@ -12,6 +13,7 @@ const pages: Record<string, { title: string; render: (root: HTMLElement, params:
   sizing: { title: 'Sizing', render: renderSizing },
   runs: { title: 'Runs', render: renderRuns },
   kernels: { title: 'Kernels', render: async (root, params) => (await import('./kernels.js')).renderKernels(root, params) }, // its own chunk (tessera/infinite)
+  sparse: { title: 'Sparse inference', render: renderSparse },
 };
 
 function renderHome(root: HTMLElement): void {
@@ -23,6 +25,7 @@ function renderHome(root: HTMLElement): void {
       <li><a href="#/sizing?model=zaya1&hw=all&microbatch=1&seq=4096&tp=1">Sizing</a>: the GEMMs of a layer on each accelerator — tiles, waves, efficiency and the nearest efficient dimensions (<code>tessera size check</code>)</li>
       <li><a href="#/runs">Runs</a>: open a <code>results/</code> or <code>docs/results/</code> folder and compare its reports side by side — metrics, paper numbers with the gap, tables and plots</li>
       <li><a href="#/kernels?arch=dense:1.4:0.1%20relu%20dense:1.4:0.1%20relu%20dense:1.4:0.1&x=circle8&t=100">Kernels</a>: NNGP and NTK Gram matrices of a network spec, the infinite ensemble on a 1-D toy over training time, a Monte-Carlo estimate from finite networks, and the input-compression bound (<code>tessera ntk kernel</code>, <code>tessera icb</code>)</li>
+      <li><a href="#/sparse?digit=0">Sparse inference</a>: a condensed SRigL MLP classifies a test digit or your drawing through the condensed wasm kernel, with each layer's time against the dense matmul in this browser (<code>tessera sparse predict</code>)</li>
     </ul>
     <p class="note">Engine in this browser: <span data-testid="engine-backend">starting…</span>
       <span data-testid="engine-check"></span></p>`;

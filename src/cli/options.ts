@@ -28,6 +28,17 @@ export const nonNegativeNumber = (name: string) => (v: string): number => {
   return n;
 };
 
+/** A list of non-negative integers and inclusive ranges, e.g. --indices 0-9 or 3,7,12-15. */
+export const indexList = (name: string) => (v: string): number[] => {
+  const out: number[] = [];
+  for (const part of v.split(',')) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    if (!m || (m[2] !== undefined && Number(m[2]) < Number(m[1]))) throw new InvalidArgumentError(`${name} expects non-negative integers or ranges a-b (a ≤ b) separated by commas, got "${v}"`);
+    for (let i = Number(m[1]); i <= Number(m[2] ?? m[1]); i++) out.push(i);
+  }
+  return out;
+};
+
 /** A fraction in [0, 1), e.g. --sparsity 0.9. */
 export const unitFraction = (name: string) => (v: string): number => {
   const n = parsed(v);

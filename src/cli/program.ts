@@ -10,7 +10,7 @@ import { registerParallelCommands } from './parallel.js';
 import { registerZamba2Commands } from './zamba2.js';
 import { registerSweepCommands } from './sweepCommands.js';
 import type { BackendChoice } from './backend.js';
-import { backendOption, positiveInt, nonNegativeInt, nonNegativeNumber, threadsOption, unitFraction } from './options.js';
+import { backendOption, indexList, positiveInt, nonNegativeInt, nonNegativeNumber, threadsOption, unitFraction } from './options.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -123,6 +123,25 @@ export function buildProgram(): Command {
       const dispose = await useBackend(o.backend, o.threads);
       try {
         process.stdout.write(`${sparseEvalCommand(o)}\n`);
+      } finally {
+        await dispose();
+      }
+    });
+  sparse.command('predict')
+    .description('logits and predicted class of chosen test examples of a condensed file, through the condensed kernels (the web app\'s sparse page is checked against it)')
+    .requiredOption('--model <file>', 'a condensed file written by tessera sparse condense')
+    .addOption(new Option('--indices <list>', 'test examples, e.g. 0-9 or 3,7,12-15').argParser(indexList('--indices')).default(Array.from({ length: 10 }, (_, i) => i), '0-9'))
+    .addOption(new Option('--dataset <name>', 'dataset (default: the one it was trained on)').choices(['fashion-mnist', 'mnist']))
+    .option('--data <dir>', 'IDX directory')
+    .option('--json', 'print JSON')
+    .addOption(backendOption())
+    .addOption(threadsOption())
+    .action(async (o: { model: string; indices: number[]; dataset?: 'fashion-mnist' | 'mnist'; data?: string; json?: boolean; backend: BackendChoice; threads?: number }) => {
+      const { sparsePredictCommand } = await import('./sparse.js');
+      const { useBackend } = await import('./backend.js');
+      const dispose = await useBackend(o.backend, o.threads);
+      try {
+        process.stdout.write(`${sparsePredictCommand(o)}\n`);
       } finally {
         await dispose();
       }

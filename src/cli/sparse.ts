@@ -1,9 +1,12 @@
-// `tessera sparse inspect | condense | eval | export-onnx | bench --model`: option wiring around the library
+// `tessera sparse inspect | condense | eval | predict | export-onnx | bench --model`: option wiring around the library
 // (train/sparseServing.ts, experiments/condensedBench.ts, sparse/condensedFile.ts).
 import { writeFileAtomic } from '../io/atomicWrite.js';
 import { denseNetworkModel } from '../io/onnxModel.js';
-import { describeCondensed, loadCondensed, saveCondensed } from '../sparse/condensedFile.js';
-import { compareWithCheckpoint, condenseCheckpoint, condensedTestSet, denseMaskedLayers, evaluateCondensed } from '../train/index.js';
+import { describeCondensed } from '../sparse/condensedFile.js';
+import { condensedMlpForward } from '../sparse/condensed.js';
+import { Tensor } from '../tensor/index.js';
+import { compareWithCheckpoint, condenseCheckpoint, condensedTestSet, denseMaskedLayers, evaluateCondensed, loadCondensed, saveCondensed } from '../train/index.js';
+import { argmaxRows } from '../train/metrics.js';
 import { benchCondensedModel } from '../experiments/condensedBench.js';
 
 export function inspectCondensed(file: string, json: boolean): string {
@@ -39,6 +42,26 @@ export function sparseEvalCommand(o: { model: string; dataset?: 'fashion-mnist' 
   if (o.json) return JSON.stringify({ model: o.model, dataset, ...metrics, ...(agreement && { against: o.against, max_abs_logit_diff: agreement.maxAbsLogitDiff, prediction_mismatches: agreement.predictionMismatches }) });
   const check = agreement ? `; vs ${o.against}: max |Δlogit| ${agreement.maxAbsLogitDiff.toExponential(2)}, ${agreement.predictionMismatches} different predictions` : '';
   return `condensed ${o.model} on ${dataset}: test accuracy ${(100 * metrics.accuracy).toFixed(2)}%, loss ${metrics.loss.toFixed(4)} (${metrics.n} examples)${check}`;
+}
+
+/** `tessera sparse predict`: the logits and predicted class of chosen test examples through the condensed kernels. */
+export function sparsePredictCommand(o: { model: string; indices: number[]; dataset?: 'fashion-mnist' | 'mnist'; data?: string; json?: boolean }): string {
+  const mlp = loadCondensed(o.model);
+  const { x, y } = condensedTestSet(mlp, { ...(o.dataset && { dataset: o.dataset }), ...(o.data && { dataDir: o.data }) });
+  const [n, features] = x.shape as [number, number];
+  const bad = o.indices.find((i) => i >= n);
+  if (bad !== undefined) throw new Error(`--indices expects test examples in [0, ${n}), got ${bad}`);
+  // x [n, features] → the chosen rows [k, features] → logits [k, classes]
+  const rows = new Float32Array(o.indices.length * features);
+  o.indices.forEach((i, r) => rows.set(x.data.subarray(i * features, (i + 1) * features), r * features));
+  const logits = condensedMlpForward(mlp, new Tensor(rows, [o.indices.length, features]));
+  const classes = logits.shape[1]!, predicted = argmaxRows(logits);
+  const predictions = o.indices.map((index, r) => ({
+    index, label: y.data[index]!, class: predicted[r]!, logits: Array.from(logits.data.subarray(r * classes, (r + 1) * classes)),
+  }));
+  const dataset = o.dataset ?? mlp.input!.dataset;
+  if (o.json) return JSON.stringify({ model: o.model, dataset, predictions });
+  return [`condensed ${o.model} on ${dataset} test examples:`, ...predictions.map((p) => `  #${p.index}: class ${p.class} (label ${p.label})`)].join('\n');
 }
 
 /** `tessera sparse export-onnx`: the dense masked MLP of a checkpoint as an ONNX model (input "input", output "logits"). */

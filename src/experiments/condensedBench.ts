@@ -6,7 +6,7 @@
 import { foldIn, key } from '../core/random.js';
 import { timeAsyncMs, timeMs } from '../core/timing.js';
 import { createOrtDense, createOrtModel, denseNetworkModel, loadOrt, type OnnxDenseLayer, type OrtDense } from '../io/index.js';
-import { condensedForward, condensedMlpForward, CONDENSED_ACTIVATIONS, type CondensedLinear, type CondensedMlp } from '../sparse/index.js';
+import { condensedForward, condensedMlpForward, denseOfCondensed, CONDENSED_ACTIVATIONS, type CondensedMlp } from '../sparse/index.js';
 import { Tensor, add, matmul, noGrad, random } from '../tensor/index.js';
 
 export interface CondensedLayerTiming {
@@ -27,21 +27,6 @@ export interface CondensedModelBench {
   /** The whole network at batch 1: condensed kernels, dense masked on tessera, dense on onnxruntime. */
   model: { batch: 1; condensed_ms: number; dense_ms: number; ort_ms: number | null; threads: number };
   ort: string;
-}
-
-/** Layer i as a dense [out, in] weight (condensed rows scattered back, ablated rows 0) with its bias [out]. */
-export function denseOfCondensed(l: CondensedLinear): OnnxDenseLayer {
-  const weight = new Float32Array(l.outFeatures * l.inFeatures);
-  const v = l.values.data, idx = l.indices.data;
-  l.activeRows.forEach((r, a) => {
-    for (let j = 0; j < l.fanIn; j++) weight[r * l.inFeatures + idx[a * l.fanIn + j]!]! += v[a * l.fanIn + j]!;
-  });
-  let bias: Float32Array | null = null;
-  if (l.bias) {
-    bias = new Float32Array(l.outFeatures);
-    l.activeRows.forEach((r, a) => (bias![r] = l.bias!.data[a]!));
-  }
-  return { weight, inFeatures: l.inFeatures, outFeatures: l.outFeatures, bias, activations: [] };
 }
 
 export async function benchCondensedModel(mlp: CondensedMlp, o: { batch: number; threads: number; reps: number; log?: (line: string) => void }): Promise<CondensedModelBench> {

@@ -5,7 +5,7 @@ export { readJsonFile, readHfConfig } from './jsonFile.js';
 export { HfConfig } from './hfConfig.js';
 export { parseJsonText } from './jsonText.js';
 export {
-  parseSafetensors, readSafetensors, readSafetensorsHeader, serializeSafetensors, serializeSafetensorsChunks, concatChunks, writeSafetensors,
+  parseSafetensors, parseSafetensorsHeader, readSafetensors, readSafetensorsHeader, serializeSafetensors, serializeSafetensorsChunks, concatChunks, writeSafetensors,
   MAX_HEADER_BYTES, SAFETENSORS_ITEMSIZE,
   type SafetensorsFile, type SafetensorsDType, type SafetensorsEntry, type SafetensorsHeader, type ReadOptions, type WriteOptions,
 } from './safetensors.js';

@@ -161,6 +161,30 @@ export function condensedForward(layer: CondensedLinear, x: Tensor): Tensor {
   return x.rank === 1 ? T.reshape(y, [layer.activeRows.length]) : y;
 }
 
+/** A condensed layer expanded back to dense: weight f32 [outFeatures, inFeatures] row-major (ablated rows 0), bias [outFeatures]. */
+export interface DenseOfCondensed {
+  weight: Float32Array;
+  inFeatures: number;
+  outFeatures: number;
+  bias: Float32Array | null;
+  activations: string[];
+}
+
+/** The dense layer a condensed one computes: y = x·weightᵀ + bias equals condensedForward on the active rows. */
+export function denseOfCondensed(l: CondensedLinear): DenseOfCondensed {
+  const weight = new Float32Array(l.outFeatures * l.inFeatures);
+  const v = l.values.data, idx = l.indices.data;
+  l.activeRows.forEach((r, a) => {
+    for (let j = 0; j < l.fanIn; j++) weight[r * l.inFeatures + idx[a * l.fanIn + j]!]! += v[a * l.fanIn + j]!;
+  });
+  let bias: Float32Array | null = null;
+  if (l.bias) {
+    bias = new Float32Array(l.outFeatures);
+    l.activeRows.forEach((r, a) => (bias![r] = l.bias!.data[a]!));
+  }
+  return { weight, inFeatures: l.inFeatures, outFeatures: l.outFeatures, bias, activations: [] };
+}
+
 // ------------------------------------------------------------------------------------------- networks
 
 /** Elementwise activations a condensed network may apply between layers, by Activation name. */
@@ -180,6 +204,12 @@ export interface CondensedMlp {
 export interface CondensedInput {
   dataset: string;
   preprocessing: Preprocessing;
+}
+
+/** What a condensed classifier expects as input; an error when its file does not say (version 1, or not condensed from a checkpoint). */
+export function condensedInput(mlp: CondensedMlp): CondensedInput {
+  if (!mlp.input) throw valueError('condensedInput', 'the condensed file', 'an "input" description (dataset and standardisation; written by tessera sparse condense since version 2)', 'none: its input standardisation is unknown');
+  return mlp.input;
 }
 
 export interface CondenseMlpOptions {

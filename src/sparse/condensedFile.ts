@@ -8,10 +8,14 @@
 //    "fan_in", "index_dtype": "u16" | "i32", "bias", "padded", "activations": [names]}],
 //    "input": {"dataset", "preprocessing": {"mean", "std", "flatten"}} | null}
 // Version 1 files (no "input") are read too; any other version is refused.
-// Loading checks every tensor against the description and the description against itself (layer i+1 reads
+// Parsing checks every tensor against the description and the description against itself (layer i+1 reads
 // layer i's n_active features) and rejects anything else with an error naming the file and the tensor.
+// In memory (bytes in, bytes out; no node:* import), so a browser reads a condensed file with the same checks
+// and the same error text as `tessera sparse eval`; the file on disk: loadCondensed / saveCondensed
+// (train/sparseServing.ts).
 import { TesseraError } from '../core/errors.js';
-import { readSafetensors, readSafetensorsHeader, writeSafetensors, type SafetensorsDType } from '../io/index.js';
+import { parseSafetensors, parseSafetensorsHeader, serializeSafetensors } from '../io/safetensorsBytes.js';
+import type { SafetensorsDType } from '../io/safetensorsHeader.js';
 import { Tensor } from '../tensor/index.js';
 import { CONDENSED_ACTIVATIONS, type CondensedIndices, type CondensedInput, type CondensedLinear, type CondensedMlp } from './condensed.js';
 
@@ -53,8 +57,8 @@ export function describeCondensed(mlp: CondensedMlp): CondensedDescription {
 
 const asMlp = (m: CondensedMlp | CondensedLinear): CondensedMlp => ('layers' in m ? m : { layers: [m], activations: [[]] });
 
-/** Write a condensed layer or network atomically. */
-export function saveCondensed(file: string, model: CondensedMlp | CondensedLinear): void {
+/** The bytes of a condensed file holding a layer or network. */
+export function serializeCondensed(model: CondensedMlp | CondensedLinear): Uint8Array {
   const mlp = asMlp(model);
   const tensors: Record<string, Tensor> = {};
   mlp.layers.forEach((l, i) => {
@@ -63,16 +67,16 @@ export function saveCondensed(file: string, model: CondensedMlp | CondensedLinea
     tensors[`layers.${i}.active_rows`] = new Tensor(l.activeRows, [l.activeRows.length]);
     if (l.bias) tensors[`layers.${i}.bias`] = l.bias;
   });
-  writeSafetensors(file, tensors, { metadata: { [META_KEY]: JSON.stringify(describeCondensed(mlp)) } });
+  return serializeSafetensors(tensors, { metadata: { [META_KEY]: JSON.stringify(describeCondensed(mlp)) } });
 }
 
-/** Read and validate a condensed file (see the header comment for what is checked). */
-export function loadCondensed(file: string): CondensedMlp {
+/** Validate and read a condensed file's bytes (see the header comment for what is checked); `file` names it in errors. */
+export function parseCondensed(bytes: Uint8Array, file = '<condensed bytes>'): CondensedMlp {
   const op = 'loadCondensed';
   const fail = (what: string): never => {
     throw new TesseraError('format', op, `${file}: ${what}`);
   };
-  const header = readSafetensorsHeader(file);
+  const header = parseSafetensorsHeader(bytes, file);
   const description = parseDescription(header.metadata[META_KEY], fail);
   const dtypes = new Map<string, SafetensorsDType>(header.entries.map((e) => [e.name, e.dtype]));
   const expected = new Set<string>();
@@ -100,7 +104,7 @@ export function loadCondensed(file: string): CondensedMlp {
   const extra = header.entries.map((e) => e.name).filter((n) => !expected.has(n));
   if (extra.length > 0) fail(`unexpected tensors ${extra.map((n) => JSON.stringify(n)).join(', ')} (not in the description)`);
 
-  const { tensors } = readSafetensors(file);
+  const { tensors } = parseSafetensors(bytes, file);
   const layers = description.layers.map((d, i): CondensedLinear => {
     const t = (name: string) => tensors[`layers.${i}.${name}`]!;
     const values = t('values').data as Float32Array;

@@ -31,14 +31,14 @@ export {
   createDynamicSparsity,
   type DynamicSparsity, type DynamicSparsityOptions, type DynamicMethod, type SparseInit, type LayerStats,
 } from './dynamicSparsity.js';
-// Condensed constant fan-in inference (SRigL §B): condensed layers and networks, their safetensors files,
-// and the CSR baseline.
+// Condensed constant fan-in inference (SRigL §B): condensed layers and networks, their safetensors format (in
+// memory: loadCondensed / saveCondensed read and write it on disk, in tessera/train), and the CSR baseline.
 export {
-  condenseLinear, condenseMlp, condensedForward, condensedMlpForward, CONDENSED_ACTIVATIONS,
-  type CondensedLinear, type CondensedMlp, type CondensedIndices, type CondenseLinearOptions, type CondenseMlpOptions,
+  condenseLinear, condenseMlp, condensedForward, condensedMlpForward, condensedInput, denseOfCondensed, CONDENSED_ACTIVATIONS,
+  type DenseOfCondensed, type CondensedLinear, type CondensedMlp, type CondensedIndices, type CondenseLinearOptions, type CondenseMlpOptions, type CondensedInput,
 } from './condensed.js';
 export {
-  saveCondensed, loadCondensed, describeCondensed, CONDENSED_FORMAT, CONDENSED_VERSION,
+  parseCondensed, serializeCondensed, describeCondensed, CONDENSED_FORMAT, CONDENSED_VERSION,
   type CondensedDescription, type CondensedLayerDescription,
 } from './condensedFile.js';
 export { csrFromMasked, csrMatmul, csrMatmulReference, type CsrMatrix } from './csr.js';

@@ -15,5 +15,5 @@ export {
   type ClassifierConfig, type SparseTrainingConfig, type TrainClassifierOptions, type TrainClassifierResult,
 } from './classifier.js';
 export {
-  condenseCheckpoint, condensedTestSet, evaluateCondensed, compareWithCheckpoint, denseMaskedLayers, type CondensedAgreement,
+  loadCondensed, saveCondensed, condenseCheckpoint, condensedTestSet, evaluateCondensed, compareWithCheckpoint, denseMaskedLayers, type CondensedAgreement,
 } from './sparseServing.js';

@@ -4,12 +4,23 @@
 // (`tessera sparse export-onnx`). One weight representation on the way: the checkpoint's tensors, masked
 // with model.setMask, condensed by sparse/condenseMlp into the tensors the kernels read and the file stores.
 import { TesseraError } from '../core/errors.js';
+import { readFileChecked, writeFileAtomic } from '../io/atomicWrite.js';
 import type { OnnxDenseLayer } from '../io/onnxModel.js';
 import { Activation, Flatten, Dropout, Linear, Sequential } from '../nn/index.js';
-import { condenseMlp, condensedMlpForward, type CondensedMlp } from '../sparse/index.js';
+import { condenseMlp, condensedInput, condensedMlpForward, parseCondensed, serializeCondensed, type CondensedLinear, type CondensedMlp } from '../sparse/index.js';
 import { noGrad, slice, type Tensor } from '../tensor/index.js';
 import { loadClassifierCheckpoint, testTensors, type ClassifierConfig } from './classifier.js';
 import { argmaxRows, evaluateForward, type EvalMetrics } from './metrics.js';
+
+/** Read and validate a condensed file on disk (sparse/condensedFile.ts: the format and its checks). */
+export function loadCondensed(file: string): CondensedMlp {
+  return parseCondensed(readFileChecked(file, 'loadCondensed'), file);
+}
+
+/** Write a condensed layer or network atomically. */
+export function saveCondensed(file: string, model: CondensedMlp | CondensedLinear): void {
+  writeFileAtomic(file, serializeCondensed(model));
+}
 
 /** The condensed network of a `tessera train` MLP checkpoint (masks applied, ablated rows removed and folded). */
 export function condenseCheckpoint(path: string): CondensedMlp {
@@ -23,9 +34,9 @@ export function condenseCheckpoint(path: string): CondensedMlp {
 
 /** The test set a condensed classifier expects, standardised as in its training. */
 export function condensedTestSet(mlp: CondensedMlp, options: { dataset?: ClassifierConfig['dataset']; dataDir?: string; testLimit?: number } = {}): { x: Tensor; y: Tensor } {
-  if (!mlp.input) throw new TesseraError('value', 'condensedTestSet', 'the condensed file has no "input" description (written before version 2, or not from a checkpoint): its input standardisation is unknown');
-  const dataset = (options.dataset ?? mlp.input.dataset) as ClassifierConfig['dataset'];
-  return testTensors({ dataset, ...(options.dataDir && { dataDir: options.dataDir }) }, mlp.input.preprocessing, options.testLimit ?? 0);
+  const input = condensedInput(mlp);
+  const dataset = (options.dataset ?? input.dataset) as ClassifierConfig['dataset'];
+  return testTensors({ dataset, ...(options.dataDir && { dataDir: options.dataDir }) }, input.preprocessing, options.testLimit ?? 0);
 }
 
 /** Loss, accuracy, per-class accuracy (the keys of `tessera eval --json`) through the condensed kernels. */

@@ -10,7 +10,7 @@ import * as T from '../../src/tensor/index.js';
 import { writeSafetensors } from '../../src/io/index.js';
 import { condenseLinear } from '../../src/sparse/condensed.js';
 import { createNativeBackend } from '../../src/backend/native/index.js';
-import { saveCondensed } from '../../src/sparse/condensedFile.js';
+import { saveCondensed } from '../../src/train/sparseServing.js';
 
 const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 120_000 });

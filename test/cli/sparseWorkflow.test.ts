@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadOrt, createOrtModel } from '../../src/io/index.js';
 import { condensedTestSet, loadClassifierCheckpoint } from '../../src/train/index.js';
-import { loadCondensed } from '../../src/sparse/index.js';
+import { loadCondensed } from '../../src/train/index.js';
 import { noGrad } from '../../src/tensor/index.js';
 
 const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -41,6 +41,16 @@ test('train --sparsity 0.9 --method srigl --ablation → condense → sparse eva
     assert.equal(s.prediction_mismatches, 0);
     assert.ok(s.max_abs_logit_diff < 1e-5, `max |Δlogit| ${s.max_abs_logit_diff}`);
     assert.ok(Math.abs(s.loss - d.loss) < 1e-5);
+    // sparse predict: per example the argmax of its logits, and over the 300 examples sparse eval's accuracy.
+    const p = run('sparse', 'predict', '--model', out, '--indices', '0-299', '--json');
+    assert.equal(p.status, 0, p.stderr);
+    const predictions = JSON.parse(p.stdout).predictions as { index: number; label: number; class: number; logits: number[] }[];
+    assert.deepEqual(predictions.map((q) => q.index), Array.from({ length: 300 }, (_, i) => i));
+    for (const q of predictions) assert.equal(q.class, q.logits.indexOf(Math.max(...q.logits)));
+    assert.equal(predictions.filter((q) => q.class === q.label).length / 300, s.accuracy);
+    const far = run('sparse', 'predict', '--model', out, '--indices', '2,99999');
+    assert.notEqual(far.status, 0);
+    assert.match(far.stderr, /--indices expects test examples in \[0, \d+\), got 99999/);
 
     const b = run('sparse', 'bench', '--model', out, '--json', '--reps', '5');
     assert.equal(b.status, 0, b.stderr);

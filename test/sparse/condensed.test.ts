@@ -8,7 +8,7 @@ import { setBackend } from '../../src/backend/registry.js';
 import { createWasmBackend } from '../../src/backend/wasm/index.js';
 import { Linear, ReLU, Sequential, Tanh } from '../../src/nn/index.js';
 import { fanInMask } from './condensedHelpers.js';
-import { condenseLinear, condenseMlp, condensedForward, condensedMlpForward } from '../../src/sparse/condensed.js';
+import { condenseLinear, condenseMlp, condensedForward, condensedInput, condensedMlpForward, denseOfCondensed } from '../../src/sparse/condensed.js';
 
 /** max |a − b| / max |b|. */
 function relErr(a: T.Tensor, b: T.Tensor): number {
@@ -40,6 +40,22 @@ test('a condensed layer equals the masked dense layer on its active rows (1e-6 r
   // a single sample [in] gives [nActive]
   const y1 = condensedForward(layer, T.reshape(T.slice(x, [0, 0], [1, inF]), [inF]));
   assert.deepEqual(y1.shape, [layer.activeRows.length]);
+});
+
+test('denseOfCondensed is the masked dense layer: its weight is W·mask, and x·weightᵀ + bias equals condensedForward on the active rows', () => {
+  const out = 37, inF = 53, k = 7, ablated = [0, 5, 36];
+  const weight = T.random.normal(key(1), [out, inF]), bias = T.random.normal(key(2), [out]);
+  const maskData = fanInMask(out, inF, k, ablated, 3);
+  const layer = condenseLinear({ weight, mask: maskData, bias });
+  const d = denseOfCondensed(layer);
+  assert.deepEqual([d.outFeatures, d.inFeatures], [out, inF]);
+  const masked = T.mul(weight, T.cast(new T.Tensor(maskData, [out, inF]), 'f32'));
+  assert.deepEqual(Array.from(d.weight), Array.from(masked.data as Float32Array, (v) => v + 0)); // + 0: −0 (negative × 0) as 0
+  assert.deepEqual(Array.from(d.bias!), ablated.reduce((b, r) => { b[r] = 0; return b; }, Array.from(bias.data as Float32Array)));
+  const x = T.random.normal(key(4), [9, inF]);
+  const y = T.add(T.matmul(x, new T.Tensor(d.weight, [out, inF]), { transB: true }), new T.Tensor(d.bias!, [out]));
+  const active = T.take(y, T.tensor(Array.from(layer.activeRows), [layer.activeRows.length], 'i32'), 1);
+  assert.ok(relErr(condensedForward(layer, x), active) < 1e-6);
 });
 
 test('activity comes from the mask: a live row whose weights sum to 0 is kept (unlike sum(W) != 0)', () => {
@@ -140,4 +156,12 @@ test('an unmasked Linear condenses as dense (fan-in = its kept inputs) and still
   const x = T.random.normal(key(43), [4, 6]);
   const err = relErr(condensedMlpForward(mlp, x), T.noGrad(() => model.forward(x)));
   assert.ok(err < 1e-6, `rel err ${err}`);
+});
+
+test('condensedInput: the input description of a condensed classifier, or an error saying it is unknown', () => {
+  const m = new Sequential(new Linear(4, 3, { key: key(1) }), ReLU(), new Linear(3, 2, { key: key(2) }));
+  const bare = condenseMlp(m);
+  assert.throws(() => condensedInput(bare), /^TesseraValueError: condensedInput: the condensed file expected an "input" description .*, got none: its input standardisation is unknown$/);
+  const input = { dataset: 'mnist', preprocessing: { mean: 0.13, std: 0.31, flatten: true } };
+  assert.deepEqual(condensedInput({ ...bare, input }), input);
 });

@@ -1,7 +1,7 @@
 // Condensed safetensors files: round trip, and each kind of bad file rejected with a clear error.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { key } from '../../src/core/random.js';
@@ -9,7 +9,8 @@ import * as T from '../../src/tensor/index.js';
 import { readSafetensors, writeSafetensors } from '../../src/io/index.js';
 import { Linear, ReLU, Sequential } from '../../src/nn/index.js';
 import { condenseLinear, condenseMlp, condensedMlpForward } from '../../src/sparse/condensed.js';
-import { describeCondensed, loadCondensed, saveCondensed } from '../../src/sparse/condensedFile.js';
+import { describeCondensed, parseCondensed, serializeCondensed } from '../../src/sparse/condensedFile.js';
+import { loadCondensed, saveCondensed } from '../../src/train/sparseServing.js';
 import { fanInMask } from './condensedHelpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-condensed-'));
@@ -130,4 +131,27 @@ test('dtype mismatches, bad active rows, missing or foreign metadata and stray t
     (t['layers.1.values']!.data as Float32Array)[0] = NaN;
   });
   assert.throws(() => loadCondensed(nan), /"layers\.1\.values" element 0 expected a finite number, got NaN/);
+});
+
+test('parseCondensed reads the bytes saveCondensed writes (serializeCondensed), with loadCondensed\'s checks and error text', () => {
+  const mlp = condenseMlp(model());
+  const file = join(dir, 'bytes.safetensors');
+  saveCondensed(file, mlp);
+  const bytes = new Uint8Array(readFileSync(file));
+  assert.deepEqual(bytes, serializeCondensed(mlp));
+  const back = parseCondensed(bytes, 'bytes.safetensors');
+  assert.deepEqual(describeCondensed(back), describeCondensed(mlp));
+  const x = T.random.normal(key(5), [3, 10]);
+  assert.deepEqual(condensedMlpForward(back, x).toArray(), condensedMlpForward(mlp, x).toArray());
+  // A truncated file and a plain (non-condensed) safetensors file: the same message from bytes as from the path.
+  const cut = join(dir, 'cut.safetensors');
+  writeFileSync(cut, bytes.subarray(0, bytes.length - 10));
+  const message = (f: () => unknown): string => { try { f(); } catch (e) { return (e as Error).message; } return 'no error'; };
+  const fromPath = message(() => loadCondensed(cut));
+  assert.match(fromPath, /cut\.safetensors: tensor "layers\.\d\.\w+": "data_offsets" \[\d+, \d+\] expected inside the \d+-byte data section/);
+  assert.equal(message(() => parseCondensed(bytes.subarray(0, bytes.length - 10), cut)), fromPath);
+  const plain = join(dir, 'plain-bytes.safetensors');
+  writeSafetensors(plain, { w: T.ones([2, 2]) });
+  assert.equal(message(() => parseCondensed(new Uint8Array(readFileSync(plain)), plain)), message(() => loadCondensed(plain)));
+  assert.match(message(() => loadCondensed(plain)), /metadata "tessera\.condensed" expected .*not a condensed file\?/);
 });

@@ -12,8 +12,8 @@ import { TesseraError } from '../../src/core/errors.js';
 import { parseCheckpoint, serializeCheckpoint, parseSafetensors, serializeSafetensors } from '../../src/io/index.js';
 import { mlp } from '../../src/nn/index.js';
 import { sgd } from '../../src/optim/index.js';
-import { createDynamicSparsity, condenseMlp, loadCondensed, saveCondensed } from '../../src/sparse/index.js';
-import { trainingCheckpoint, type TrainProgress } from '../../src/train/index.js';
+import { createDynamicSparsity, condenseMlp } from '../../src/sparse/index.js';
+import { loadCondensed, saveCondensed, trainingCheckpoint, type TrainProgress } from '../../src/train/index.js';
 import { Tensor } from '../../src/tensor/index.js';
 
 /** A small SRigL-sparse MLP, its optimizer and driver. */
