@@ -3,12 +3,14 @@ import './style.css';
 import { currentRoute, esc } from './route.js';
 import { renderPlanner } from './planner.js';
 import { renderSizing } from './sizing.js';
+import { renderZamba2 } from './zamba2.js';
 import { engineClient } from './engine/client.js';
 import type { EngineCheck } from './engine/infoWorker.js';
 
 const pages: Record<string, { title: string; render: (root: HTMLElement, params: URLSearchParams) => Promise<void> | void }> = {
   planner: { title: 'Planner', render: renderPlanner },
   sizing: { title: 'Sizing', render: renderSizing },
+  zamba2: { title: 'Zamba2', render: renderZamba2 },
 };
 
 function renderHome(root: HTMLElement): void {
@@ -18,6 +20,7 @@ function renderHome(root: HTMLElement): void {
     <ul class="home">
       <li><a href="#/planner?model=7b&cluster=8xmi300x&seq=131072">Planner</a>: per-device memory, communication and step time of TP, SP, Ulysses, TP×SP and TSP on a node (<code>tessera parallel plan</code>)</li>
       <li><a href="#/sizing?model=zaya1&hw=all&microbatch=1&seq=4096&tp=1">Sizing</a>: the GEMMs of a layer on each accelerator — tiles, waves, efficiency and the nearest efficient dimensions (<code>tessera size check</code>)</li>
+      <li><a href="#/zamba2?prompt=How%20are%20you%3F&max-new-tokens=32">Zamba2</a>: load a Hugging Face model directory (the tiny checkpoint by default, or a folder you choose), stream generated tokens with temperature / top-p, and the cache bytes per position beside an attention-only model (<code>tessera zamba2 generate</code>)</li>
     </ul>
     <p class="note">Engine in this browser: <span data-testid="engine-backend">starting…</span>
       <span data-testid="engine-check"></span></p>`;

@@ -4,7 +4,7 @@ export { ensureDirectory, listDirectory, removeFile } from './files.js';
 export { readJsonFile, readHfConfig } from './jsonFile.js';
 export { HfConfig } from './hfConfig.js';
 export {
-  parseSafetensors, readSafetensors, readSafetensorsHeader, serializeSafetensors, serializeSafetensorsChunks, concatChunks, writeSafetensors,
+  parseSafetensors, readSafetensors, readSafetensorsHeader, readSafetensorsFrom, readSafetensorsHeaderFrom, serializeSafetensors, serializeSafetensorsChunks, concatChunks, writeSafetensors,
   MAX_HEADER_BYTES, SAFETENSORS_ITEMSIZE,
   type SafetensorsFile, type SafetensorsDType, type SafetensorsEntry, type SafetensorsHeader, type ReadOptions, type WriteOptions,
 } from './safetensors.js';
@@ -22,3 +22,6 @@ export {
 export { denseNetworkModel, matmulModel, ONNX_ACTIVATIONS, type OnnxDenseLayer } from './onnxModel.js';
 export { loadOrt, createOrtDense, createOrtModel, type OrtLoad, type OrtDense, type OrtModule } from './onnxRuntime.js';
 export { availableMemoryBytes } from './memory.js';
+export { bytesDirectory, joinPath, type DirectoryReader, type RandomAccessFile } from './directoryReader.js';
+export { diskDirectory, openDiskFile } from './diskDirectory.js';
+export { parseJsonBytes } from './jsonBytes.js';

@@ -1,17 +1,12 @@
 // JSON files from disk (Node), with errors that name the file: a missing or unreadable file, a parse error.
 // readHfConfig is the one way a config.json is read; its keys are then read through HfConfig's getters.
-import { TesseraError } from '../core/errors.js';
 import { readFileChecked } from './atomicWrite.js';
 import { HfConfig } from './hfConfig.js';
+import { parseJsonBytes } from './jsonBytes.js';
 
 /** The parsed contents of `file` (any JSON value); `op` is named in the error. */
 export function readJsonFile(file: string, op: string): unknown {
-  const text = new TextDecoder().decode(readFileChecked(file, op));
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new TesseraError('format', op, `${file}: expected JSON, got a parse error: ${(e as Error).message}`);
-  }
+  return parseJsonBytes(readFileChecked(file, op), file, op);
 }
 
 /** A Hugging Face config.json (or any JSON object of settings) from `file`. */

@@ -1,44 +1,21 @@
-// safetensors read and write (layout and validation rules: safetensorsHeader.ts).
+// safetensors read from disk and written (layout and validation rules: safetensorsHeader.ts; reading from
+// bytes or any RandomAccessFile, and the dtype mapping: safetensorsRead.ts).
 //
-// Reading maps file dtypes to tessera dtypes:
-//   F32→f32  F64→f64  I32→i32  U8→u8  U16→u16  F16, BF16→f32 (exact)  I8, I16→i32 (exact)  BOOL→u8 (0/1)
-//   I64→i32 by default, with an error naming the tensor and element if a value does not fit in 32 bits
-//     (indices and token ids fit); `{ i64: 'f64' }` reads I64 as f64 instead, exact up to 2^53, error beyond.
 // Writing maps f32→F32 (or F16/BF16 with `f32As`), f64→F64, i32→I32, u8→U8, u16→U16. Tensors are laid out
 // by descending item size, then name, after a header padded with spaces to a multiple of 8 bytes, so every
 // tensor's data is aligned to its item size within the file.
-// Memory: sizes are validated against the file before anything is allocated; readSafetensors reads only the
-// byte ranges of the requested tensors, each into its own buffer.
-import * as fs from 'node:fs';
 import type { DType, TypedArray } from '../core/dtype.js';
 import { TesseraError } from '../core/errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { writeFileAtomic } from './atomicWrite.js';
-import { decodeBf16, decodeF16, encodeHalf } from '../core/halfFloat.js';
-import {
-  defineEntry, formatError, parseHeader, readHeaderLength, SAFETENSORS_ITEMSIZE,
-  type SafetensorsDType, type SafetensorsEntry, type SafetensorsHeader,
-} from './safetensorsHeader.js';
+import { encodeHalf } from '../core/halfFloat.js';
+import { openDiskFile } from './diskDirectory.js';
+import { SAFETENSORS_ITEMSIZE, type SafetensorsDType, type SafetensorsHeader } from './safetensorsHeader.js';
+import { readSafetensorsFrom, readSafetensorsHeaderFrom, type ReadOptions, type SafetensorsFile } from './safetensorsRead.js';
 
 export { MAX_HEADER_BYTES, SAFETENSORS_ITEMSIZE } from './safetensorsHeader.js';
 export type { SafetensorsDType, SafetensorsEntry, SafetensorsHeader } from './safetensorsHeader.js';
-
-export interface SafetensorsFile {
-  readonly tensors: Record<string, Tensor>;
-  readonly metadata: Record<string, string>;
-}
-
-export interface ReadOptions {
-  /** How to read I64 tensors: as i32 (default) or f64; values that do not fit exactly are an error. */
-  readonly i64?: 'i32' | 'f64';
-  /** Load only the tensors whose name passes (all by default); the whole header is still validated. */
-  readonly only?: (name: string) => boolean;
-  /**
-   * F16 / BF16 tensors: widened to f32 (default), or kept as their 16-bit words in a u16 tensor when this
-   * returns true for the tensor's name (a model served at 2 bytes per weight).
-   */
-  readonly keepHalfWords?: (name: string) => boolean;
-}
+export { parseSafetensors, readSafetensorsFrom, readSafetensorsHeaderFrom, type ReadOptions, type SafetensorsFile } from './safetensorsRead.js';
 
 export interface WriteOptions {
   readonly metadata?: Record<string, string>;
@@ -48,148 +25,24 @@ export interface WriteOptions {
 
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-// ---------------------------------------------------------------------------------------------- decoding
-
-type Ctor = { new (buffer: ArrayBuffer): TypedArray; BYTES_PER_ELEMENT: number };
-const DIRECT: Partial<Record<SafetensorsDType, [Ctor, (v: DataView, at: number) => number]>> = {
-  F32: [Float32Array, (v, at) => v.getFloat32(at, true)],
-  F64: [Float64Array, (v, at) => v.getFloat64(at, true)],
-  I32: [Int32Array, (v, at) => v.getInt32(at, true)],
-  U16: [Uint16Array, (v, at) => v.getUint16(at, true)],
-};
-
-/** A typed array of `raw`'s little-endian elements; a view when `raw` is an aligned buffer of its own. */
-function littleEndianArray(raw: Uint8Array, ctor: Ctor, get: (v: DataView, at: number) => number, owned: boolean): TypedArray {
-  if (HOST_LITTLE_ENDIAN) {
-    const own = owned && raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength;
-    return new ctor(own ? (raw.buffer as ArrayBuffer) : new Uint8Array(raw).buffer); // an aligned private copy
-  }
-  const out = new ctor(new ArrayBuffer(raw.length));
-  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  for (let i = 0, at = 0; i < out.length; i++, at += ctor.BYTES_PER_ELEMENT) out[i] = get(view, at);
-  return out;
-}
-
-function decodeI64(raw: Uint8Array, entry: SafetensorsEntry, file: string, op: string, as: 'i32' | 'f64'): TypedArray {
-  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  const n = raw.length / 8;
-  const out = as === 'i32' ? new Int32Array(n) : new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const low = view.getUint32(8 * i, true), high = view.getInt32(8 * i + 4, true);
-    const fits = as === 'i32' ? high === (low & 0x80000000 ? -1 : 0) : high >= -0x200000 && high < 0x200000;
-    if (!fits) {
-      const value = view.getBigInt64(8 * i, true);
-      const range = as === 'i32' ? '[-2^31, 2^31)' : '[-2^53, 2^53)';
-      const hint = as === 'i32' ? "; read with { i64: 'f64' } for larger values" : '';
-      throw formatError(op, `${file}: tensor ${JSON.stringify(entry.name)} element ${i} expected an I64 value in ${range} ` +
-        `to read as ${as}, got ${value}${hint}`);
-    }
-    out[i] = high * 2 ** 32 + low;
-  }
-  return out;
-}
-
-/** The tensor stored in `raw` (exactly the entry's byte range). `owned`: raw's buffer may become the tensor's. */
-function decodeEntry(raw: Uint8Array, entry: SafetensorsEntry, file: string, op: string, options: ReadOptions, owned: boolean): Tensor {
-  const n = raw.length / SAFETENSORS_ITEMSIZE[entry.dtype];
-  let data: TypedArray;
-  const direct = DIRECT[entry.dtype];
-  if (direct) data = littleEndianArray(raw, direct[0], direct[1], owned);
-  else {
-    switch (entry.dtype) {
-      case 'U8': data = owned ? raw : new Uint8Array(raw); break;
-      case 'BOOL': {
-        data = owned ? raw : new Uint8Array(raw);
-        const bad = data.findIndex((v) => v > 1);
-        if (bad >= 0) throw formatError(op, `${file}: tensor ${JSON.stringify(entry.name)} element ${bad} expected a BOOL 0 or 1, got ${data[bad]}`);
-        break;
-      }
-      case 'I8': data = Int32Array.from(new Int8Array(raw.buffer, raw.byteOffset, n)); break;
-      case 'I16': {
-        const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-        data = Int32Array.from({ length: n }, (_, i) => view.getInt16(2 * i, true));
-        break;
-      }
-      case 'F16': data = options.keepHalfWords?.(entry.name) ? littleEndianArray(raw, Uint16Array, (v, at) => v.getUint16(at, true), owned) : decodeF16(raw, 0, n); break;
-      case 'BF16': data = options.keepHalfWords?.(entry.name) ? littleEndianArray(raw, Uint16Array, (v, at) => v.getUint16(at, true), owned) : decodeBf16(raw, 0, n); break;
-      case 'I64': data = decodeI64(raw, entry, file, op, options.i64 ?? 'i32'); break;
-      default: throw new TesseraError('format', op, `${file}: no decoder for dtype ${entry.dtype}`);
-    }
-  }
-  return new Tensor(data, entry.shape);
-}
-
-/** Parse a whole safetensors file held in memory. `file` names it in error messages. */
-export function parseSafetensors(bytes: Uint8Array, file = '<safetensors bytes>', options: ReadOptions = {}): SafetensorsFile {
-  const op = 'parseSafetensors';
-  const headerLength = readHeaderLength(bytes.subarray(0, 8), bytes.length, file, op);
-  const header = parseHeader(bytes.subarray(8, 8 + headerLength), bytes.length - 8 - headerLength, file, op);
-  const tensors: Record<string, Tensor> = {};
-  for (const entry of header.entries) {
-    if (options.only && !options.only(entry.name)) continue;
-    const raw = bytes.subarray(header.dataStart + entry.begin, header.dataStart + entry.end);
-    defineEntry(tensors, entry.name, decodeEntry(raw, entry, file, op, options, false));
-  }
-  return { tensors, metadata: header.metadata };
-}
-
-/** Read exactly `length` bytes at `position` of an open file into a fresh buffer. */
-function readExactly(fd: number, length: number, position: number, file: string, op: string): Uint8Array {
-  const out = new Uint8Array(length);
-  let done = 0;
-  while (done < length) {
-    const n = fs.readSync(fd, out, done, length - done, position + done);
-    if (n === 0) throw formatError(op, `${file}: expected ${length} bytes at offset ${position}, got ${done} (file shrank while reading?)`);
-    done += n;
-  }
-  return out;
-}
-
-function openChecked(file: string, op: string): { fd: number; size: number } {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new TesseraError('value', op, code === 'ENOENT' ? `file ${file} expected to exist, got no such file` : `file ${file} could not be opened: ${String(e)}`);
-  }
-  const st = fs.fstatSync(fd);
-  if (!st.isFile()) {
-    fs.closeSync(fd);
-    throw new TesseraError('value', op, `file ${file} expected a regular file, got ${st.isDirectory() ? 'a directory' : 'a special file'}`);
-  }
-  return { fd, size: st.size };
-}
-
-function withHeader<T>(file: string, op: string, body: (fd: number, header: SafetensorsHeader) => T): T {
-  const { fd, size } = openChecked(file, op);
-  try {
-    const first8 = readExactly(fd, Math.min(8, size), 0, file, op);
-    const headerLength = readHeaderLength(first8, size, file, op);
-    const header = parseHeader(readExactly(fd, headerLength, 8, file, op), size - 8 - headerLength, file, op);
-    return body(fd, header);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
 /** The validated header of a safetensors file (names, dtypes, shapes, offsets, metadata), reading no tensor data. */
 export function readSafetensorsHeader(file: string): SafetensorsHeader {
-  return withHeader(file, 'readSafetensorsHeader', (_fd, header) => header);
+  const source = openDiskFile(file, 'readSafetensorsHeader');
+  try {
+    return readSafetensorsHeaderFrom(source, file);
+  } finally {
+    source.close();
+  }
 }
 
 /** Read a safetensors file: the header is validated first, then each requested tensor's bytes are read. */
 export function readSafetensors(file: string, options: ReadOptions = {}): SafetensorsFile {
-  const op = 'readSafetensors';
-  return withHeader(file, op, (fd, header) => {
-    const tensors: Record<string, Tensor> = {};
-    for (const entry of header.entries) {
-      if (options.only && !options.only(entry.name)) continue;
-      const raw = readExactly(fd, entry.end - entry.begin, header.dataStart + entry.begin, file, op);
-      defineEntry(tensors, entry.name, decodeEntry(raw, entry, file, op, options, true));
-    }
-    return { tensors, metadata: header.metadata };
-  });
+  const source = openDiskFile(file, 'readSafetensors');
+  try {
+    return readSafetensorsFrom(source, file, options);
+  } finally {
+    source.close();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------- encoding
