@@ -48,6 +48,22 @@ export function nonNegativeNumber(name: string, raw: string | null, fallback: nu
   return n;
 }
 
+/** A non-negative integer option, with the CLI's error text (cli/options.ts: nonNegativeInt). */
+export function nonNegativeInt(name: string, raw: string | null, fallback: number): number {
+  if (raw === null) return fallback;
+  const n = raw.trim() === '' ? Number.NaN : Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} expects a non-negative integer, got "${raw}"`);
+  return n;
+}
+
+/** A number in [lo, hi] (or (lo, hi] when openLo), with the CLI's error text (cli/zamba2.ts: numberIn). */
+export function numberIn(name: string, raw: string | null, fallback: number, lo: number, hi: number, openLo = false): number {
+  if (raw === null) return fallback;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n > hi || (openLo ? n <= lo : n < lo)) throw new Error(`${name} expects a number in ${openLo ? '(' : '['}${lo}, ${hi}], got "${raw}"`);
+  return n;
+}
+
 const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export const esc = (s: unknown): string => String(s).replace(/[&<>"']/g, (c) => escapes[c]!);
 

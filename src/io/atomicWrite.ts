@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TesseraError } from '../core/errors.js';
+import { missingFileError, notRegularFileError } from './directoryReader.js';
 
 /** File contents: bytes, a UTF-8 string, or a list of byte chunks written back to back. */
 export type FileData = Uint8Array | string | readonly Uint8Array[];
@@ -91,10 +92,10 @@ export function readFileChecked(file: string, op: string, hint?: string): Uint8A
     st = fs.statSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new TesseraError('value', op, `file ${file} expected to exist, got no such file${tail}`);
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw missingFileError(file, op, hint);
     throw new TesseraError('value', op, `file ${file} could not be read: ${describe(e)}${tail}`);
   }
-  if (!st.isFile()) throw new TesseraError('value', op, `file ${file} expected a regular file, got ${st.isDirectory() ? 'a directory' : 'a special file'}${tail}`);
+  if (!st.isFile()) throw notRegularFileError(file, op, st.isDirectory() ? 'a directory' : 'a special file', hint);
   try {
     const buf = fs.readFileSync(file);
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);

@@ -5,7 +5,7 @@ export { readJsonFile, readHfConfig } from './jsonFile.js';
 export { HfConfig } from './hfConfig.js';
 export { parseJsonText } from './jsonText.js';
 export {
-  parseSafetensors, parseSafetensorsHeader, readSafetensors, readSafetensorsHeader, serializeSafetensors, serializeSafetensorsChunks, concatChunks, writeSafetensors,
+  parseSafetensors, parseSafetensorsHeader, readSafetensors, readSafetensorsHeader, readSafetensorsFrom, readSafetensorsHeaderFrom, serializeSafetensors, serializeSafetensorsChunks, concatChunks, writeSafetensors,
   MAX_HEADER_BYTES, SAFETENSORS_ITEMSIZE,
   type SafetensorsFile, type SafetensorsDType, type SafetensorsEntry, type SafetensorsHeader, type ReadOptions, type WriteOptions,
 } from './safetensors.js';
@@ -23,3 +23,6 @@ export {
 export { denseNetworkModel, matmulModel, ONNX_ACTIVATIONS, type OnnxDenseLayer } from './onnxModel.js';
 export { loadOrt, createOrtDense, createOrtModel, type OrtLoad, type OrtDense, type OrtModule } from './onnxRuntime.js';
 export { availableMemoryBytes } from './memory.js';
+export { bytesDirectory, joinPath, type DirectoryReader, type RandomAccessFile } from './directoryReader.js';
+export { diskDirectory, openDiskFile } from './diskDirectory.js';
+export { parseJsonBytes } from './jsonBytes.js';

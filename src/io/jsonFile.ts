@@ -2,11 +2,11 @@
 // readHfConfig is the one way a config.json is read; its keys are then read through HfConfig's getters.
 import { readFileChecked } from './atomicWrite.js';
 import { HfConfig } from './hfConfig.js';
-import { parseJsonText } from './jsonText.js';
+import { parseJsonBytes } from './jsonBytes.js';
 
 /** The parsed contents of `file` (any JSON value); `op` is named in the error. */
 export function readJsonFile(file: string, op: string): unknown {
-  return parseJsonText(new TextDecoder().decode(readFileChecked(file, op)), file, op);
+  return parseJsonBytes(readFileChecked(file, op), file, op);
 }
 
 /** A Hugging Face config.json (or any JSON object of settings) from `file`. */

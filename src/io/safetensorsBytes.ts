@@ -1,6 +1,7 @@
-// safetensors in memory: parse a whole file's bytes, serialize tensors to bytes. No node:* import, so the
-// browser reads safetensors files (a condensed model fetched or chosen by the user) with the same code as Node;
-// the file reads and writes are in safetensors.ts. Layout and validation rules: safetensorsHeader.ts.
+// safetensors without node:*: parse a whole file's bytes, read from any RandomAccessFile (io/directoryReader.ts:
+// a file on disk, a File a browser read) header first and then only the requested tensors' byte ranges, and
+// serialize tensors to bytes. So the browser reads safetensors files (a condensed model, a Zamba2 checkpoint)
+// with the same code as Node; the disk side is safetensors.ts. Layout and validation rules: safetensorsHeader.ts.
 //
 // Reading maps file dtypes to tessera dtypes:
 //   F32→f32  F64→f64  I32→i32  U8→u8  U16→u16  F16, BF16→f32 (exact)  I8, I16→i32 (exact)  BOOL→u8 (0/1)
@@ -13,6 +14,7 @@ import type { DType, TypedArray } from '../core/dtype.js';
 import { TesseraError } from '../core/errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { decodeBf16, decodeF16, encodeHalf } from '../core/halfFloat.js';
+import type { RandomAccessFile } from './directoryReader.js';
 import {
   defineEntry, formatError, parseHeader, readHeaderLength, SAFETENSORS_ITEMSIZE,
   type SafetensorsDType, type SafetensorsEntry, type SafetensorsHeader,
@@ -129,6 +131,25 @@ export function parseSafetensors(bytes: Uint8Array, file = '<safetensors bytes>'
     if (options.only && !options.only(entry.name)) continue;
     const raw = bytes.subarray(header.dataStart + entry.begin, header.dataStart + entry.end);
     defineEntry(tensors, entry.name, decodeEntry(raw, entry, file, op, options, false));
+  }
+  return { tensors, metadata: header.metadata };
+}
+
+/** The validated header of a safetensors file (names, dtypes, shapes, offsets, metadata), reading no tensor data. */
+export function readSafetensorsHeaderFrom(source: RandomAccessFile, file: string, op = 'readSafetensorsHeader'): SafetensorsHeader {
+  const first8 = source.read(0, Math.min(8, source.size));
+  const headerLength = readHeaderLength(first8, source.size, file, op);
+  return parseHeader(source.read(8, headerLength), source.size - 8 - headerLength, file, op);
+}
+
+/** Read a safetensors file: the header is validated first, then each requested tensor's bytes are read. */
+export function readSafetensorsFrom(source: RandomAccessFile, file: string, options: ReadOptions = {}, op = 'readSafetensors'): SafetensorsFile {
+  const header = readSafetensorsHeaderFrom(source, file, op);
+  const tensors: Record<string, Tensor> = {};
+  for (const entry of header.entries) {
+    if (options.only && !options.only(entry.name)) continue;
+    const raw = source.read(header.dataStart + entry.begin, entry.end - entry.begin);
+    defineEntry(tensors, entry.name, decodeEntry(raw, entry, file, op, options, true));
   }
   return { tensors, metadata: header.metadata };
 }

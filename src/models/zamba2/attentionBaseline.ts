@@ -37,6 +37,15 @@ export function baselineLayerCount(c: Zamba2Config): number {
   return Math.max(1, Math.round(budget / baselineLayerParameters(c)));
 }
 
+/**
+ * KV-cache bytes of the baseline at `tokens` positions: every one of its layers keeps keys and values of width
+ * hidden (all heads, head dim hidden/heads) — 2 · layers · hidden · tokens values at `bytesPerValue` (4 f32).
+ * The same as cacheBytes(cache) of a baseline that has run `tokens` tokens.
+ */
+export function baselineCacheBytes(c: Zamba2Config, tokens: number, bytesPerValue: number, layerCount = baselineLayerCount(c)): number {
+  return 2 * layerCount * c.hidden * tokens * bytesPerValue;
+}
+
 export class AttentionBaseline {
   readonly layers: BaselineLayerWeights[];
   readonly embed: LinearWeight;
