@@ -4,12 +4,8 @@ import { readHfConfig } from '../io/index.js';
 import {
   HARDWARE_NAMES, PRESETS, preset, shapeFromHfConfig, sizeCheck, suggestConfigs, type ModelShape, type SizeReport, type ConfigProposal,
 } from '../sizing/index.js';
+import { positiveInt } from './options.js';
 
-const integerAtLeast = (name: string, min: number) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} expects an integer ≥ ${min}, got "${v}"`);
-  return n;
-};
 const parameterCount = (v: string): number => {
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`--params expects a positive number such as 1e9 or 7000000000, got "${v}"`);
@@ -72,9 +68,9 @@ export function registerSizeCommands(program: Command): void {
     .description('check a model against the sizing rules and predict every GEMM of a layer on each GPU')
     .requiredOption('--model <config.json|preset>', `a Hugging Face config.json or a preset (${Object.keys(PRESETS).join(', ')})`)
     .option('--hw <names>', `accelerators, comma-separated, or all (${HARDWARE_NAMES.join(', ')})`, 'all')
-    .option('--microbatch <n>', 'sequences per microbatch', integerAtLeast('--microbatch', 1), 1)
-    .option('--seq <n>', 'sequence length', integerAtLeast('--seq', 1), 4096)
-    .option('--tp <n>', 'tensor-parallel degree', integerAtLeast('--tp', 1), 1)
+    .option('--microbatch <n>', 'sequences per microbatch', positiveInt('--microbatch'), 1)
+    .option('--seq <n>', 'sequence length', positiveInt('--seq'), 4096)
+    .option('--tp <n>', 'tensor-parallel degree', positiveInt('--tp'), 1)
     .option('--json', 'print JSON')
     .action((o: { model: string; hw: string; microbatch: number; seq: number; tp: number; json?: boolean }) => {
       const shape = loadModelShape(o.model);
@@ -85,10 +81,10 @@ export function registerSizeCommands(program: Command): void {
     .description('propose dense decoder configs near a parameter budget that follow the sizing rules')
     .requiredOption('--params <n>', 'parameter budget, e.g. 1e9', parameterCount)
     .option('--hw <names>', `accelerators, comma-separated, or all`, 'all')
-    .option('--vocab <n>', 'tokenizer vocabulary (rounded up to a multiple of 64)', integerAtLeast('--vocab', 1), 50_257)
-    .option('--microbatch <n>', 'sequences per microbatch', integerAtLeast('--microbatch', 1), 1)
-    .option('--seq <n>', 'sequence length', integerAtLeast('--seq', 1), 4096)
-    .option('--top <n>', 'how many proposals', integerAtLeast('--top', 1), 5)
+    .option('--vocab <n>', 'tokenizer vocabulary (rounded up to a multiple of 64)', positiveInt('--vocab'), 50_257)
+    .option('--microbatch <n>', 'sequences per microbatch', positiveInt('--microbatch'), 1)
+    .option('--seq <n>', 'sequence length', positiveInt('--seq'), 4096)
+    .option('--top <n>', 'how many proposals', positiveInt('--top'), 5)
     .option('--json', 'print JSON')
     .action((o: { params: number; hw: string; vocab: number; microbatch: number; seq: number; top: number; json?: boolean }) => {
       const out = hardwareList(o.hw).map((hw) => ({ hw, proposals: suggestConfigs(o.params, hw, { microbatch: o.microbatch, sequence: o.seq, vocab: o.vocab, top: o.top }) }));

@@ -166,6 +166,29 @@ test('sizing zaya1 / all accelerators / seq 4096: every GEMM, the forward pass a
   await page.context().close();
 });
 
+test('sizing: an unknown model, an unknown accelerator and a bad sequence show the CLI\'s error text, not a blank page', { skip }, async () => {
+  /** The CLI's message for `size check ARGS` (its stderr line without the "tessera: " prefix). */
+  const cliError = (args: string[]): string => {
+    try {
+      execFileSync(process.execPath, [cliPath, 'size', 'check', ...args], { encoding: 'utf8', stdio: 'pipe' });
+    } catch (e) {
+      return String((e as { stderr: string }).stderr).split('\n')[0]!.replace(/^tessera: /, '');
+    }
+    throw new Error(`size check ${args.join(' ')} succeeded`);
+  };
+  const { page, problems } = await open('#/sizing?model=nope', '[data-testid="error"]');
+  assert.equal(await page.textContent('[data-testid="error"]'), cliError(['--model', 'nope']));
+  await page.goto(`${app.base}#/sizing?model=zaya1&hw=tpu`);
+  await page.waitForSelector('[data-testid="error"]:has-text("--hw")');
+  assert.equal(await page.textContent('[data-testid="error"]'), cliError(['--model', 'zaya1', '--hw', 'tpu']));
+  await page.goto(`${app.base}#/sizing?model=zaya1&seq=0`);
+  await page.waitForSelector('[data-testid="error"]:has-text("--seq")');
+  // commander wraps an option's message: "error: option '--seq <n>' argument '0' is invalid. <message>"
+  assert.equal(await page.textContent('[data-testid="error"]'), cliError(['--model', 'zaya1', '--seq', '0']).replace(/^error: option .* is invalid\. /, ''));
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
 test('tessera app sends the cross-origin-isolation headers, and the page is isolated', { skip }, async () => {
   const res = await fetch(app.base);
   assert.equal(res.headers.get('cross-origin-opener-policy'), 'same-origin');
