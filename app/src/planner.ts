@@ -9,7 +9,9 @@ import { esc, field, nonNegativeNumber, positiveInt, positiveNumber, bindInputs 
 
 const gb = (b: number): string => (b / 1e9).toFixed(1);
 const MEMORY_PARTS = [
-  ['modelStates', 'model states (weights, gradients, optimizer)'],
+  ['weights', 'weights'],
+  ['gradients', 'gradients'],
+  ['optimizer', 'optimizer states'],
   ['checkpoints', 'activation checkpoints'],
   ['working', 'recompute working set'],
   ['transient', 'communication buffers and gathered shards'],
@@ -73,7 +75,7 @@ export async function renderPlanner(root: HTMLElement, params: URLSearchParams):
   const rows = plan.plans.map((p: LayoutPlan) => {
     const mem = p.memory;
     const cls = p.layout === plan.recommended ? 'recommended' : p.feasible ? '' : 'infeasible';
-    return `<tr data-testid="plan-row-${esc(p.kind)}" data-layout="${esc(p.layout)}" data-bytes-per-device="${esc(JSON.stringify(mem.total))}" data-comm-bytes="${esc(JSON.stringify(p.commBytes))}" data-problem="${esc(p.problem ?? '')}" class="${cls}">
+    return `<tr data-testid="plan-row-${esc(p.kind)}" data-layout="${esc(p.layout)}" data-bytes-per-device="${esc(JSON.stringify(mem.total))}" data-memory="${esc(JSON.stringify(mem))}" data-comm-bytes="${esc(JSON.stringify(p.commBytes))}" data-problem="${esc(p.problem ?? '')}" class="${cls}">
       <td>${esc(p.layout)}</td>${MEMORY_PARTS.map(([k]) => `<td>${gb(mem[k])}</td>`).join('')}<td><b>${gb(mem.total)}</b></td>
       <td>${gb(p.commBytes)}</td><td>${p.time.compute.toFixed(2)}</td><td>${p.time.comm.toFixed(2)}</td><td>${p.time.step.toFixed(2)}</td>
       <td>${Math.round(p.tokensPerSecond)}</td><td class="text">${p.feasible ? 'yes' : p.problem !== null ? `no: <span data-testid="problem">${esc(p.problem)}</span>` : 'no'}</td></tr>`;

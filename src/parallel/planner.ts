@@ -88,7 +88,8 @@ export interface LayoutPlan {
   kind: LayoutKind;
   tp: number;
   sp: number;
-  memory: { modelStates: number; checkpoints: number; working: number; transient: number; overhead: number; total: number };
+  /** modelStates = weights + gradients + optimizer (the split of the k bytes per parameter: see layoutMemory). */
+  memory: { modelStates: number; weights: number; gradients: number; optimizer: number; checkpoints: number; working: number; transient: number; overhead: number; total: number };
   /** Bytes each device sends per step (all layers, forward + backward). */
   commBytes: number;
   /** step = compute + comm (no overlap); overlapped = max(compute, comm) (e.g. TSP's ring hidden behind GEMMs). */
@@ -102,7 +103,9 @@ export interface LayoutPlan {
 
 /**
  * Per-device memory by layout (bytes), for D devices, T-way weight sharding and S-way sequence sharding:
- *   model states kΨ/T (TP, TP×SP: T = tp; TSP: T = D; SP/Ulysses: T = 1, replicated);
+ *   model states kΨ/T (TP, TP×SP: T = tp; TSP: T = D; SP/Ulysses: T = 1, replicated), split as weights and
+ *     gradients at the activation width e each (bf16: 2 + 2 bytes) and the optimizer the rest, k − 2e (fp32
+ *     master weights + AdamW moments: 12 of the default 16); with k < 2e, weights and gradients k/2 each;
  *   checkpoints (recompute): L·(s/S)·b·h·bytes — the layer input, replicated over the tensor group;
  *   working set of the layer being recomputed (flash attention, Korthikanti without the s² term):
  *     (s/S)·b·h·(10 + 24/T) bytes;
@@ -117,6 +120,8 @@ export function layoutMemory(kind: LayoutKind, m: ModelShape, D: number, T: numb
   const kd = m.kvHeads * m.headDim, e = a.activationBytes;
   const tokens = (a.seq / S) * a.batch;
   const modelStates = (a.stateBytesPerParam * psi) / shardW;
+  const perWeight = Math.min(e, a.stateBytesPerParam / 2);
+  const weights = (perWeight * psi) / shardW, gradients = weights, optimizer = modelStates - weights - gradients;
   const tpForActs = kind === 'tsp' ? D : T;
   const perLayerFull = korthikantiActivationBytes(a.recompute ? 'tp-selective' : 'tp', { s: a.seq / S, b: a.batch, h: m.hidden, a: m.heads, t: tpForActs }) * (e / 2);
   const checkpoints = a.recompute ? m.layers * tokens * m.hidden * e : m.layers * perLayerFull;
@@ -129,7 +134,7 @@ export function layoutMemory(kind: LayoutKind, m: ModelShape, D: number, T: numb
   else if (kind === 'tpsp') transient = fullKV / T + tokens * m.hidden * e;
   else transient = tokens * m.hidden * e;
   const total = modelStates + checkpoints + working + transient + a.overheadBytes;
-  return { modelStates, checkpoints, working, transient, overhead: a.overheadBytes, total };
+  return { modelStates, weights, gradients, optimizer, checkpoints, working, transient, overhead: a.overheadBytes, total };
 }
 
 /** Training FLOPs per step: 6·Ψ·tokens + causal attention 6·L·b·s²·h (fwd 2bs²h/2·2, ×3 for fwd+bwd). */

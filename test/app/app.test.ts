@@ -12,7 +12,7 @@ import { cliJson, cliPath, screenshotDir as shots, skipBrowser as skip, useApp }
 const app = useApp();
 const open = app.open;
 
-interface CliPlan { plans: { kind: string; layout: string; memory: { total: number }; commBytes: number; problem: string | null; feasible: boolean }[]; recommended: string | null }
+interface CliPlan { plans: { kind: string; layout: string; memory: { total: number } & Record<string, number>; commBytes: number; problem: string | null; feasible: boolean }[]; recommended: string | null }
 
 const CONFIGS = [
   { model: '7b', cluster: '8xmi300x', seq: 131072 },
@@ -36,9 +36,10 @@ for (const c of CONFIGS) {
     const { page, problems } = await open(`#/planner?${query}`, '[data-testid="memory-chart"] svg');
     const rows = await page.$$eval('[data-testid^="plan-row-"]', (els) => els.map((e) => ({
       kind: e.getAttribute('data-testid')!.slice('plan-row-'.length), layout: e.getAttribute('data-layout'),
-      bytes: e.getAttribute('data-bytes-per-device'), comm: e.getAttribute('data-comm-bytes'),
+      bytes: e.getAttribute('data-bytes-per-device'), comm: e.getAttribute('data-comm-bytes'), memory: JSON.parse(e.getAttribute('data-memory')!) as unknown,
     })));
-    assert.deepEqual(rows, expected.plans.map((p) => ({ kind: p.kind, layout: p.layout, bytes: JSON.stringify(p.memory.total), comm: JSON.stringify(p.commBytes) })));
+    // Every memory part (weights, gradients, optimizer, checkpoints, working set, buffers, overhead) as the CLI's JSON.
+    assert.deepEqual(rows, expected.plans.map((p) => ({ kind: p.kind, layout: p.layout, bytes: JSON.stringify(p.memory.total), comm: JSON.stringify(p.commBytes), memory: p.memory })));
     assert.equal(await page.getAttribute('[data-testid="recommendation"]', 'data-layout'), expected.recommended ?? '');
     // Every layout kind of the CLI has its row(s), and the chart has one bar segment per (layout, non-zero part).
     assert.deepEqual([...new Set(rows.map((r) => r.kind))], ['tp', 'sp', 'ulysses', 'tpsp', 'tsp']);

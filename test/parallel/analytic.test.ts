@@ -94,3 +94,18 @@ test('planner: TSP needs less memory per device than TP and every TP×SP mesh (7
     assert.ok(tsp.memory.total / 1e9 < REPORTED_PEAK_GB.tsp && tp.memory.total / 1e9 < REPORTED_PEAK_GB.tp); // the gaps are explained by the listed assumptions
   }
 });
+
+test('planner memory: model states split into bf16 weights and gradients (2 + 2 bytes) and the optimizer rest, per shard', () => {
+  const m = MODEL_PRESETS['7b']!;
+  for (const stateBytes of [16, 18, 3]) {
+    const { plans } = planLayouts(m, CLUSTER_PRESETS['8xmi300x']!, { stateBytesPerParam: stateBytes });
+    for (const p of plans) {
+      const { modelStates, weights, gradients, optimizer } = p.memory;
+      const perWeight = Math.min(2, stateBytes / 2);
+      assert.ok(Math.abs(weights + gradients + optimizer - modelStates) <= 1e-9 * modelStates, `${p.layout}: the parts sum to the model states`);
+      assert.ok(Math.abs(weights / modelStates - perWeight / stateBytes) < 1e-12, `${p.layout} k=${stateBytes}: weights ${perWeight} of ${stateBytes} bytes`);
+      assert.equal(gradients, weights);
+      assert.ok(optimizer >= 0);
+    }
+  }
+});
