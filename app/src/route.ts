@@ -1,5 +1,6 @@
 // Hash routes: #/<page>?<inputs>. The inputs live in the URL so every view is shareable; a page reads them with
 // the same names as the CLI's options (seq, batch, state-bytes, …) and writes them back when a field changes.
+import { parseNonNegativeInt, parseNonNegativeNumber, parseNumberIn, parsePositiveInt, parsePositiveNumber } from 'tessera/core';
 
 export interface Route { page: string; params: URLSearchParams }
 
@@ -25,44 +26,17 @@ export function bindInputs(root: HTMLElement, page: string): void {
   });
 }
 
-/** A positive integer option, with the CLI's error text (cli/options.ts: positiveInt). */
-export function positiveInt(name: string, raw: string | null, fallback: number): number {
-  if (raw === null) return fallback;
-  const n = raw.trim() === '' ? Number.NaN : Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} expects a positive integer, got "${raw}"`);
-  return n;
-}
+// Optional URL parameters with the CLI's checks and error texts (tessera/core's optionValues, which the CLI's
+// option parsers use too): the fallback when the parameter is absent.
+const orFallback = <T>(raw: string | null, fallback: T, check: (v: string) => T): T => (raw === null ? fallback : check(raw));
 
-/** A positive number option, with the CLI's error text (cli/options.ts: positiveNumber). */
-export function positiveNumber(name: string, raw: string | null, fallback: number): number {
-  if (raw === null) return fallback;
-  const n = raw.trim() === '' ? Number.NaN : Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} expects a positive number, got "${raw}"`);
-  return n;
-}
-
-export function nonNegativeNumber(name: string, raw: string | null, fallback: number): number {
-  if (raw === null) return fallback;
-  const n = raw.trim() === '' ? Number.NaN : Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} expects a non-negative number, got "${raw}"`);
-  return n;
-}
-
-/** A non-negative integer option, with the CLI's error text (cli/options.ts: nonNegativeInt). */
-export function nonNegativeInt(name: string, raw: string | null, fallback: number): number {
-  if (raw === null) return fallback;
-  const n = raw.trim() === '' ? Number.NaN : Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} expects a non-negative integer, got "${raw}"`);
-  return n;
-}
-
-/** A number in [lo, hi] (or (lo, hi] when openLo), with the CLI's error text (cli/zamba2.ts: numberIn). */
-export function numberIn(name: string, raw: string | null, fallback: number, lo: number, hi: number, openLo = false): number {
-  if (raw === null) return fallback;
-  const n = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(n) || n > hi || (openLo ? n <= lo : n < lo)) throw new Error(`${name} expects a number in ${openLo ? '(' : '['}${lo}, ${hi}], got "${raw}"`);
-  return n;
-}
+export const positiveInt = (name: string, raw: string | null, fallback: number): number => orFallback(raw, fallback, (v) => parsePositiveInt(name, v));
+export const positiveNumber = (name: string, raw: string | null, fallback: number): number => orFallback(raw, fallback, (v) => parsePositiveNumber(name, v));
+export const nonNegativeNumber = (name: string, raw: string | null, fallback: number): number => orFallback(raw, fallback, (v) => parseNonNegativeNumber(name, v));
+export const nonNegativeInt = (name: string, raw: string | null, fallback: number): number => orFallback(raw, fallback, (v) => parseNonNegativeInt(name, v));
+/** A number in [lo, hi] (or (lo, hi] when openLo). */
+export const numberIn = (name: string, raw: string | null, fallback: number, lo: number, hi: number, openLo = false): number =>
+  orFallback(raw, fallback, (v) => parseNumberIn(name, v, lo, hi, openLo));
 
 const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export const esc = (s: unknown): string => String(s).replace(/[&<>"']/g, (c) => escapes[c]!);

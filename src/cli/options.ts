@@ -1,50 +1,31 @@
-// Option-value parsers shared by every command: each names the option and shows the bad value.
+// Option-value parsers shared by every command: each names the option and shows the bad value; the checks and
+// their texts are core/optionValues.ts's (the web app uses the same).
 import { InvalidArgumentError, Option } from 'commander';
 import { BACKEND_CHOICES } from '../backend/select.js';
+import {
+  OptionValueError, parseIndexList, parseNonNegativeInt, parseNonNegativeNumber, parseNumberIn, parsePositiveInt, parsePositiveNumber, parseUnitFraction,
+} from '../core/optionValues.js';
 
-const parsed = (v: string): number => (v.trim() === '' ? Number.NaN : Number(v));
-
-export const positiveInt = (name: string) => (v: string): number => {
-  const n = parsed(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} expects a positive integer, got "${v}"`);
-  return n;
-};
-
-export const nonNegativeInt = (name: string) => (v: string): number => {
-  const n = parsed(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} expects a non-negative integer, got "${v}"`);
-  return n;
-};
-
-export const positiveNumber = (name: string) => (v: string): number => {
-  const n = parsed(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} expects a positive number, got "${v}"`);
-  return n;
-};
-
-export const nonNegativeNumber = (name: string) => (v: string): number => {
-  const n = parsed(v);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} expects a non-negative number, got "${v}"`);
-  return n;
-};
-
-/** A list of non-negative integers and inclusive ranges, e.g. --indices 0-9 or 3,7,12-15. */
-export const indexList = (name: string) => (v: string): number[] => {
-  const out: number[] = [];
-  for (const part of v.split(',')) {
-    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
-    if (!m || (m[2] !== undefined && Number(m[2]) < Number(m[1]))) throw new InvalidArgumentError(`${name} expects non-negative integers or ranges a-b (a ≤ b) separated by commas, got "${v}"`);
-    for (let i = Number(m[1]); i <= Number(m[2] ?? m[1]); i++) out.push(i);
+/** A commander argument parser from a core/optionValues.ts check (its OptionValueError becomes commander's error). */
+const cliParser = <T>(check: (v: string) => T) => (v: string): T => {
+  try {
+    return check(v);
+  } catch (e) {
+    if (e instanceof OptionValueError) throw new InvalidArgumentError(e.message);
+    throw e;
   }
-  return out;
 };
 
+export const positiveInt = (name: string) => cliParser((v) => parsePositiveInt(name, v));
+export const nonNegativeInt = (name: string) => cliParser((v) => parseNonNegativeInt(name, v));
+export const positiveNumber = (name: string) => cliParser((v) => parsePositiveNumber(name, v));
+export const nonNegativeNumber = (name: string) => cliParser((v) => parseNonNegativeNumber(name, v));
+/** A number in [lo, hi], or (lo, hi] when openLo. */
+export const numberIn = (name: string, lo: number, hi: number, openLo = false) => cliParser((v) => parseNumberIn(name, v, lo, hi, openLo));
+/** A list of non-negative integers and inclusive ranges, e.g. --indices 0-9 or 3,7,12-15. */
+export const indexList = (name: string) => cliParser((v) => parseIndexList(name, v));
 /** A fraction in [0, 1), e.g. --sparsity 0.9. */
-export const unitFraction = (name: string) => (v: string): number => {
-  const n = parsed(v);
-  if (!Number.isFinite(n) || n < 0 || n >= 1) throw new InvalidArgumentError(`${name} expects a number in [0, 1), got "${v}"`);
-  return n;
-};
+export const unitFraction = (name: string) => cliParser((v) => parseUnitFraction(name, v));
 
 /** --backend for every command that computes: auto (native when built, else wasm), native, wasm or cpu. */
 export const backendOption = (what = 'kernel backend') =>

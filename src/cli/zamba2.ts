@@ -1,13 +1,8 @@
 // `tessera zamba2 …` (generate, logits, train, make-tiny, params) and `tessera bench zamba2`.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { useBackend, type BackendChoice } from './backend.js';
-import { backendOption, positiveInt, nonNegativeInt } from './options.js';
+import { backendOption, positiveInt, nonNegativeInt, numberIn } from './options.js';
 
-const numberIn = (name: string, lo: number, hi: number, openLo = false) => (v: string): number => {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || n > hi || (openLo ? n <= lo : n < lo)) throw new InvalidArgumentError(`${name} expects a number in ${openLo ? '(' : '['}${lo}, ${hi}], got "${v}"`);
-  return n;
-};
 const idList = (name: string) => (v: string): number[] => {
   const parts = v.split(',').map((s) => s.trim());
   const ids = parts.map(Number);

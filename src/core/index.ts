@@ -13,3 +13,4 @@ export * from './timing.js';
 export * from './halfFloat.js';
 export * from './accelerators.js';
 export type { ModelShape, MambaShape } from './modelShape.js';
+export * from './optionValues.js';
