@@ -8,14 +8,16 @@
 //            global average pooling; strided / circular convs, local pooling, self-attention and flatten (also
 //            with diagonalSpatial, neural-tangents' diagonal_spatial) in its place.
 // `ratio` = kernel_s / baseline_s of the family, measured in the same process one after the other
-// (medians over rounds). Images run in kernelFn blocks of min(batchSize, 16) rows (IMAGE_BATCH); their [P, P]
-// position maps run on the backend's position kernels (native: AVX2 on the worker pool).
+// (medians over rounds). Images whose layers fuse (infinite/fused.ts: one per-pair pipeline from the input Gram to
+// the reduction) run in kernelFn blocks of min(batchSize, 128) rows (FUSED_BATCH), the others layer by layer in
+// blocks of min(batchSize, 16) (IMAGE_BATCH); their [P, P] position maps run on the backend's position kernels
+// (native: AVX2 on the worker pool).
 import { performance } from 'node:perf_hooks';
 import { getBackend } from '../src/index.js';
 import { random } from '../src/core/index.js';
 import { take, toTensors } from '../src/data/index.js';
 import { FASHION_MNIST_DIR, isFile, loadFashionMnist } from '../src/io/index.js';
-import { kernelFn, parseArchitecture, type Inputs } from '../src/infinite/index.js';
+import { fusedPlan, kernelFn, parseArchitecture, type Inputs } from '../src/infinite/index.js';
 import { median } from './timing.js';
 
 const D = 'dense:1.4:0.1';
@@ -52,11 +54,17 @@ export const IMAGE_LAYERS: readonly LayerCase[] = [
 ];
 
 /**
- * Rows per kernelFn block for the images: each layer's [B², P, P] arrays (B = 16, P = 36: 2.6 MB) then stay in
+ * Rows per kernelFn block for the images that run layer by layer: each layer's [B², P, P] arrays (B = 16, P = 36: 2.6 MB) then stay in
  * cache between the layers' kernels; measured on the conv baseline at 400 images (native, CPU time): B = 8 2.7 s,
  * 16 2.5 s, 24 3.6 s, 32 3.6 s, 64 3.8 s.
  */
 const IMAGE_BATCH = 16;
+
+/**
+ * Rows per block for the fused image kernels: only the [rows, rows] outputs and per-input variances are stored,
+ * so blocks can be large; each block recomputes its rows' self-covariances (2·rows of them per rows² pairs).
+ */
+const FUSED_BATCH = 128;
 
 export interface NtkLayersOptions {
   readonly n: number;
@@ -95,12 +103,20 @@ function vectorInputs(o: NtkLayersOptions): { x: Inputs; data: string } {
   return { x: { data: random.normalValues(random.key(0), o.n * 784, 'f64'), shape: [o.n, 784] }, data: 'gaussian (seeded, d = 784)' };
 }
 
+/** The rows per kernelFn block of a case: images by whether their layers fuse (see FUSED_BATCH), vectors as given. */
+function blockRows(family: NtkLayerRow['family'], layer: ReturnType<typeof parseArchitecture>, x: Inputs, o: NtkLayersOptions, diagonalSpatial: boolean): number {
+  if (family === 'vectors') return o.batchSize;
+  const fuses = !diagonalSpatial && fusedPlan(layer, { spatial: x.shape.slice(2), channels: x.shape[1]!, isGaussian: false }) !== null;
+  return Math.min(o.batchSize, fuses ? FUSED_BATCH : IMAGE_BATCH);
+}
+
 function timeFamily(family: NtkLayerRow['family'], layers: readonly LayerCase[], x: Inputs, o: NtkLayersOptions): NtkLayerRow[] {
   const seconds = layers.map(([name, arch, options]) => {
     const layer = parseArchitecture(arch), times: number[] = [];
+    const batchSize = blockRows(family, layer, x, o, options?.diagonalSpatial ?? false);
     for (let r = 0; r < o.rounds; r++) {
       const t0 = performance.now();
-      kernelFn(layer, x, null, { batchSize: o.batchSize, ...options });
+      kernelFn(layer, x, null, { batchSize, ...options });
       times.push((performance.now() - t0) / 1000);
     }
     o.log?.(`${family} ${name}: ${median(times).toFixed(3)} s`);
@@ -118,6 +134,6 @@ export function benchNtkLayers(o: NtkLayersOptions): NtkLayersResult {
   const backend = getBackend();
   return {
     backend: backend.name, threads: backend.threads, data: vectors.data,
-    rows: [...timeFamily('vectors', VECTOR_LAYERS, vectors.x, o), ...timeFamily('images', IMAGE_LAYERS, images, { ...o, batchSize: Math.min(o.batchSize, IMAGE_BATCH) })],
+    rows: [...timeFamily('vectors', VECTOR_LAYERS, vectors.x, o), ...timeFamily('images', IMAGE_LAYERS, images, o)],
   };
 }

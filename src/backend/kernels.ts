@@ -266,6 +266,40 @@ export interface PairMapParams {
   diagonal: boolean;
 }
 
+/**
+ * One step of a fused image pipeline (positionPipeline), on the current [P, P] NNGP block K and NTK block Θ of a pair:
+ *   conv    K ← positionConv(K; scale, shift), Θ ← positionConv(Θ; scale, 0) + K   (the new K)
+ *   map     K ← K_new(var1, var2, K), Θ ← K̇ ⊙ Θ   (pairMap; var = the position variances of each input's self-covariance)
+ *   pool    K ← positionPool(K), Θ ← positionPool(Θ)
+ *   reduce  K, Θ ← positionReduce (the mean of the block or of its diagonal): the last step, P → 1
+ * The self-covariances take the same steps (K only). `blocks` of the conv and pool parameters is unused (0).
+ */
+export type PositionStep =
+  | { op: 'conv'; conv: PositionConvParams }
+  | { op: 'map'; map: PairMapKind }
+  | { op: 'pool'; pool: PositionPoolParams }
+  | { op: 'reduce'; positions: number; diagonalOnly: boolean };
+
+/**
+ * The inputs of a fused pipeline: x1 [n1, C, P], x2 [n2, C, P]; `same`: x2 is x1 (n2 = n1, cov2 = cov1, the
+ * kernel symmetric). Its input kernel is positionGram's (Θ = 0).
+ */
+export interface PositionPipelineParams {
+  n1: number;
+  n2: number;
+  channels: number;
+  positions: number;
+  same: boolean;
+}
+
+/** The pipeline's outputs, overwritten: nngp, ntk [n1, n2] and the self-covariances cov1 [n1], cov2 [n2] (same: cov2 unused). */
+export interface PositionPipelineOutputs {
+  nngp: Float64Array;
+  ntk: Float64Array;
+  cov1: Float64Array;
+  cov2: Float64Array;
+}
+
 export interface AcceleratedKernels {
   gemm(p: GemmParams, a: FloatArray, b: FloatArray, c: FloatArray): void;
   /** y (overwritten) = conv2d(x, weight). */
@@ -364,6 +398,11 @@ export interface AcceleratedKernels {
    */
   pairMap(map: PairMapKind, p: PairMapParams, nngp: Float64Array, ntk: Float64Array | null, var1: Float64Array, var2: Float64Array,
     outNngp: Float64Array, outNtk: Float64Array | null): void;
+  /**
+   * The image part of a network per pair of inputs, from the input Gram through `steps` to one number (see
+   * PositionStep): equal to running the steps' kernels one after another on [pairs, P, P] arrays.
+   */
+  positionPipeline(steps: readonly PositionStep[], p: PositionPipelineParams, x1: Float64Array, x2: Float64Array, out: PositionPipelineOutputs): void;
 }
 
 /** A backend: a name, its thread count and every kernel of the seam (those it does not accelerate delegate to cpu/). */

@@ -158,6 +158,9 @@ const checkNumber = (op: string, arg: string, v: number): void => {
   if (!Number.isFinite(v)) throw valueError(op, arg, 'a finite number', v);
 };
 
+/** A closed-form map as a fused pipeline step (on images: mapKernel's pairMap per [P, P] block); not Gaussian after. */
+const mapStep = (map: PairMapKind): Layer['positionStep'] => (k) => (k.spatial.length === 2 ? { step: { op: 'map', map }, out: { ...k, isGaussian: false } } : null);
+
 /** φ(x) = a·min(x, 0) + b·max(x, 0). */
 export function abRelu(a: number, b: number): Layer {
   checkNumber('abRelu', 'a', a);
@@ -166,13 +169,14 @@ export function abRelu(a: number, b: number): Layer {
   return elementwiseLayer(`abRelu(${a}, ${b})`, {
     apply: (x) => add(mul(minimum(x, 0), a), mul(reluTensor(x), b)),
     kernel: (k) => mapKernel(k, map),
+    positionStep: mapStep(map),
   });
 }
 
 /** max(x, 0). */
 export function relu(): Layer {
   const map: PairMapKind = { kind: 'abRelu', a: 0, b: 1 };
-  return elementwiseLayer('relu', { apply: reluTensor, kernel: (k) => mapKernel(k, map) });
+  return elementwiseLayer('relu', { apply: reluTensor, kernel: (k) => mapKernel(k, map), positionStep: mapStep(map) });
 }
 
 /** max(x, α·x) for 0 ≤ α ≤ 1, i.e. abRelu(α, 1). */
@@ -188,6 +192,7 @@ export function erf(a = 1, b = 1, c = 0): Layer {
       return c === 0 ? (a === 1 ? y : mul(y, a)) : add(mul(y, a), c);
     },
     kernel: (k) => mapKernel(k, map),
+    positionStep: mapStep(map),
   });
 }
 

@@ -127,6 +127,12 @@ export function conv(outChannels: number, kernelSize: number | readonly [number,
       const cov2 = k.cov2 === k.cov1 ? cov1 : go(k.cov2, k.n2, b2, null);
       return { ...k, spatial: [oh, ow], channels: outChannels, nngp, ntk, cov1, cov2, isGaussian: true };
     },
+    positionStep(k) {
+      if (k.spatial.length !== 2) return null;
+      const [H, W] = k.spatial as [number, number], [outH, outW] = outSize(H, W);
+      const step = { op: 'conv', conv: { blocks: 0, h: H, w: W, kh, kw, stride, padH, padW, outH, outW, circular, scale: w2, shift: b2 } } as const;
+      return { step, out: { spatial: [outH, outW], channels: outChannels, isGaussian: true } };
+    },
   };
 }
 
@@ -158,6 +164,7 @@ export const flatten = (): Layer => elementwiseLayer('flatten', {
   apply: (x) => reshape(x, [x.shape[0]!, x.size / x.shape[0]!]),
   // not Gaussian afterwards (neural-tangents): the flattened features at different positions are not i.i.d.
   kernel: (k) => (k.spatial.length === 0 ? k : { ...reducePositions(k, true, k.channels * positionsOf(k)), isGaussian: false }),
+  positionStep: (k) => (k.spatial.length === 2 ? { step: { op: 'reduce', positions: positionsOf(k), diagonalOnly: true }, out: { spatial: [], channels: k.channels * positionsOf(k), isGaussian: false } } : null),
 });
 
 /** [C, H, W] → [C], the mean over positions. */
@@ -171,4 +178,5 @@ export const globalAvgPool = (): Layer => elementwiseLayer('globalAvgPool', {
     if (k.spatial.length !== 2) throw shapeError('globalAvgPool', 'kernel', 'a kernel of images', `spatial [${k.spatial.join(', ')}]`);
     return reducePositions(k, false, k.channels);
   },
+  positionStep: (k) => (k.spatial.length === 2 ? { step: { op: 'reduce', positions: positionsOf(k), diagonalOnly: false }, out: { ...k, spatial: [] } } : null),
 });

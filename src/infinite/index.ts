@@ -26,6 +26,7 @@ export { relu, abRelu, leakyRelu, erf, gelu, sin, cos, rbf, exp, gaussian, sign,
 export { conv, flatten, globalAvgPool, type ConvOptions } from './conv.js';
 export { gaussHermite, type GaussHermite } from './quadrature.js';
 export { kernelFn, type KernelMatrices, type KernelFnOptions } from './kernelFn.js';
+export { fusedPlan, fusedKernel, type FusedPlan } from './fused.js';
 export { StaxNetwork, flattenParams, unflattenParams } from './network.js';
 export { empiricalNngp, empiricalNtk, monteCarloKernel, type EmpiricalKernel, type MonteCarloKernel } from './monteCarlo.js';
 export { gradientDescentMseEnsemble, addDiagonalRegularizer, type KernelKind, type KernelPair, type EnsembleOptions, type TrainingTargets, type PredictRequest, type Prediction } from './predict.js';

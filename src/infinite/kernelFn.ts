@@ -11,6 +11,7 @@ import { shapeError, valueError } from '../core/errors.js';
 import type { Tensor } from '../tensor/index.js';
 import { inputKernel, positionsOf, sliceInputs, toInputs, type Inputs, type Kernel } from './kernel.js';
 import { single, type Layer } from './layer.js';
+import { fusedLayerKernel } from './fused.js';
 
 export interface KernelMatrices {
   readonly n1: number;
@@ -34,6 +35,12 @@ export interface KernelFnOptions {
    * requirements; here it is asked for.)
    */
   readonly diagonalSpatial?: boolean;
+  /**
+   * Run the image layers up to their reduction (globalAvgPool / flatten) as one fused per-pair pipeline when they
+   * all have a pipeline step (fused.ts: convs, abRelu/erf, poolings; full spatial covariance only). Default true;
+   * false: layer by layer (the same kernel up to rounding).
+   */
+  readonly fused?: boolean;
   /** Called after each block with (blocks done, blocks in total). */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -44,8 +51,9 @@ const asInputs = (arg: string, x: InputsLike): Inputs =>
   (typeof x === 'object' && x !== null && 'shape' in x && 'data' in x && x.data instanceof Float64Array && !('rank' in x) ? x as Inputs : toInputs('kernelFn', arg, x as Tensor | readonly unknown[]));
 
 /** The kernel of one block of inputs (x2b = null: the block against itself). */
-export function blockKernel(layer: Layer, x1: Inputs, x2: Inputs | null, options: { diagonalSpatial?: boolean } = {}): Kernel {
-  const out = single(layer.name, 'output', layer.kernel(inputKernel(x1, x2, options)));
+export function blockKernel(layer: Layer, x1: Inputs, x2: Inputs | null, options: { diagonalSpatial?: boolean; fused?: boolean } = {}): Kernel {
+  const fused = options.diagonalSpatial || options.fused === false ? null : fusedLayerKernel(layer, x1, x2);
+  const out = single(layer.name, 'output', fused ?? layer.kernel(inputKernel(x1, x2, options)));
   if (positionsOf(out) !== 1) {
     throw shapeError('kernelFn', 'layer output', 'vectors (end the network with flatten or globalAvgPool)', `spatial [${out.spatial.join(', ')}]`);
   }
@@ -98,7 +106,7 @@ export function kernelFn(layer: Layer, x1In: InputsLike, x2In?: InputsLike | nul
     for (let bj = x2 === null ? bi : 0; bj < blocks2; bj++) {
       const j0 = bj * batch, nj = Math.min(batch, n2 - j0);
       const sameBlock = x2 === null && bi === bj;
-      const k = blockKernel(layer, a, sameBlock ? null : sliceInputs(x2 ?? x1, j0, nj), { diagonalSpatial: options.diagonalSpatial ?? false });
+      const k = blockKernel(layer, a, sameBlock ? null : sliceInputs(x2 ?? x1, j0, nj), { diagonalSpatial: options.diagonalSpatial ?? false, fused: options.fused ?? true });
       for (let i = 0; i < ni; i++) {
         nngp.set(k.nngp.subarray(i * nj, (i + 1) * nj), (i0 + i) * n2 + j0);
         ntk.set(k.ntk.subarray(i * nj, (i + 1) * nj), (i0 + i) * n2 + j0);

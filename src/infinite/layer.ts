@@ -11,6 +11,7 @@ import type { FloatDType } from '../core/dtype.js';
 import { foldIn, type Key } from '../core/random.js';
 import type { Tensor } from '../tensor/index.js';
 import type { Kernel } from './kernel.js';
+import type { PositionStep } from '../backend/kernels.js';
 
 export type Shape = readonly number[];
 export interface ParamTree { readonly [name: string]: Tensor | ParamTree }
@@ -32,6 +33,20 @@ export interface Layer {
   init(key: Key, inputShape: Flow<Shape>, options?: InitOptions): { params: ParamTree; outputShape: Flow<Shape> };
   apply(params: ParamTree, x: Flow<Tensor>, options?: ApplyOptions): Flow<Tensor>;
   kernel(k: Flow<Kernel>): Flow<Kernel>;
+  /**
+   * The layer's kernel map as one step of the fused image pipeline (fused.ts), for an input kernel of this
+   * shape; null when it has none for it (absent: never). Must equal `kernel` on full [P, P] image kernels.
+   */
+  readonly positionStep?: (k: KernelShape) => { step: PositionStep; out: KernelShape } | null;
+  /** serial: its layers in order (fused.ts reads through them). */
+  readonly layers?: readonly Layer[];
+}
+
+/** What a fused step needs of a kernel besides its numbers (kernel.ts Kernel). */
+export interface KernelShape {
+  readonly spatial: readonly number[];
+  readonly channels: number;
+  readonly isGaussian: boolean;
 }
 
 const isBranches = <T>(v: Flow<T>): v is readonly T[] => Array.isArray(v) && (v.length === 0 || typeof v[0] !== 'number');
@@ -50,9 +65,10 @@ export function branches<T>(layer: string, what: string, v: Flow<T>, count?: num
 }
 
 /** A parameterless layer from a per-branch shape rule, tensor map and kernel map. */
-export function elementwiseLayer(name: string, fns: { shape?: (s: Shape) => Shape; apply: (x: Tensor) => Tensor; kernel: (k: Kernel) => Kernel }): Layer {
+export function elementwiseLayer(name: string, fns: { shape?: (s: Shape) => Shape; apply: (x: Tensor) => Tensor; kernel: (k: Kernel) => Kernel; positionStep?: Layer['positionStep'] }): Layer {
   return {
     name,
+    ...(fns.positionStep ? { positionStep: fns.positionStep } : {}),
     init: (_key, inputShape) => ({ params: {}, outputShape: (fns.shape ?? ((s) => s))(single(name, 'input', inputShape)) }),
     apply: (_params, x) => fns.apply(single(name, 'input', x)),
     kernel: (k) => fns.kernel(single(name, 'input', k)),
@@ -70,6 +86,7 @@ export function serial(...layers: Layer[]): Layer {
   if (layers.length === 0) throw valueError('serial', 'layers', 'at least one layer', 0);
   return {
     name: `serial(${layers.map((l) => l.name).join(', ')})`,
+    layers,
     init(key, inputShape, options) {
       const params: Record<string, ParamTree> = {};
       let shape = inputShape;

@@ -9,6 +9,7 @@
 import { shapeError, valueError } from '../core/errors.js';
 import { avgPool2d as avgPoolTensor, mul, type Tensor } from '../tensor/index.js';
 import { getBackend } from '../backend/registry.js';
+import type { PositionPoolParams } from '../backend/kernels.js';
 import { refuseDiagonalSpatial } from './kernel.js';
 import { elementwiseLayer, type Layer } from './layer.js';
 
@@ -34,6 +35,10 @@ function windowPool(window: number, o: AvgPoolOptions, scale: number): Layer {
     return out;
   };
   const name = `avgPool(${window}, stride ${stride}, ${padding})`;
+  const params = (spatial: readonly number[], blocks: number): PositionPoolParams => {
+    const [H, W] = spatial as [number, number];
+    return { blocks, h: H, w: W, window, stride, pad, outH: outSize(H), outW: outSize(W), scale };
+  };
   return elementwiseLayer(name, {
     shape: (s) => {
       if (s.length !== 3) throw shapeError('avgPool', 'input', 'images [C, H, W]', s);
@@ -43,15 +48,20 @@ function windowPool(window: number, o: AvgPoolOptions, scale: number): Layer {
     kernel: (k) => {
       if (k.spatial.length !== 2) throw shapeError('avgPool', 'kernel', 'a kernel of images', `spatial [${k.spatial.join(', ')}]`);
       refuseDiagonalSpatial(name, k); // A K Aᵀ needs the off-diagonal K[p, q]
-      const [H, W] = k.spatial as [number, number], outH = outSize(H), outW = outSize(W), Q = outH * outW;
+      const { outH, outW } = params(k.spatial, 0), Q = outH * outW;
       const backend = getBackend();
       const map = (src: Float64Array, blocks: number): Float64Array => {
         const out = backend.allocateOutput('f64', blocks * Q * Q) as Float64Array;
-        backend.positionPool({ blocks, h: H, w: W, window, stride, pad, outH, outW, scale }, src, out);
+        backend.positionPool(params(k.spatial, blocks), src, out);
         return out;
       };
       const cov1 = map(k.cov1, k.n1);
       return { ...k, spatial: [outH, outW], nngp: map(k.nngp, k.n1 * k.n2), ntk: map(k.ntk, k.n1 * k.n2), cov1, cov2: k.cov2 === k.cov1 ? cov1 : map(k.cov2, k.n2) };
+    },
+    positionStep: (k) => {
+      if (k.spatial.length !== 2) return null;
+      const pool = params(k.spatial, 0);
+      return { step: { op: 'pool', pool }, out: { ...k, spatial: [pool.outH, pool.outW] } };
     },
   });
 }

@@ -17,6 +17,7 @@ import { ssdStep } from './ssdStep.js';
 import { rmsNormalize } from './rmsNormalize.js';
 import { positionConv, positionGram, positionPool, positionReduce, positionSandwich } from './positions.js';
 import { pairMap } from './pairMaps.js';
+import { positionPipeline } from './positionPipeline.js';
 
 export const cpuBackend: Backend = {
   name: 'cpu',
@@ -59,6 +60,7 @@ export const cpuBackend: Backend = {
   positionReduce,
   positionSandwich,
   pairMap,
+  positionPipeline,
 };
 
 export { gemm, conv2d, conv2dBackwardInput, conv2dBackwardFilter, fanInMatmul, fanInMatmulFeatureMajor, weightGemv };

@@ -55,6 +55,8 @@ export interface NativeAddon {
   /** kind 0 = abRelu(a, b), 1 = erf(a, b, c). */
   pairMap(kind: number, a: number, b: number, c: number, params: Int32Array, nngp: Float64Array, ntk: Float64Array | null, var1: Float64Array, var2: Float64Array,
     outNngp: Float64Array, outNtk: Float64Array | null): void;
+  /** The fused image pipeline: program [steps·13] (pipeline.cc), sizes = n1, n2, C, P, same. */
+  positionPipeline(program: Float64Array, sizes: Int32Array, x1: Float64Array, x2: Float64Array, nngp: Float64Array, ntk: Float64Array, cov1: Float64Array, cov2: Float64Array): void;
 }
 
 export type AddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string };

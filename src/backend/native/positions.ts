@@ -4,10 +4,10 @@
 // never sees a short array. Node only (through the addon).
 import { dtypeError, shapeError, TesseraError } from '../../core/errors.js';
 import { cpuBackend } from '../cpu/index.js';
-import type { Backend, PositionConvParams, PositionPoolParams } from '../kernels.js';
+import type { Backend, PositionConvParams, PositionPoolParams, PositionStep } from '../kernels.js';
 import type { NativeAddon } from './addon.js';
 
-type PositionKernels = Pick<Backend, 'positionGram' | 'positionConv' | 'positionPool' | 'positionReduce' | 'positionSandwich' | 'pairMap'>;
+type PositionKernels = Pick<Backend, 'positionGram' | 'positionConv' | 'positionPool' | 'positionReduce' | 'positionSandwich' | 'pairMap' | 'positionPipeline'>;
 
 function ints(op: string, values: Record<string, number>, min = 0): void {
   for (const [k, v] of Object.entries(values)) {
@@ -45,6 +45,41 @@ function checkPool(p: PositionPoolParams): void {
   ints(op, { blocks: p.blocks, pad: p.pad });
   ints(op, { h: p.h, w: p.w, window: p.window, stride: p.stride, outH: p.outH, outW: p.outW }, 1);
   finite(op, { scale: p.scale });
+}
+
+/** The addon's program (pipeline.cc): 13 numbers a step, each step's sizes checked against the positions before it. */
+function encodeSteps(steps: readonly PositionStep[], positions: number): Float64Array {
+  const op = 'positionPipeline', program = new Float64Array(steps.length * 13);
+  let P = positions;
+  steps.forEach((s, i) => {
+    const at = i * 13;
+    const expectPositions = (what: string, got: number) => {
+      if (got !== P) throw shapeError(op, `steps[${i}] (${what})`, `${P} input positions (the previous step's output)`, got);
+    };
+    if (s.op === 'conv') {
+      const c = s.conv;
+      checkConv({ ...c, blocks: 0 });
+      expectPositions('conv', c.h * c.w);
+      program.set([0, c.h, c.w, c.kh, c.kw, c.stride, c.padH, c.padW, c.outH, c.outW, c.circular ? 1 : 0, c.scale, c.shift], at);
+      P = c.outH * c.outW;
+    } else if (s.op === 'map') {
+      const c = s.map.kind === 'erf' ? s.map.c : 0;
+      finite(op, { a: s.map.a, b: s.map.b, c });
+      program.set([1, s.map.kind === 'abRelu' ? 0 : 1, s.map.a, s.map.b, c], at);
+    } else if (s.op === 'pool') {
+      const c = s.pool;
+      checkPool({ ...c, blocks: 0 });
+      expectPositions('pool', c.h * c.w);
+      program.set([2, c.h, c.w, c.window, c.stride, c.pad, c.outH, c.outW, c.scale], at);
+      P = c.outH * c.outW;
+    } else {
+      expectPositions('reduce', s.positions);
+      if (i !== steps.length - 1) throw shapeError(op, 'steps', 'the reduce step last', `reduce at step ${i} of ${steps.length}`);
+      program.set([3, s.positions, s.diagonalOnly ? 1 : 0], at);
+    }
+  });
+  if (steps.at(-1)?.op !== 'reduce') throw shapeError(op, 'steps', 'steps ending with a reduce step', steps.map((s) => s.op).join(', '));
+  return program;
 }
 
 export function positionKernels(addon: NativeAddon): PositionKernels {
@@ -102,6 +137,20 @@ export function positionKernels(addon: NativeAddon): PositionKernels {
       const c = map.kind === 'erf' ? map.c : 0;
       finite(op, { a: map.a, b: map.b, c });
       addon.pairMap(map.kind === 'abRelu' ? 0 : 1, map.a, map.b, c, Int32Array.of(p.n1, p.n2, p.positions, p.self ? 1 : 0, p.diagonal ? 1 : 0), nngp, ntk, var1, var2, outNngp, outNtk);
+    },
+    positionPipeline(steps, p, x1, x2, out) {
+      // the addon's conv taps are up to 16×16: larger filters run the reference
+      if (steps.some((s) => s.op === 'conv' && (s.conv.kh > 16 || s.conv.kw > 16))) return cpuBackend.positionPipeline(steps, p, x1, x2, out);
+      const op = 'positionPipeline', n2 = p.same ? p.n1 : p.n2;
+      ints(op, { n1: p.n1, n2, 'n1·n2': p.n1 * n2 });
+      ints(op, { channels: p.channels, positions: p.positions }, 1);
+      const program = encodeSteps(steps, p.positions), C = p.channels, P = p.positions;
+      ints(op, { 'n·C·P': (p.n1 + n2) * C * P, 'P²': P * P });
+      f64(op, {
+        x1: [x1, p.n1 * C * P], x2: [p.same ? null : x2, n2 * C * P], nngp: [out.nngp, p.n1 * n2], ntk: [out.ntk, p.n1 * n2],
+        cov1: [out.cov1, p.n1], cov2: [p.same ? null : out.cov2, n2],
+      });
+      addon.positionPipeline(program, Int32Array.of(p.n1, n2, C, P, p.same ? 1 : 0), x1, p.same ? x1 : x2, out.nngp, out.ntk, out.cov1, p.same ? out.cov1 : out.cov2);
     },
   };
 }

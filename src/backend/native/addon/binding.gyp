@@ -4,7 +4,7 @@
   "targets": [
     {
       "target_name": "tessera_native",
-      "sources": ["module.cc", "gemm.cc", "conv.cc", "pool.cc", "elementwise.cc", "reduce.cc", "norm.cc", "softmax.cc", "fanin.cc", "workers.cc", "linalg.cc", "optim.cc", "weightgemv.cc", "attention.cc", "ssd.cc", "positions.cc", "sandwich.cc", "pairmaps.cc"],
+      "sources": ["module.cc", "gemm.cc", "conv.cc", "pool.cc", "elementwise.cc", "reduce.cc", "norm.cc", "softmax.cc", "fanin.cc", "workers.cc", "linalg.cc", "optim.cc", "weightgemv.cc", "attention.cc", "ssd.cc", "positions.cc", "sandwich.cc", "pairmaps.cc", "pipeline.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "<!@(pkg-config --cflags-only-I openblas | sed 's/-I//g')"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],

@@ -28,6 +28,7 @@ void registerSsd(Napi::Env env, Napi::Object exports);
 void registerPositions(Napi::Env env, Napi::Object exports);
 void registerSandwich(Napi::Env env, Napi::Object exports);
 void registerPairMaps(Napi::Env env, Napi::Object exports);
+void registerPipeline(Napi::Env env, Napi::Object exports);
 
 /** Threads our own OpenMP kernels use (OpenBLAS has its own knob, set together in module.cc). */
 int kernelThreads();

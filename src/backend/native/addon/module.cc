@@ -74,6 +74,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerPositions(env, exports);
   registerSandwich(env, exports);
   registerPairMaps(env, exports);
+  registerPipeline(env, exports);
   return exports;
 }
 

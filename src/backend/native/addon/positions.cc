@@ -25,6 +25,7 @@
 #pragma GCC optimize("fp-contract=off")
 #include "common.h"
 #include "workers.h"
+#include "positionblocks.h"
 #include <immintrin.h>
 #include <algorithm>
 #include <vector>
@@ -45,6 +46,23 @@ static inline void addRun(double* __restrict dst, const double* __restrict src, 
   for (; k < len; k++) dst[k] += src[k];
 }
 
+void gramBlock(const double* a, const double* y, int64_t C, int64_t P, double* o) {
+  const double channels = static_cast<double>(C);
+  for (int64_t r = 0; r < P; r++) {
+    int64_t q = 0;
+    for (; q + 4 <= P; q += 4) {
+      __m256d s = _mm256_setzero_pd();
+      for (int64_t c = 0; c < C; c++) s = _mm256_add_pd(s, _mm256_mul_pd(_mm256_set1_pd(a[c * P + r]), _mm256_loadu_pd(y + c * P + q)));
+      _mm256_storeu_pd(o + r * P + q, _mm256_div_pd(s, _mm256_set1_pd(channels)));
+    }
+    for (; q < P; q++) {
+      double s = 0;
+      for (int64_t c = 0; c < C; c++) s += a[c * P + r] * y[c * P + q];
+      o[r * P + q] = s / channels;
+    }
+  }
+}
+
 static Napi::Value PositionGram(const Napi::CallbackInfo& info) {
   const char* op = "positionGram";
   const int32_t* p = arrayArg<int32_t>(info, 0, 5, op, "params");
@@ -54,26 +72,10 @@ static Napi::Value PositionGram(const Napi::CallbackInfo& info) {
   const double* x1 = arrayArg<double>(info, 1, static_cast<size_t>(n1 * C * P), op, "x1");
   const double* x2 = arrayArg<double>(info, 2, static_cast<size_t>((self ? n1 : n2) * C * P), op, "x2");
   double* out = arrayArg<double>(info, 3, static_cast<size_t>(n1 * n2 * P * P), op, "out");
-  const double channels = static_cast<double>(C);
   parallelChunks(n1 * n2, 16, kernelThreads(), [&](int64_t b0, int64_t b1) {
     for (int64_t b = b0; b < b1; b++) {
       const int64_t i = b / n2, j = self ? i : b % n2;
-      const double* a = x1 + i * C * P;
-      const double* y = x2 + j * C * P;
-      double* o = out + b * P * P;
-      for (int64_t r = 0; r < P; r++) {
-        int64_t q = 0;
-        for (; q + 4 <= P; q += 4) {
-          __m256d s = _mm256_setzero_pd();
-          for (int64_t c = 0; c < C; c++) s = _mm256_add_pd(s, _mm256_mul_pd(_mm256_set1_pd(a[c * P + r]), _mm256_loadu_pd(y + c * P + q)));
-          _mm256_storeu_pd(o + r * P + q, _mm256_div_pd(s, _mm256_set1_pd(channels)));
-        }
-        for (; q < P; q++) {
-          double s = 0;
-          for (int64_t c = 0; c < C; c++) s += a[c * P + r] * y[c * P + q];
-          o[r * P + q] = s / channels;
-        }
-      }
+      gramBlock(x1 + i * C * P, x2 + j * C * P, C, P, out + b * P * P);
     }
   });
   return info.Env().Undefined();
@@ -100,13 +102,7 @@ static inline __m256i firstLanes(int64_t count) {
  * Q = outH·outW packed outputs. A tap whose row index is outside the image reads a zero row (taps are never
  * skipped: a fixed count of them per output).
  */
-struct ConvGeometry {
-  int64_t H, W, kh, kw, stride, padH, padW, outH, outW, S, XW, TW;
-  bool circular;
-  std::vector<int64_t> rowIndex, colIndex;
-  /** masks[(v/4)·kw + dw]: the lanes w′ = v … v + 3 (< outW) whose column w′ + dw − padW is in the image. */
-  std::vector<int64_t> masks;  // four lanes each
-};
+// struct ConvGeometry: positionblocks.h
 
 /** Σ_k loadu(rows[k] + at) for k < n (n unrolled for the common filter sizes). */
 template <int N>
@@ -130,8 +126,8 @@ static inline __m256d sumTaps(const double* const* rows, int64_t n, int64_t at) 
   }
 }
 
-static void convBlock(const ConvGeometry& g, const double* __restrict K, double* __restrict X, double* __restrict T, const double* zeros,
-                      double scale, double shift, double norm, const double* __restrict add, double* __restrict out) {
+static void convBlockRows(const ConvGeometry& g, const double* __restrict K, double* __restrict X, double* __restrict T, const double* zeros,
+                          double scale, double shift, double norm, const double* __restrict add, double* __restrict out) {
   const int64_t H = g.H, W = g.W, S = g.S, padW = g.padW, padH = g.padH, stride = g.stride, outW = g.outW, outH = g.outH;
   const int64_t P = H * W, XW = g.XW, TW = g.TW, Q = outH * outW, kh = g.kh, kw = g.kw;
   const int64_t* colIndex = g.colIndex.data();
@@ -239,24 +235,15 @@ static void convBlock(const ConvGeometry& g, const double* __restrict K, double*
   }
 }
 
-static Napi::Value PositionConv(const Napi::CallbackInfo& info) {
-  const char* op = "positionConv";
-  const int32_t* p = arrayArg<int32_t>(info, 0, 11, op, "params");
-  for (int t = 0; t < 11; t++) if (p[t] < 0) throw fail(info.Env(), op, "negative parameter");
-  ConvGeometry g;
-  const int64_t blocks = p[0];
-  g.H = p[1], g.W = p[2], g.kh = p[3], g.kw = p[4], g.stride = p[5], g.padH = p[6], g.padW = p[7], g.outH = p[8], g.outW = p[9], g.circular = p[10] != 0;
+std::string convGeometry(const int32_t* p, ConvGeometry& g) {
+  for (int t = 0; t < 10; t++) if (p[t] < 0) return "negative parameter";
+  g.H = p[0], g.W = p[1], g.kh = p[2], g.kw = p[3], g.stride = p[4], g.padH = p[5], g.padW = p[6], g.outH = p[7], g.outW = p[8], g.circular = p[9] != 0;
   const int64_t padH = g.padH;
-  if (g.H < 1 || g.W < 1 || g.kh < 1 || g.kw < 1 || g.stride < 1 || g.outH < 1 || g.outW < 1) throw fail(info.Env(), op, "sizes must be ≥ 1");
-  if (g.kh > 16 || g.kw > 16) throw fail(info.Env(), op, "filters up to 16×16");
-  if (g.circular && (padH > g.H || g.padW > g.W)) throw fail(info.Env(), op, "circular padding wider than the image");
+  if (g.H < 1 || g.W < 1 || g.kh < 1 || g.kw < 1 || g.stride < 1 || g.outH < 1 || g.outW < 1) return "sizes must be ≥ 1";
+  if (g.kh > 16 || g.kw > 16) return "filters up to 16×16";
+  if (g.circular && (padH > g.H || g.padW > g.W)) return "circular padding wider than the image";
   // every extended column a tap reads: stride·(outW − 1) + kw − 1 < W + 2·padW, or the conv is inconsistent
-  if (g.stride * (g.outW - 1) + g.kw > g.W + 2 * g.padW || g.stride * (g.outH - 1) + g.kh > g.H + 2 * padH) throw fail(info.Env(), op, "outH/outW too large for the image");
-  const double scale = numberArg(info, 1, op, "scale"), shift = numberArg(info, 2, op, "shift");
-  const int64_t P = g.H * g.W, Q = g.outH * g.outW;
-  const double* src = arrayArg<double>(info, 3, static_cast<size_t>(blocks * P * P), op, "src");
-  const double* add = optionalArrayArg<double>(info, 4, static_cast<size_t>(blocks * Q * Q), op, "add");
-  double* out = arrayArg<double>(info, 5, static_cast<size_t>(blocks * Q * Q), op, "out");
+  if (g.stride * (g.outW - 1) + g.kw > g.W + 2 * g.padW || g.stride * (g.outH - 1) + g.kh > g.H + 2 * padH) return "outH/outW too large for the image";
   g.rowIndex = axisTable(g.H, g.kh, g.stride, padH, g.outH, g.circular);
   g.colIndex = axisTable(g.W, g.kw, g.stride, g.padW, g.outW, g.circular);
   g.S = (std::max(g.W + 2 * g.padW, g.outW) + 3) / 4 * 4;
@@ -269,60 +256,91 @@ static Napi::Value PositionConv(const Napi::CallbackInfo& info) {
     }
     g.masks.insert(g.masks.end(), lane, lane + 4);
   }
-  const double norm = 1.0 / static_cast<double>(g.kh * g.kw);
+  return "";
+}
+
+ConvScratch::ConvScratch(const ConvGeometry& g) {
+  // X and the zero row have slack for the lanes past a row's last segment (read, never into the output)
+  const int64_t P = g.H * g.W, slack = g.S + g.kw + 4;
+  X.assign(P * g.XW + slack, 0.0), T.assign(g.H * g.outW * g.TW + slack, 0.0), zeros.assign(std::max({g.XW, g.TW, P}) + slack + 16, 0.0);
+}
+
+void convBlock(const ConvGeometry& g, const double* K, ConvScratch& s, double scale, double shift, const double* add, double* out) {
+  convBlockRows(g, K, s.X.data(), s.T.data(), s.zeros.data(), scale, shift, 1.0 / static_cast<double>(g.kh * g.kw), add, out);
+}
+
+static Napi::Value PositionConv(const Napi::CallbackInfo& info) {
+  const char* op = "positionConv";
+  const int32_t* p = arrayArg<int32_t>(info, 0, 11, op, "params");
+  for (int t = 0; t < 11; t++) if (p[t] < 0) throw fail(info.Env(), op, "negative parameter");
+  const int64_t blocks = p[0];
+  ConvGeometry g;
+  const std::string problem = convGeometry(p + 1, g);
+  if (!problem.empty()) throw fail(info.Env(), op, problem);
+  const double scale = numberArg(info, 1, op, "scale"), shift = numberArg(info, 2, op, "shift");
+  const int64_t P = g.H * g.W, Q = g.outH * g.outW;
+  const double* src = arrayArg<double>(info, 3, static_cast<size_t>(blocks * P * P), op, "src");
+  const double* add = optionalArrayArg<double>(info, 4, static_cast<size_t>(blocks * Q * Q), op, "add");
+  double* out = arrayArg<double>(info, 5, static_cast<size_t>(blocks * Q * Q), op, "out");
   parallelChunks(blocks, 8, kernelThreads(), [&](int64_t b0, int64_t b1) {
-    // X and the zero row have slack for the lanes past a row's last segment (read, never into the output)
-    const int64_t slack = g.S + g.kw + 4;
-    std::vector<double> X(P * g.XW + slack, 0.0), T(g.H * g.outW * g.TW + slack, 0.0), zeros(std::max({g.XW, g.TW, P}) + slack + 16, 0.0);
-    for (int64_t b = b0; b < b1; b++) {
-      convBlock(g, src + b * P * P, X.data(), T.data(), zeros.data(), scale, shift, norm, add ? add + b * Q * Q : nullptr, out + b * Q * Q);
-    }
+    ConvScratch scratch(g);
+    for (int64_t b = b0; b < b1; b++) convBlock(g, src + b * P * P, scratch, scale, shift, add ? add + b * Q * Q : nullptr, out + b * Q * Q);
   });
   return info.Env().Undefined();
+}
+
+PoolGeometry poolGeometry(const int32_t* p) {
+  const int64_t H = p[0], W = p[1], window = p[2], stride = p[3], pad = p[4], outH = p[5], outW = p[6];
+  PoolGeometry g;
+  g.P = H * W, g.Q = outH * outW, g.norm = 1.0 / static_cast<double>(window * window * window * window);
+  // windows: the in-image input positions of output o are taps[start[o] .. start[o + 1])
+  g.start.push_back(0);
+  for (int64_t oh = 0; oh < outH; oh++) for (int64_t ow = 0; ow < outW; ow++) {
+    for (int64_t dh = 0; dh < window; dh++) for (int64_t dw = 0; dw < window; dw++) {
+      const int64_t h = oh * stride + dh - pad, w = ow * stride + dw - pad;
+      if (h >= 0 && h < H && w >= 0 && w < W) g.taps.push_back(h * W + w);
+    }
+    g.start.push_back(static_cast<int64_t>(g.taps.size()));
+  }
+  return g;
+}
+
+void poolBlock(const PoolGeometry& g, const double* K, double* R, double scale, double* y) {
+  const int64_t P = g.P, Q = g.Q;
+  const int64_t* taps = g.taps.data();
+  const int64_t* start = g.start.data();
+  std::fill(R, R + Q * P, 0.0);
+  for (int64_t o = 0; o < Q; o++) for (int64_t t = start[o]; t < start[o + 1]; t++) addRun(R + o * P, K + taps[t] * P, P);
+  for (int64_t o1 = 0; o1 < Q; o1++) {
+    const double* r = R + o1 * P;
+    for (int64_t o2 = 0; o2 < Q; o2++) {
+      double s = 0;
+      for (int64_t t = start[o2]; t < start[o2 + 1]; t++) s += r[taps[t]];
+      y[o1 * Q + o2] = s * g.norm * scale;
+    }
+  }
 }
 
 static Napi::Value PositionPool(const Napi::CallbackInfo& info) {
   const char* op = "positionPool";
   const int32_t* p = arrayArg<int32_t>(info, 0, 8, op, "params");
   for (int t = 0; t < 8; t++) if (p[t] < 0) throw fail(info.Env(), op, "negative parameter");
-  const int64_t blocks = p[0], H = p[1], W = p[2], window = p[3], stride = p[4], pad = p[5], outH = p[6], outW = p[7];
-  if (H < 1 || W < 1 || window < 1 || stride < 1 || outH < 1 || outW < 1) throw fail(info.Env(), op, "sizes must be ≥ 1");
+  const int64_t blocks = p[0];
+  if (p[1] < 1 || p[2] < 1 || p[3] < 1 || p[4] < 1 || p[6] < 1 || p[7] < 1) throw fail(info.Env(), op, "sizes must be ≥ 1");
   const double scale = numberArg(info, 1, op, "scale");
-  const int64_t P = H * W, Q = outH * outW;
+  const PoolGeometry g = poolGeometry(p + 1);
+  const int64_t P = g.P, Q = g.Q;
   const double* src = arrayArg<double>(info, 2, static_cast<size_t>(blocks * P * P), op, "src");
   double* out = arrayArg<double>(info, 3, static_cast<size_t>(blocks * Q * Q), op, "out");
-  // windows: the in-image input positions of output o are taps[start[o] .. start[o + 1])
-  std::vector<int64_t> taps, start{0};
-  for (int64_t oh = 0; oh < outH; oh++) for (int64_t ow = 0; ow < outW; ow++) {
-    for (int64_t dh = 0; dh < window; dh++) for (int64_t dw = 0; dw < window; dw++) {
-      const int64_t h = oh * stride + dh - pad, w = ow * stride + dw - pad;
-      if (h >= 0 && h < H && w >= 0 && w < W) taps.push_back(h * W + w);
-    }
-    start.push_back(static_cast<int64_t>(taps.size()));
-  }
-  const double norm = 1.0 / static_cast<double>(window * window * window * window);
   parallelChunks(blocks, 16, kernelThreads(), [&](int64_t b0, int64_t b1) {
     std::vector<double> R(Q * P);
-    for (int64_t b = b0; b < b1; b++) {
-      const double* K = src + b * P * P;
-      std::fill(R.begin(), R.end(), 0.0);
-      for (int64_t o = 0; o < Q; o++) for (int64_t t = start[o]; t < start[o + 1]; t++) addRun(R.data() + o * P, K + taps[t] * P, P);
-      double* y = out + b * Q * Q;
-      for (int64_t o1 = 0; o1 < Q; o1++) {
-        const double* r = R.data() + o1 * P;
-        for (int64_t o2 = 0; o2 < Q; o2++) {
-          double s = 0;
-          for (int64_t t = start[o2]; t < start[o2 + 1]; t++) s += r[taps[t]];
-          y[o1 * Q + o2] = s * norm * scale;
-        }
-      }
-    }
+    for (int64_t b = b0; b < b1; b++) poolBlock(g, src + b * P * P, R.data(), scale, out + b * Q * Q);
   });
   return info.Env().Undefined();
 }
 
 /** Σ x[0, n) in four-lane partial sums (lanes by position from x, so the same block sums the same way anywhere). */
-static inline double blockSum(const double* x, int64_t n) {
+double blockSum(const double* x, int64_t n) {
   __m256d a = _mm256_setzero_pd(), b = _mm256_setzero_pd();
   int64_t k = 0;
   for (; k + 8 <= n; k += 8) {
