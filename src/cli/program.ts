@@ -15,6 +15,17 @@ import { backendOption, indexList, positiveInt, nonNegativeInt, nonNegativeNumbe
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 
+/** Open the chosen backend, print what `run` returns, then release the backend (also when `run` throws). */
+async function printWithBackend(o: { backend: BackendChoice; threads?: number }, run: () => string): Promise<void> {
+  const { useBackend } = await import('./backend.js');
+  const dispose = await useBackend(o.backend, o.threads);
+  try {
+    process.stdout.write(`${run()}\n`);
+  } finally {
+    await dispose();
+  }
+}
+
 export function buildProgram(): Command {
   const program = new Command('tessera')
     .description('Neural-network research made runnable: a tensor engine with autograd and WebAssembly SIMD kernels, and paper modules on top.')
@@ -119,13 +130,7 @@ export function buildProgram(): Command {
     .addOption(threadsOption())
     .action(async (o: { model: string; dataset?: 'fashion-mnist' | 'mnist'; data?: string; testLimit?: number; against?: string; json?: boolean; backend: BackendChoice; threads?: number }) => {
       const { sparseEvalCommand } = await import('./sparse.js');
-      const { useBackend } = await import('./backend.js');
-      const dispose = await useBackend(o.backend, o.threads);
-      try {
-        process.stdout.write(`${sparseEvalCommand(o)}\n`);
-      } finally {
-        await dispose();
-      }
+      await printWithBackend(o, () => sparseEvalCommand(o));
     });
   sparse.command('predict')
     .description('logits and predicted class of chosen test examples of a condensed file, through the condensed kernels (the web app\'s sparse page is checked against it)')
@@ -138,13 +143,7 @@ export function buildProgram(): Command {
     .addOption(threadsOption())
     .action(async (o: { model: string; indices: number[]; dataset?: 'fashion-mnist' | 'mnist'; data?: string; json?: boolean; backend: BackendChoice; threads?: number }) => {
       const { sparsePredictCommand } = await import('./sparse.js');
-      const { useBackend } = await import('./backend.js');
-      const dispose = await useBackend(o.backend, o.threads);
-      try {
-        process.stdout.write(`${sparsePredictCommand(o)}\n`);
-      } finally {
-        await dispose();
-      }
+      await printWithBackend(o, () => sparsePredictCommand(o));
     });
   sparse.command('export-onnx')
     .description('write the dense masked MLP of a checkpoint as an ONNX model (opset 13) for onnxruntime')
